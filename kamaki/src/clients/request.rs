@@ -1,0 +1,521 @@
+//! One HTTP exchange: building the request, sending it with retries, logging
+//! it with the token redacted, and checking the answer's status.
+
+use std::time::{Duration, Instant};
+
+use bytes::{Bytes, BytesMut};
+use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
+use http::Method;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::clients::utils::{encode_path, path4url, query_string};
+use crate::clients::{Client, ClientError, Result, Token};
+
+/// The header that carries the token.
+pub const AUTH_HEADER: &str = "X-Auth-Token";
+
+/// The largest reply body read into memory unless a request allows more.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 << 20;
+
+/// A request being built; [`RequestBuilder::send`] performs it.
+#[must_use = "a request does nothing until it is sent"]
+pub struct RequestBuilder<'a> {
+    client: &'a Client,
+    method: Method,
+    path: String,
+    query: Vec<(String, Option<String>)>,
+    headers: Vec<(String, String)>,
+    body: Option<Bytes>,
+    json: bool,
+    success: Vec<u16>,
+    idempotent: Option<bool>,
+    token: Option<Token>,
+    max_response_bytes: usize,
+    error: Option<ClientError>,
+}
+
+impl<'a> RequestBuilder<'a> {
+    pub(crate) fn new(client: &'a Client, method: Method, path: &str) -> Self {
+        RequestBuilder {
+            client,
+            method,
+            path: path.to_string(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            json: false,
+            success: vec![200],
+            idempotent: None,
+            token: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            error: None,
+        }
+    }
+
+    /// Adds `key=value` to the query string.
+    pub fn query(mut self, key: &str, value: impl ToString) -> Self {
+        self.query.push((key.to_string(), Some(value.to_string())));
+        self
+    }
+
+    /// Adds `key=value` when `value` is `Some`.
+    pub fn query_opt(self, key: &str, value: Option<impl ToString>) -> Self {
+        match value {
+            Some(value) => self.query(key, value),
+            None => self,
+        }
+    }
+
+    /// Adds a bare `key` (e.g. `?update`) to the query string.
+    pub fn flag(mut self, key: &str) -> Self {
+        self.query.push((key.to_string(), None));
+        self
+    }
+
+    /// Adds a bare `key` when `on`.
+    pub fn flag_if(self, key: &str, on: bool) -> Self {
+        if on {
+            self.flag(key)
+        } else {
+            self
+        }
+    }
+
+    /// Sets a request header.
+    pub fn header(mut self, name: &str, value: impl ToString) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Sets a request header when `value` is `Some`.
+    pub fn header_opt(self, name: &str, value: Option<impl ToString>) -> Self {
+        match value {
+            Some(value) => self.header(name, value),
+            None => self,
+        }
+    }
+
+    /// Sends `value` as a JSON body (`Content-Type: application/json` unless
+    /// a content type was set).
+    pub fn json<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
+        match serde_json::to_vec(value) {
+            Ok(body) => {
+                self.body = Some(Bytes::from(body));
+                self.json = true;
+            }
+            Err(e) => self.error = Some(ClientError::InvalidRequest(format!("cannot encode JSON body: {e}"))),
+        }
+        self
+    }
+
+    /// Sends raw bytes as the body.
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = Some(body.into());
+        self.json = false;
+        self
+    }
+
+    /// The statuses that mean success (default: 200 only).
+    pub fn success(mut self, statuses: &[u16]) -> Self {
+        self.success = statuses.to_vec();
+        self
+    }
+
+    /// Whether the request may be retried: by default GET, HEAD, PUT, DELETE,
+    /// COPY and OPTIONS are; POST and MOVE are not.
+    pub fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = Some(idempotent);
+        self
+    }
+
+    /// Sends this token instead of the client's.
+    pub fn token(mut self, token: impl Into<Token>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The largest reply body accepted (default 64 MiB).
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Sends the request, retrying as the client's [`RetryPolicy`] allows,
+    /// and returns the reply if its status is one of the success statuses.
+    ///
+    /// [`RetryPolicy`]: crate::clients::RetryPolicy
+    pub async fn send(self) -> Result<Response> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        let inner = &self.client.inner;
+        let token = self.token.as_ref().or(inner.token.as_ref());
+        let url = self.client.url_for(&self.path, &self.query);
+        let headers = self.header_map(token)?;
+        let idempotent = self.idempotent.unwrap_or_else(|| is_idempotent(&self.method));
+        let label = format!("{} {}", self.method, url);
+        let secret = token.map(Token::expose);
+        let mut attempt = 0u32;
+        loop {
+            log_request(&self.method, &url, &headers, self.body.as_ref(), inner.log_token);
+            let started = Instant::now();
+            let outcome = self.attempt(&url, &headers).await;
+            let elapsed = started.elapsed();
+            let retry_left = attempt < inner.retry.max_retries;
+            match outcome {
+                Ok(reply) => {
+                    tracing::debug!(
+                        target: "kamaki::clients::recv",
+                        method = %self.method,
+                        url = %url,
+                        status = reply.status,
+                        elapsed_ms = elapsed.as_millis() as u64,
+                        bytes = reply.body.len(),
+                        "{} {} -> {}",
+                        self.method,
+                        url,
+                        reply.status
+                    );
+                    if self.success.contains(&reply.status) {
+                        return Ok(reply);
+                    }
+                    if idempotent && retry_left && is_retryable_status(reply.status) {
+                        let wait = retry_after(&reply.headers)
+                            .map(|d| d.min(inner.retry.max_backoff))
+                            .unwrap_or_else(|| inner.retry.backoff(attempt));
+                        tracing::debug!(target: "kamaki::clients", status = reply.status, ?wait, "retrying {label}");
+                        tokio::time::sleep(wait).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(ClientError::from_http_reply(reply.status, &reply.body, label, secret));
+                }
+                Err(failure) => {
+                    tracing::debug!(
+                        target: "kamaki::clients::recv",
+                        method = %self.method,
+                        url = %url,
+                        elapsed_ms = elapsed.as_millis() as u64,
+                        error = %failure.error,
+                        "{} {} failed",
+                        self.method,
+                        url
+                    );
+                    // A connection that was never made sent nothing: safe to
+                    // retry whatever the method.
+                    if retry_left && failure.retryable && (idempotent || failure.before_send) {
+                        let wait = inner.retry.backoff(attempt);
+                        tracing::debug!(target: "kamaki::clients", ?wait, "retrying {label}");
+                        tokio::time::sleep(wait).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(failure.error);
+                }
+            }
+        }
+    }
+
+    /// Sends the request and decodes a JSON reply.
+    pub async fn send_json<T: DeserializeOwned>(self) -> Result<T> {
+        self.send().await?.json()
+    }
+
+    fn header_map(&self, token: Option<&Token>) -> Result<HeaderMap> {
+        let mut map = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| ClientError::InvalidRequest(format!("invalid header name {name:?}")))?;
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                ClientError::InvalidRequest(format!("invalid value for header {name}: control characters are not allowed"))
+            })?;
+            map.insert(name, value);
+        }
+        if let Some(token) = token {
+            let name = HeaderName::from_static("x-auth-token");
+            if !map.contains_key(&name) {
+                let mut value = HeaderValue::from_str(token.expose())
+                    .map_err(|_| ClientError::Config("the token holds characters not allowed in a header".into()))?;
+                value.set_sensitive(true);
+                map.insert(name, value);
+            }
+        }
+        if self.json && !map.contains_key(CONTENT_TYPE) {
+            map.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        if self.body.is_none() && matches!(self.method, Method::POST | Method::PUT) && !map.contains_key(CONTENT_LENGTH) {
+            map.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+        }
+        Ok(map)
+    }
+
+    async fn attempt(&self, url: &str, headers: &HeaderMap) -> std::result::Result<Response, Failure> {
+        let inner = &self.client.inner;
+        let mut request = inner.http.request(self.method.clone(), url).headers(headers.clone());
+        if let Some(body) = &self.body {
+            request = request.body(body.clone());
+        }
+        if let Some(timeout) = inner.timeout {
+            request = request.timeout(timeout);
+        }
+        let mut reply = request.send().await.map_err(|e| Failure::from_reqwest(url, e, inner.timeout.or(inner.read_timeout)))?;
+        let status = reply.status().as_u16();
+        let headers = std::mem::take(reply.headers_mut());
+        if let Some(length) = reply.content_length() {
+            if length > self.max_response_bytes as u64 {
+                return Err(Failure::fatal(too_large(url, self.max_response_bytes)));
+            }
+        }
+        let mut body = BytesMut::new();
+        loop {
+            match reply.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > self.max_response_bytes {
+                        return Err(Failure::fatal(too_large(url, self.max_response_bytes)));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Err(Failure::from_reqwest(url, e, inner.timeout.or(inner.read_timeout))),
+            }
+        }
+        Ok(Response {
+            status,
+            headers,
+            body: body.freeze(),
+            url: url.to_string(),
+        })
+    }
+}
+
+fn too_large(url: &str, limit: usize) -> ClientError {
+    ClientError::InvalidResponse {
+        url: url.to_string(),
+        message: format!("the reply is larger than the {limit} bytes accepted"),
+    }
+}
+
+/// A failed attempt and whether it may be tried again.
+struct Failure {
+    error: ClientError,
+    retryable: bool,
+    before_send: bool,
+}
+
+impl Failure {
+    fn fatal(error: ClientError) -> Self {
+        Failure {
+            error,
+            retryable: false,
+            before_send: false,
+        }
+    }
+
+    fn from_reqwest(url: &str, error: reqwest::Error, timeout: Option<Duration>) -> Self {
+        let message = error_chain(&error);
+        if let Some(tls) = tls_cause(&error) {
+            return Failure::fatal(ClientError::Tls {
+                url: url.to_string(),
+                message: tls,
+            });
+        }
+        if error.is_timeout() {
+            return Failure {
+                error: ClientError::Timeout {
+                    url: url.to_string(),
+                    after: timeout,
+                },
+                retryable: true,
+                before_send: error.is_connect(),
+            };
+        }
+        if error.is_builder() {
+            return Failure::fatal(ClientError::InvalidRequest(message));
+        }
+        Failure {
+            error: ClientError::Transport {
+                url: url.to_string(),
+                message,
+            },
+            retryable: true,
+            before_send: error.is_connect(),
+        }
+    }
+}
+
+/// The causes of an error, outermost first, without reqwest's own wrapper
+/// (whose text repeats the URL).
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    if parts.is_empty() {
+        parts.push(error.to_string());
+    }
+    parts.join(": ")
+}
+
+/// The rustls error behind a failure, if TLS is what failed.
+fn tls_cause(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
+            return Some(tls.to_string());
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            if let Some(tls) = io.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+                return Some(tls.to_string());
+            }
+        }
+        source = cause.source();
+    }
+    None
+}
+
+fn is_idempotent(method: &Method) -> bool {
+    matches!(method.as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "COPY" | "OPTIONS")
+}
+
+fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 502 | 503 | 504)
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is not used by Synnefo).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let seconds: f64 = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(3600.0)))
+}
+
+fn log_request(method: &Method, url: &str, headers: &HeaderMap, body: Option<&Bytes>, log_token: bool) {
+    if !tracing::enabled!(target: "kamaki::clients::send", tracing::Level::DEBUG) {
+        return;
+    }
+    let shown: Vec<String> = headers
+        .iter()
+        .map(|(name, value)| {
+            let value = if name.as_str().eq_ignore_ascii_case(AUTH_HEADER) && !log_token {
+                "...".into()
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            format!("{name}: {value}")
+        })
+        .collect();
+    tracing::debug!(
+        target: "kamaki::clients::send",
+        headers = %shown.join(", "),
+        body_bytes = body.map_or(0, |b| b.len()),
+        "{method} {url}"
+    );
+}
+
+/// A reply whose status was accepted, with its whole body.
+#[derive(Clone, Debug)]
+pub struct Response {
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+    url: String,
+}
+
+impl Response {
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The reply headers (names are case-insensitive).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// One header's value, if present and valid UTF-8.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The headers as kamaki returns them: lower-case names to values.
+    pub fn header_dict(&self) -> std::collections::BTreeMap<String, String> {
+        self.headers
+            .iter()
+            .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+            .collect()
+    }
+
+    /// The body.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The body, taken.
+    pub fn into_body(self) -> Bytes {
+        self.body
+    }
+
+    /// The body as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The URL the reply came from.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The body decoded from JSON; a body that is not the JSON expected is an
+    /// [`ClientError::InvalidResponse`].
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_slice(&self.body).map_err(|e| ClientError::InvalidResponse {
+            url: self.url.clone(),
+            message: format!("unexpected JSON reply: {e}"),
+        })
+    }
+}
+
+impl Client {
+    /// The full URL of `path` (joined as [`path4url`] does, percent-encoded)
+    /// under the endpoint, with `query`.
+    pub fn url_for(&self, path: &str, query: &[(String, Option<String>)]) -> String {
+        let path = path4url(&[path]);
+        let mut url = format!("{}{}", self.inner.endpoint_url, encode_path(&path));
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&query_string(query));
+        }
+        url
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_parsed_and_bounded() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("2"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(2)));
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("1e9"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3600)));
+        for bad in ["-1", "NaN", "soon", "Wed, 21 Oct 2015 07:28:00 GMT"] {
+            headers.insert(RETRY_AFTER, HeaderValue::from_static(bad));
+            assert_eq!(retry_after(&headers), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn idempotency_by_method() {
+        assert!(is_idempotent(&Method::GET));
+        assert!(is_idempotent(&Method::PUT));
+        assert!(!is_idempotent(&Method::POST));
+        assert!(!is_idempotent(&Method::from_bytes(b"MOVE").unwrap()));
+        assert!(is_idempotent(&Method::from_bytes(b"COPY").unwrap()));
+    }
+}

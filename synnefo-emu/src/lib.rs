@@ -1,0 +1,317 @@
+//! # synnefo-emu: a local Synnefo cloud
+//!
+//! A real HTTP server that speaks the Synnefo APIs as Synnefo's guides
+//! describe them, on one port, with a service catalog pointing at its own
+//! URLs, so that clients (this project's `kamaki`, and the Python kamaki) can
+//! be run and tested with no cloud at hand.
+//!
+//! In a test:
+//!
+//! ```no_run
+//! # async fn f() -> Result<(), synnefo_emu::EmuError> {
+//! let emu = synnefo_emu::Emulator::start().await?;
+//! println!("AUTHENTICATION_URL={} TOKEN={}", emu.auth_url(), emu.token());
+//! // ... the server stops when `emu` is dropped.
+//! # Ok(()) }
+//! ```
+//!
+//! As a program: `synnefo-emu --listen 127.0.0.1:8080 [--user EMAIL:TOKEN]...`.
+
+#![warn(missing_docs)]
+
+pub mod astakos;
+pub mod auth;
+pub mod catalog;
+pub mod faults;
+pub mod inject;
+pub mod state;
+pub mod tls;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::response::IntoResponse;
+use axum::Router;
+use tokio::sync::oneshot;
+
+use crate::faults::Fault;
+pub use crate::inject::LoggedRequest;
+use crate::state::{AppState, SharedState};
+pub use crate::state::User;
+
+/// What can keep the emulator from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum EmuError {
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The TLS certificate or key is unusable.
+    #[error("TLS: {0}")]
+    Tls(String),
+    /// A user was given wrongly.
+    #[error("invalid user {0:?}: expected EMAIL:TOKEN")]
+    User(String),
+    /// Another I/O failure.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// How to start an emulator.
+#[derive(Clone, Debug)]
+pub struct EmulatorBuilder {
+    listen: SocketAddr,
+    users: Vec<(String, String)>,
+    tls: Option<(Vec<u8>, Vec<u8>)>,
+    public_host: Option<String>,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        EmulatorBuilder {
+            listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            users: Vec::new(),
+            tls: None,
+            public_host: None,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The address to listen on (default `127.0.0.1:0`: a free port).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// Adds a user; the first added is the default user. Without any, one
+    /// default user `user@example.com` gets a fresh token.
+    pub fn user(mut self, email: &str, token: &str) -> Self {
+        self.users.push((email.to_string(), token.to_string()));
+        self
+    }
+
+    /// Adds a user given as `EMAIL:TOKEN`.
+    pub fn user_spec(self, spec: &str) -> Result<Self, EmuError> {
+        match spec.split_once(':') {
+            Some((email, token)) if !email.is_empty() && !token.is_empty() => Ok(self.user(email, token)),
+            _ => Err(EmuError::User(spec.to_string())),
+        }
+    }
+
+    /// Serves HTTPS with this PEM certificate chain and PEM private key.
+    pub fn tls(mut self, cert_pem: impl Into<Vec<u8>>, key_pem: impl Into<Vec<u8>>) -> Self {
+        self.tls = Some((cert_pem.into(), key_pem.into()));
+        self
+    }
+
+    /// The host name put in the URLs of the catalog (default: the listen
+    /// address, or 127.0.0.1 when listening on every interface).
+    pub fn public_host(mut self, host: &str) -> Self {
+        self.public_host = Some(host.to_string());
+        self
+    }
+
+    /// Binds the address and starts serving in the background.
+    pub async fn start(self) -> Result<Emulator, EmuError> {
+        let tls = match &self.tls {
+            Some((cert, key)) => Some(tls::server_config(cert, key)?),
+            None => None,
+        };
+        let listener = std::net::TcpListener::bind(self.listen).map_err(|source| EmuError::Bind {
+            addr: self.listen,
+            source,
+        })?;
+        listener.set_nonblocking(true)?;
+        let local = listener.local_addr()?;
+        let host = match &self.public_host {
+            Some(host) => host.clone(),
+            None if local.ip().is_unspecified() => "127.0.0.1".to_string(),
+            None => match local.ip() {
+                IpAddr::V6(ip) => format!("[{ip}]"),
+                IpAddr::V4(ip) => ip.to_string(),
+            },
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let base_url = format!("{scheme}://{host}:{}", local.port());
+
+        let mut users: Vec<User> = self.users.iter().map(|(email, token)| User::new(email, token)).collect();
+        if users.is_empty() {
+            users.push(User::new("user@example.com", &state::new_token()));
+        }
+        let state = Arc::new(AppState::new(base_url.clone(), users));
+        let app = router(state.clone());
+
+        let shutdown = match tls {
+            None => {
+                let listener = tokio::net::TcpListener::from_std(listener)?;
+                let (tx, rx) = oneshot::channel::<()>();
+                tokio::spawn(async move {
+                    let served = axum::serve(listener, app)
+                        .with_graceful_shutdown(async move {
+                            let _ = rx.await;
+                        })
+                        .await;
+                    if let Err(e) = served {
+                        tracing::error!("synnefo-emu stopped: {e}");
+                    }
+                });
+                Shutdown::Plain(Some(tx))
+            }
+            Some(config) => {
+                let handle = axum_server::Handle::new();
+                let server = axum_server::from_tcp_rustls(listener, axum_server::tls_rustls::RustlsConfig::from_config(config))?
+                    .handle(handle.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = server.serve(app.into_make_service()).await {
+                        tracing::error!("synnefo-emu stopped: {e}");
+                    }
+                });
+                Shutdown::Tls(handle)
+            }
+        };
+        Ok(Emulator {
+            base_url,
+            local_addr: local,
+            state,
+            shutdown,
+        })
+    }
+}
+
+enum Shutdown {
+    Plain(Option<oneshot::Sender<()>>),
+    Tls(axum_server::Handle<SocketAddr>),
+}
+
+/// A running emulator; it stops when dropped.
+pub struct Emulator {
+    base_url: String,
+    local_addr: SocketAddr,
+    state: SharedState,
+    shutdown: Shutdown,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator").field("base_url", &self.base_url).finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Starts an emulator on a free port of 127.0.0.1 with one default user.
+    pub async fn start() -> Result<Emulator, EmuError> {
+        EmulatorBuilder::default().start().await
+    }
+
+    /// A builder for an emulator with other settings.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:39123`.
+    pub fn url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The identity URL clients authenticate at (ends in `/identity/v2.0`).
+    pub fn auth_url(&self) -> String {
+        catalog::service("identity")
+            .map(|s| s.public_url(&self.base_url))
+            .unwrap_or_default()
+    }
+
+    /// The public URL of a service type in the catalog.
+    pub fn endpoint_url(&self, service_type: &str) -> Option<String> {
+        catalog::service(service_type).map(|s| s.public_url(&self.base_url))
+    }
+
+    /// The default user.
+    pub fn user(&self) -> User {
+        self.state.all_users().into_iter().next().expect("an emulator always has a default user")
+    }
+
+    /// All users.
+    pub fn users(&self) -> Vec<User> {
+        self.state.all_users()
+    }
+
+    /// The default user's token.
+    pub fn token(&self) -> String {
+        self.user().token
+    }
+
+    /// The shared state (for tests that look inside).
+    pub fn state(&self) -> &SharedState {
+        &self.state
+    }
+
+    /// The requests served so far, oldest first.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.state.injector.requests()
+    }
+
+    /// Forgets the requests served so far.
+    pub fn clear_requests(&self) {
+        self.state.injector.clear()
+    }
+
+    /// Answers the next `count` requests whose path contains `path_contains`
+    /// (every request if `None`) with `status`.
+    pub fn fail_next(&self, count: u32, status: u16, path_contains: Option<&str>) {
+        self.state.injector.fail_next(count, status, path_contains)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        match &mut self.shutdown {
+            Shutdown::Plain(tx) => {
+                if let Some(tx) = tx.take() {
+                    let _ = tx.send(());
+                }
+            }
+            Shutdown::Tls(handle) => handle.shutdown(),
+        }
+    }
+}
+
+/// The whole API: every service at its catalog path.
+pub fn router(state: SharedState) -> Router {
+    let identity = catalog::service("identity").map(|s| s.served_path()).unwrap_or_default();
+    let account = catalog::service("account").map(|s| s.served_path()).unwrap_or_default();
+    Router::new()
+        .nest(&identity, astakos::identity_router())
+        .nest(&account, astakos::account_router())
+        .nest("/astakos/ui", astakos::ui_router())
+        .fallback(not_served)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), inject::middleware))
+        .with_state(state)
+}
+
+/// Services not emulated yet answer 501; unknown paths 404.
+async fn not_served(request: Request) -> axum::response::Response {
+    let path = request.uri().path();
+    let served = catalog::SERVICES
+        .iter()
+        .find(|s| path.starts_with(&format!("/{}/{}", s.component, s.prefix)));
+    match served {
+        Some(service) => Fault::not_implemented(format!(
+            "The {} API ({}) is not emulated yet",
+            service.service_type, service.name
+        ))
+        .into_response(),
+        None => Fault::item_not_found(format!("API endpoint not found: {path}")).into_response(),
+    }
+}

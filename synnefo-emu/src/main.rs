@@ -1,0 +1,68 @@
+//! `synnefo-emu`: runs the Synnefo emulator until interrupted.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use synnefo_emu::{EmuError, Emulator};
+
+/// A local emulator of the Synnefo cloud APIs (Astakos, Cyclades, Pithos, Image).
+#[derive(Debug, Parser)]
+#[command(name = "synnefo-emu", version, about)]
+struct Args {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// A user as EMAIL:TOKEN; may repeat, the first is the default user.
+    /// Without any, user@example.com gets a fresh token.
+    #[arg(long = "user", value_name = "EMAIL:TOKEN")]
+    users: Vec<String>,
+    /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Host name to put in the catalog's URLs (default: the listen address).
+    #[arg(long)]
+    public_host: Option<String>,
+}
+
+async fn run(args: Args) -> Result<(), EmuError> {
+    let mut builder = Emulator::builder().listen(args.listen);
+    for spec in &args.users {
+        builder = builder.user_spec(spec)?;
+    }
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        let read = |p: &PathBuf| std::fs::read(p).map_err(|e| EmuError::Tls(format!("cannot read {}: {e}", p.display())));
+        builder = builder.tls(read(cert)?, read(key)?);
+    }
+    if let Some(host) = &args.public_host {
+        builder = builder.public_host(host);
+    }
+    let emu = builder.start().await?;
+    println!("AUTHENTICATION_URL={}", emu.auth_url());
+    println!("TOKEN={}", emu.token());
+    for user in emu.users() {
+        eprintln!("user {} uuid {}", user.email, user.uuid);
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    drop(emu);
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Args::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("synnefo-emu: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

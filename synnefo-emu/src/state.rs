@@ -1,0 +1,117 @@
+//! The emulator's state: its address, its users and tokens, and the state of
+//! each service.
+
+use std::sync::{Arc, RwLock};
+
+use crate::inject::Injector;
+
+/// A user of the emulated cloud.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    /// The user's uuid: their id everywhere, and their Pithos account.
+    pub uuid: String,
+    /// The display name (an email address, as Astakos has it).
+    pub email: String,
+    /// The real name.
+    pub realname: String,
+    /// The authentication token.
+    pub token: String,
+    /// The default project (at first the user's own "system" project, whose
+    /// id is the user's uuid).
+    pub default_project: String,
+}
+
+impl User {
+    /// A user with a fresh uuid; the real name is made from the email.
+    pub fn new(email: &str, token: &str) -> Self {
+        let uuid = uuid::Uuid::new_v4().to_string();
+        let local = email.split('@').next().unwrap_or(email);
+        let realname = local
+            .split(['.', '_', '-'])
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let mut chars = p.chars();
+                match chars.next() {
+                    Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
+                    None => String::new(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        User {
+            default_project: uuid.clone(),
+            uuid,
+            email: email.to_string(),
+            realname: if realname.is_empty() { email.to_string() } else { realname },
+            token: token.to_string(),
+        }
+    }
+}
+
+/// A fresh random token.
+pub fn new_token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub struct AppState {
+    /// The base URL clients reach the emulator at, without trailing slash.
+    pub base_url: String,
+    /// The users; the first one is the default user.
+    pub users: RwLock<Vec<User>>,
+    /// Feedback messages received, as (user uuid, message, data).
+    pub feedback: RwLock<Vec<(String, String, String)>>,
+    /// Request log and injected faults.
+    pub injector: Injector,
+}
+
+/// The shared state handle of the router.
+pub type SharedState = Arc<AppState>;
+
+impl AppState {
+    /// State for a server at `base_url` with these users.
+    pub fn new(base_url: String, users: Vec<User>) -> Self {
+        AppState {
+            base_url,
+            users: RwLock::new(users),
+            feedback: RwLock::default(),
+            injector: Injector::default(),
+        }
+    }
+
+    /// The user a token belongs to.
+    pub fn user_by_token(&self, token: &str) -> Option<User> {
+        let users = self.users.read().unwrap_or_else(|e| e.into_inner());
+        users.iter().find(|u| u.token == token).cloned()
+    }
+
+    /// The user of a uuid.
+    pub fn user_by_uuid(&self, uuid: &str) -> Option<User> {
+        let users = self.users.read().unwrap_or_else(|e| e.into_inner());
+        users.iter().find(|u| u.uuid == uuid).cloned()
+    }
+
+    /// The user of a display name (email).
+    pub fn user_by_email(&self, email: &str) -> Option<User> {
+        let users = self.users.read().unwrap_or_else(|e| e.into_inner());
+        users.iter().find(|u| u.email == email).cloned()
+    }
+
+    /// All users.
+    pub fn all_users(&self) -> Vec<User> {
+        self.users.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Changes a user's default project.
+    pub fn set_default_project(&self, uuid: &str, project: &str) -> bool {
+        let mut users = self.users.write().unwrap_or_else(|e| e.into_inner());
+        match users.iter_mut().find(|u| u.uuid == uuid) {
+            Some(user) => {
+                user.default_project = project.to_string();
+                true
+            }
+            None => false,
+        }
+    }
+}
