@@ -9,5 +9,8 @@ struct Cli {}
 
 fn main() {
     let _cli = Cli::parse();
-    println!("kamaki {}: the command groups are being built; see `kamaki --help`", env!("CARGO_PKG_VERSION"));
+    println!(
+        "kamaki {}: the command groups are being built; see `kamaki --help`",
+        env!("CARGO_PKG_VERSION")
+    );
 }

@@ -84,7 +84,9 @@ async fn authenticate(State(state): State<SharedState>, body: Bytes) -> ApiResul
             _ => return Err(Fault::bad_request("Malformed request: missing credentials")),
         },
     };
-    let user = state.user_by_token(token).ok_or_else(|| Fault::unauthorized("Invalid token"))?;
+    let user = state
+        .user_by_token(token)
+        .ok_or_else(|| Fault::unauthorized("Invalid token"))?;
     if uuid.is_some_and(|u| u != user.uuid) {
         return Err(Fault::unauthorized("Invalid credentials"));
     }
@@ -112,10 +114,14 @@ async fn validate_token(
     if let Some(scope) = query.get("belongsTo") {
         let in_scope = scope == &user.uuid || scope == &user.default_project || scope.is_empty();
         if !in_scope {
-            return Err(Fault::item_not_found("The specified tenant is outside the token's scope"));
+            return Err(Fault::item_not_found(
+                "The specified tenant is outside the token's scope",
+            ));
         }
     }
-    Ok(Json(json!({"access": {"token": token_json(&user), "user": user_json(&user)}})))
+    Ok(Json(
+        json!({"access": {"token": token_json(&user), "user": user_json(&user)}}),
+    ))
 }
 
 /// Builds both catalogs for the uuids and names asked; `null` lists mean
@@ -130,7 +136,11 @@ fn catalogs(state: &SharedState, body: &[u8], all_on_null: bool) -> ApiResult<Js
             Value::Null => Ok(None),
             Value::Array(items) => items
                 .iter()
-                .map(|i| i.as_str().map(str::to_string).ok_or_else(|| Fault::bad_request(format!("{key} must be strings"))))
+                .map(|i| {
+                    i.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| Fault::bad_request(format!("{key} must be strings")))
+                })
                 .collect::<ApiResult<Vec<_>>>()
                 .map(Some),
             _ => Err(Fault::bad_request(format!("{key} must be a list"))),
@@ -165,10 +175,16 @@ fn catalogs(state: &SharedState, body: &[u8], all_on_null: bool) -> ApiResult<Js
         }
         None => {}
     }
-    Ok(Json(json!({"uuid_catalog": uuid_catalog, "displayname_catalog": displayname_catalog})))
+    Ok(Json(
+        json!({"uuid_catalog": uuid_catalog, "displayname_catalog": displayname_catalog}),
+    ))
 }
 
-async fn user_catalogs(State(state): State<SharedState>, _user: Authenticated, body: Bytes) -> ApiResult<Json<Value>> {
+async fn user_catalogs(
+    State(state): State<SharedState>,
+    _user: Authenticated,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     catalogs(&state, &body, false)
 }
 
@@ -188,9 +204,16 @@ async fn feedback(
 ) -> ApiResult<StatusCode> {
     let form: BTreeMap<String, String> =
         serde_urlencoded_pairs(&body).ok_or_else(|| Fault::bad_request("Invalid message data"))?;
-    let message = form.get("feedback_msg").map(String::as_str).unwrap_or("").trim().to_string();
+    let message = form
+        .get("feedback_msg")
+        .map(String::as_str)
+        .unwrap_or("")
+        .trim()
+        .to_string();
     if message.is_empty() {
-        return Err(Fault::bad_request("Invalid message data: feedback_msg is required"));
+        return Err(Fault::bad_request(
+            "Invalid message data: feedback_msg is required",
+        ));
     }
     let data = form.get("feedback_data").cloned().unwrap_or_default();
     state
@@ -243,7 +266,9 @@ async fn default_project(
         .filter(|p| !p.is_empty())
         .ok_or_else(|| Fault::bad_request("Missing project_id"))?;
     if project != user.uuid {
-        return Err(Fault::bad_request(format!("User is not a member of project {project}")));
+        return Err(Fault::bad_request(format!(
+            "User is not a member of project {project}"
+        )));
     }
     state.set_default_project(&user.uuid, project);
     Ok(StatusCode::OK)
@@ -259,7 +284,10 @@ async fn get_services(State(state): State<SharedState>) -> Json<Value> {
 }
 
 async fn get_menu(State(state): State<SharedState>, headers: HeaderMap) -> Json<Value> {
-    let token = headers.get("x-auth-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let token = headers
+        .get("x-auth-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     Json(match state.user_by_token(token) {
         Some(user) => json!([
             {"url": "/astakos/ui/", "name": user.email},

@@ -15,7 +15,10 @@ pub struct Authenticated(pub User);
 impl FromRequestParts<SharedState> for Authenticated {
     type Rejection = Fault;
 
-    async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &SharedState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get("x-auth-token")

@@ -67,7 +67,12 @@ impl Injector {
 
     /// The requests served so far, oldest first.
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.log.lock().unwrap_or_else(|e| e.into_inner()).iter().cloned().collect()
+        self.log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// Forgets the requests served so far.
@@ -78,7 +83,12 @@ impl Injector {
     fn take_fault(&self, path: &str) -> Option<u16> {
         let mut planned = self.planned.lock().unwrap_or_else(|e| e.into_inner());
         let plan = planned.as_mut()?;
-        if plan.remaining == 0 || plan.path_contains.as_deref().is_some_and(|p| !path.contains(p)) {
+        if plan.remaining == 0
+            || plan
+                .path_contains
+                .as_deref()
+                .is_some_and(|p| !path.contains(p))
+        {
             return None;
         }
         plan.remaining -= 1;
@@ -95,14 +105,23 @@ impl Injector {
 }
 
 /// The middleware: logs each request and answers planned faults.
-pub async fn middleware(State(state): State<SharedState>, request: Request, next: Next) -> Response {
+pub async fn middleware(
+    State(state): State<SharedState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
     let query = request.uri().query().map(str::to_string);
     let headers = request
         .headers()
         .iter()
-        .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let response = match state.injector.take_fault(&path) {
         Some(status) => Fault::new("serviceUnavailable", status, "Injected fault").into_response(),

@@ -22,10 +22,16 @@
 pub mod astakos;
 pub mod auth;
 pub mod catalog;
+pub mod compute;
 pub mod faults;
+pub mod image;
 pub mod inject;
+pub mod network;
+pub mod pithos;
+pub mod quotas;
 pub mod state;
 pub mod tls;
+pub mod volume;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -37,8 +43,8 @@ use tokio::sync::oneshot;
 
 use crate::faults::Fault;
 pub use crate::inject::LoggedRequest;
-use crate::state::{AppState, SharedState};
 pub use crate::state::User;
+use crate::state::{AppState, SharedState};
 
 /// What can keep the emulator from starting.
 #[derive(Debug, thiserror::Error)]
@@ -100,7 +106,9 @@ impl EmulatorBuilder {
     /// Adds a user given as `EMAIL:TOKEN`.
     pub fn user_spec(self, spec: &str) -> Result<Self, EmuError> {
         match spec.split_once(':') {
-            Some((email, token)) if !email.is_empty() && !token.is_empty() => Ok(self.user(email, token)),
+            Some((email, token)) if !email.is_empty() && !token.is_empty() => {
+                Ok(self.user(email, token))
+            }
             _ => Err(EmuError::User(spec.to_string())),
         }
     }
@@ -124,10 +132,11 @@ impl EmulatorBuilder {
             Some((cert, key)) => Some(tls::server_config(cert, key)?),
             None => None,
         };
-        let listener = std::net::TcpListener::bind(self.listen).map_err(|source| EmuError::Bind {
-            addr: self.listen,
-            source,
-        })?;
+        let listener =
+            std::net::TcpListener::bind(self.listen).map_err(|source| EmuError::Bind {
+                addr: self.listen,
+                source,
+            })?;
         listener.set_nonblocking(true)?;
         let local = listener.local_addr()?;
         let host = match &self.public_host {
@@ -141,7 +150,11 @@ impl EmulatorBuilder {
         let scheme = if tls.is_some() { "https" } else { "http" };
         let base_url = format!("{scheme}://{host}:{}", local.port());
 
-        let mut users: Vec<User> = self.users.iter().map(|(email, token)| User::new(email, token)).collect();
+        let mut users: Vec<User> = self
+            .users
+            .iter()
+            .map(|(email, token)| User::new(email, token))
+            .collect();
         if users.is_empty() {
             users.push(User::new("user@example.com", &state::new_token()));
         }
@@ -166,8 +179,11 @@ impl EmulatorBuilder {
             }
             Some(config) => {
                 let handle = axum_server::Handle::new();
-                let server = axum_server::from_tcp_rustls(listener, axum_server::tls_rustls::RustlsConfig::from_config(config))?
-                    .handle(handle.clone());
+                let server = axum_server::from_tcp_rustls(
+                    listener,
+                    axum_server::tls_rustls::RustlsConfig::from_config(config),
+                )?
+                .handle(handle.clone());
                 tokio::spawn(async move {
                     if let Err(e) = server.serve(app.into_make_service()).await {
                         tracing::error!("synnefo-emu stopped: {e}");
@@ -200,7 +216,9 @@ pub struct Emulator {
 
 impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Emulator").field("base_url", &self.base_url).finish_non_exhaustive()
+        f.debug_struct("Emulator")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -239,7 +257,11 @@ impl Emulator {
 
     /// The default user.
     pub fn user(&self) -> User {
-        self.state.all_users().into_iter().next().expect("an emulator always has a default user")
+        self.state
+            .all_users()
+            .into_iter()
+            .next()
+            .expect("an emulator always has a default user")
     }
 
     /// All users.
@@ -289,14 +311,25 @@ impl Drop for Emulator {
 
 /// The whole API: every service at its catalog path.
 pub fn router(state: SharedState) -> Router {
-    let identity = catalog::service("identity").map(|s| s.served_path()).unwrap_or_default();
-    let account = catalog::service("account").map(|s| s.served_path()).unwrap_or_default();
+    let at = |service_type: &str| {
+        catalog::service(service_type)
+            .map(|s| s.served_path())
+            .unwrap_or_default()
+    };
     Router::new()
-        .nest(&identity, astakos::identity_router())
-        .nest(&account, astakos::account_router())
+        .nest(&at("identity"), astakos::identity_router())
+        .nest(&at("account"), astakos::account_router())
         .nest("/astakos/ui", astakos::ui_router())
+        .nest(&at("compute"), compute::router())
+        .nest(&at("network"), network::router())
+        .nest(&at("volume"), volume::router())
+        .nest(&at("image"), image::router())
+        .nest(&at("object-store"), pithos::router())
         .fallback(not_served)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), inject::middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            inject::middleware,
+        ))
         .with_state(state)
 }
 

@@ -35,7 +35,9 @@ async fn run(args: Args) -> Result<(), EmuError> {
         builder = builder.user_spec(spec)?;
     }
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
-        let read = |p: &PathBuf| std::fs::read(p).map_err(|e| EmuError::Tls(format!("cannot read {}: {e}", p.display())));
+        let read = |p: &PathBuf| {
+            std::fs::read(p).map_err(|e| EmuError::Tls(format!("cannot read {}: {e}", p.display())))
+        };
         builder = builder.tls(read(cert)?, read(key)?);
     }
     if let Some(host) = &args.public_host {

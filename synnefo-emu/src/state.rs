@@ -3,7 +3,13 @@
 
 use std::sync::{Arc, RwLock};
 
+use crate::compute::ComputeState;
+use crate::image::ImageState;
 use crate::inject::Injector;
+use crate::network::NetworkState;
+use crate::pithos::PithosState;
+use crate::quotas::Quotas;
+use crate::volume::VolumeState;
 
 /// A user of the emulated cloud.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,7 +48,11 @@ impl User {
             default_project: uuid.clone(),
             uuid,
             email: email.to_string(),
-            realname: if realname.is_empty() { email.to_string() } else { realname },
+            realname: if realname.is_empty() {
+                email.to_string()
+            } else {
+                realname
+            },
             token: token.to_string(),
         }
     }
@@ -64,6 +74,18 @@ pub struct AppState {
     pub feedback: RwLock<Vec<(String, String, String)>>,
     /// Request log and injected faults.
     pub injector: Injector,
+    /// Quotas of every user in every project.
+    pub quotas: Quotas,
+    /// Pithos object storage.
+    pub pithos: PithosState,
+    /// Cyclades compute.
+    pub compute: ComputeState,
+    /// Cyclades network.
+    pub network: NetworkState,
+    /// Cyclades block storage.
+    pub volume: VolumeState,
+    /// The Image registry.
+    pub image: ImageState,
 }
 
 /// The shared state handle of the router.
@@ -77,6 +99,12 @@ impl AppState {
             users: RwLock::new(users),
             feedback: RwLock::default(),
             injector: Injector::default(),
+            quotas: Quotas::default(),
+            pithos: PithosState::default(),
+            compute: ComputeState::default(),
+            network: NetworkState::default(),
+            volume: VolumeState::default(),
+            image: ImageState::default(),
         }
     }
 

@@ -364,7 +364,8 @@ mod tests {
             max_backoff: Duration::from_secs(1),
         };
         for attempt in 0..12 {
-            let full = (Duration::from_millis(100) * 2u32.pow(attempt.min(20))).min(policy.max_backoff);
+            let full =
+                (Duration::from_millis(100) * 2u32.pow(attempt.min(20))).min(policy.max_backoff);
             let wait = policy.backoff(attempt);
             assert!(wait >= full / 2 && wait <= full, "{attempt}: {wait:?}");
         }

@@ -133,7 +133,12 @@ impl ClientError {
     ///
     /// `secret` (the token) is cut out of anything taken from the body, in
     /// case a server echoes it.
-    pub fn from_http_reply(status: u16, body: &[u8], request: String, secret: Option<&str>) -> Self {
+    pub fn from_http_reply(
+        status: u16,
+        body: &[u8],
+        request: String,
+        secret: Option<&str>,
+    ) -> Self {
         let reason = http::StatusCode::from_u16(status)
             .ok()
             .and_then(|s| s.canonical_reason())

@@ -104,7 +104,11 @@ impl<'a> RequestBuilder<'a> {
                 self.body = Some(Bytes::from(body));
                 self.json = true;
             }
-            Err(e) => self.error = Some(ClientError::InvalidRequest(format!("cannot encode JSON body: {e}"))),
+            Err(e) => {
+                self.error = Some(ClientError::InvalidRequest(format!(
+                    "cannot encode JSON body: {e}"
+                )))
+            }
         }
         self
     }
@@ -153,12 +157,20 @@ impl<'a> RequestBuilder<'a> {
         let token = self.token.as_ref().or(inner.token.as_ref());
         let url = self.client.url_for(&self.path, &self.query);
         let headers = self.header_map(token)?;
-        let idempotent = self.idempotent.unwrap_or_else(|| is_idempotent(&self.method));
+        let idempotent = self
+            .idempotent
+            .unwrap_or_else(|| is_idempotent(&self.method));
         let label = format!("{} {}", self.method, url);
         let secret = token.map(Token::expose);
         let mut attempt = 0u32;
         loop {
-            log_request(&self.method, &url, &headers, self.body.as_ref(), inner.log_token);
+            log_request(
+                &self.method,
+                &url,
+                &headers,
+                self.body.as_ref(),
+                inner.log_token,
+            );
             let started = Instant::now();
             let outcome = self.attempt(&url, &headers).await;
             let elapsed = started.elapsed();
@@ -189,7 +201,12 @@ impl<'a> RequestBuilder<'a> {
                         attempt += 1;
                         continue;
                     }
-                    return Err(ClientError::from_http_reply(reply.status, &reply.body, label, secret));
+                    return Err(ClientError::from_http_reply(
+                        reply.status,
+                        &reply.body,
+                        label,
+                        secret,
+                    ));
                 }
                 Err(failure) => {
                     tracing::debug!(
@@ -225,18 +242,22 @@ impl<'a> RequestBuilder<'a> {
     fn header_map(&self, token: Option<&Token>) -> Result<HeaderMap> {
         let mut map = HeaderMap::new();
         for (name, value) in &self.headers {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| ClientError::InvalidRequest(format!("invalid header name {name:?}")))?;
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                ClientError::InvalidRequest(format!("invalid header name {name:?}"))
+            })?;
             let value = HeaderValue::from_str(value).map_err(|_| {
-                ClientError::InvalidRequest(format!("invalid value for header {name}: control characters are not allowed"))
+                ClientError::InvalidRequest(format!(
+                    "invalid value for header {name}: control characters are not allowed"
+                ))
             })?;
             map.insert(name, value);
         }
         if let Some(token) = token {
             let name = HeaderName::from_static("x-auth-token");
             if !map.contains_key(&name) {
-                let mut value = HeaderValue::from_str(token.expose())
-                    .map_err(|_| ClientError::Config("the token holds characters not allowed in a header".into()))?;
+                let mut value = HeaderValue::from_str(token.expose()).map_err(|_| {
+                    ClientError::Config("the token holds characters not allowed in a header".into())
+                })?;
                 value.set_sensitive(true);
                 map.insert(name, value);
             }
@@ -244,22 +265,35 @@ impl<'a> RequestBuilder<'a> {
         if self.json && !map.contains_key(CONTENT_TYPE) {
             map.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
-        if self.body.is_none() && matches!(self.method, Method::POST | Method::PUT) && !map.contains_key(CONTENT_LENGTH) {
+        if self.body.is_none()
+            && matches!(self.method, Method::POST | Method::PUT)
+            && !map.contains_key(CONTENT_LENGTH)
+        {
             map.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
         Ok(map)
     }
 
-    async fn attempt(&self, url: &str, headers: &HeaderMap) -> std::result::Result<Response, Failure> {
+    async fn attempt(
+        &self,
+        url: &str,
+        headers: &HeaderMap,
+    ) -> std::result::Result<Response, Failure> {
         let inner = &self.client.inner;
-        let mut request = inner.http.request(self.method.clone(), url).headers(headers.clone());
+        let mut request = inner
+            .http
+            .request(self.method.clone(), url)
+            .headers(headers.clone());
         if let Some(body) = &self.body {
             request = request.body(body.clone());
         }
         if let Some(timeout) = inner.timeout {
             request = request.timeout(timeout);
         }
-        let mut reply = request.send().await.map_err(|e| Failure::from_reqwest(url, e, inner.timeout.or(inner.read_timeout)))?;
+        let mut reply = request
+            .send()
+            .await
+            .map_err(|e| Failure::from_reqwest(url, e, inner.timeout.or(inner.read_timeout)))?;
         let status = reply.status().as_u16();
         let headers = std::mem::take(reply.headers_mut());
         if let Some(length) = reply.content_length() {
@@ -277,7 +311,13 @@ impl<'a> RequestBuilder<'a> {
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                Err(e) => return Err(Failure::from_reqwest(url, e, inner.timeout.or(inner.read_timeout))),
+                Err(e) => {
+                    return Err(Failure::from_reqwest(
+                        url,
+                        e,
+                        inner.timeout.or(inner.read_timeout),
+                    ))
+                }
             }
         }
         Ok(Response {
@@ -370,7 +410,10 @@ fn tls_cause(error: &(dyn std::error::Error + 'static)) -> Option<String> {
             return Some(tls.to_string());
         }
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            if let Some(tls) = io.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+            if let Some(tls) = io
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+            {
                 return Some(tls.to_string());
             }
         }
@@ -380,7 +423,10 @@ fn tls_cause(error: &(dyn std::error::Error + 'static)) -> Option<String> {
 }
 
 fn is_idempotent(method: &Method) -> bool {
-    matches!(method.as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "COPY" | "OPTIONS")
+    matches!(
+        method.as_str(),
+        "GET" | "HEAD" | "PUT" | "DELETE" | "COPY" | "OPTIONS"
+    )
 }
 
 fn is_retryable_status(status: u16) -> bool {
@@ -389,11 +435,23 @@ fn is_retryable_status(status: u16) -> bool {
 
 /// `Retry-After` in seconds (the HTTP-date form is not used by Synnefo).
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let seconds: f64 = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
+    let seconds: f64 = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(3600.0)))
 }
 
-fn log_request(method: &Method, url: &str, headers: &HeaderMap, body: Option<&Bytes>, log_token: bool) {
+fn log_request(
+    method: &Method,
+    url: &str,
+    headers: &HeaderMap,
+    body: Option<&Bytes>,
+    log_token: bool,
+) {
     if !tracing::enabled!(target: "kamaki::clients::send", tracing::Level::DEBUG) {
         return;
     }
@@ -445,7 +503,12 @@ impl Response {
     pub fn header_dict(&self) -> std::collections::BTreeMap<String, String> {
         self.headers
             .iter()
-            .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_string(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
             .collect()
     }
 

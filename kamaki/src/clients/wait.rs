@@ -48,7 +48,12 @@ impl WaitOptions {
 /// assert_eq!(last, 3);
 /// # Ok(()) }
 /// ```
-pub async fn wait<T, P, F, S, C>(mut poll: P, stop: S, options: WaitOptions, mut progress: C) -> Result<T>
+pub async fn wait<T, P, F, S, C>(
+    mut poll: P,
+    stop: S,
+    options: WaitOptions,
+    mut progress: C,
+) -> Result<T>
 where
     P: FnMut() -> F,
     F: Future<Output = Result<T>>,
@@ -72,7 +77,10 @@ mod tests {
     use crate::clients::ClientError;
 
     fn opts(delay_ms: u64, timeout_ms: u64) -> WaitOptions {
-        WaitOptions::new(Duration::from_millis(delay_ms), Duration::from_millis(timeout_ms))
+        WaitOptions::new(
+            Duration::from_millis(delay_ms),
+            Duration::from_millis(timeout_ms),
+        )
     }
 
     #[tokio::test(start_paused = true)]

@@ -84,7 +84,8 @@ impl AstakosClient {
         match self.client.token() {
             Some(token) if !token.is_empty() => Ok(token.expose()),
             _ => Err(ClientError::Config(
-                "no token: set one to authenticate (kamaki config set cloud.<name>.token ...)".into(),
+                "no token: set one to authenticate (kamaki config set cloud.<name>.token ...)"
+                    .into(),
             )),
         }
     }
@@ -137,12 +138,20 @@ impl AstakosClient {
             .await?
             .into_iter()
             .find(|s| s.service_type.eq_ignore_ascii_case(service_type))
-            .ok_or_else(|| ClientError::NotFound(format!("Service type \"{service_type}\" not in service catalog")))
+            .ok_or_else(|| {
+                ClientError::NotFound(format!(
+                    "Service type \"{service_type}\" not in service catalog"
+                ))
+            })
     }
 
     /// The endpoint of a service type, of a given version (`v2.0`) if one is
     /// asked for; exactly one endpoint must match.
-    pub async fn get_service_endpoints(&self, service_type: &str, version: Option<&str>) -> Result<Endpoint> {
+    pub async fn get_service_endpoints(
+        &self,
+        service_type: &str,
+        version: Option<&str>,
+    ) -> Result<Endpoint> {
         let service = self.get_service_details(service_type).await?;
         let mut matching: Vec<Endpoint> = service
             .endpoints
@@ -152,7 +161,9 @@ impl AstakosClient {
         if matching.len() == 1 {
             return Ok(matching.remove(0));
         }
-        let version = version.map(|v| format!(" and versionId {v}")).unwrap_or_default();
+        let version = version
+            .map(|v| format!(" and versionId {v}"))
+            .unwrap_or_default();
         Err(ClientError::NotFound(format!(
             "{} endpoints match type {service_type}{version}",
             matching.len()
@@ -161,12 +172,22 @@ impl AstakosClient {
 
     /// The public URL of a service type, e.g. `get_endpoint_url("compute")`.
     pub async fn get_endpoint_url(&self, service_type: &str) -> Result<String> {
-        Ok(self.get_service_endpoints(service_type, None).await?.public_url)
+        Ok(self
+            .get_service_endpoints(service_type, None)
+            .await?
+            .public_url)
     }
 
     /// The public URL of a service type at an API version (`v2.0`).
-    pub async fn get_endpoint_url_for_version(&self, service_type: &str, version: &str) -> Result<String> {
-        Ok(self.get_service_endpoints(service_type, Some(version)).await?.public_url)
+    pub async fn get_endpoint_url_for_version(
+        &self,
+        service_type: &str,
+        version: &str,
+    ) -> Result<String> {
+        Ok(self
+            .get_service_endpoints(service_type, Some(version))
+            .await?
+            .public_url)
     }
 
     /// The user the token belongs to, with `default_project` filled from the
@@ -185,16 +206,22 @@ impl AstakosClient {
 
     /// One field of [`Self::user_info`] (`id`, `name`, `roles`...), if set.
     pub async fn user_term(&self, key: &str) -> Result<Option<Value>> {
-        let user = serde_json::to_value(self.user_info().await?).map_err(|e| ClientError::InvalidResponse {
-            url: self.client.endpoint_url().to_string(),
-            message: e.to_string(),
+        let user = serde_json::to_value(self.user_info().await?).map_err(|e| {
+            ClientError::InvalidResponse {
+                url: self.client.endpoint_url().to_string(),
+                message: e.to_string(),
+            }
         })?;
         Ok(user.get(key).cloned())
     }
 
     /// Validates a token (`GET /tokens/<token_id>`), optionally that it
     /// belongs to a scope.
-    pub async fn validate_token(&self, token_id: &str, belongs_to: Option<&str>) -> Result<AuthInfo> {
+    pub async fn validate_token(
+        &self,
+        token_id: &str,
+        belongs_to: Option<&str>,
+    ) -> Result<AuthInfo> {
         let path = format!("tokens/{}", encode_query_part(token_id));
         self.client
             .get(&path)
@@ -205,14 +232,22 @@ impl AstakosClient {
 
     /// A client of the Astakos account service, found in the catalog.
     pub async fn account_client(&self) -> Result<Client> {
-        let url = match self.get_service_endpoints("account", Some(ACCOUNT_VERSION)).await {
+        let url = match self
+            .get_service_endpoints("account", Some(ACCOUNT_VERSION))
+            .await
+        {
             Ok(endpoint) => endpoint.public_url,
             Err(_) => self.get_endpoint_url("account").await?,
         };
         self.client.with_endpoint(&url)
     }
 
-    async fn user_catalogs(&self, path: &str, uuids: Option<&[&str]>, names: Option<&[&str]>) -> Result<UserCatalogs> {
+    async fn user_catalogs(
+        &self,
+        path: &str,
+        uuids: Option<&[&str]>,
+        names: Option<&[&str]>,
+    ) -> Result<UserCatalogs> {
         let mut body = serde_json::Map::new();
         if let Some(uuids) = uuids {
             body.insert("uuids".into(), json!(uuids));
@@ -220,7 +255,12 @@ impl AstakosClient {
         if let Some(names) = names {
             body.insert("displaynames".into(), json!(names));
         }
-        self.account_client().await?.post(path).json(&body).send_json().await
+        self.account_client()
+            .await?
+            .post(path)
+            .json(&body)
+            .send_json()
+            .await
     }
 
     /// The display names (emails) of users by uuid; unknown uuids are left
@@ -228,10 +268,16 @@ impl AstakosClient {
     pub async fn get_usernames(&self, uuids: &[&str]) -> Result<BTreeMap<String, String>> {
         let missing: Vec<&str> = {
             let cache = self.cache.lock().await;
-            uuids.iter().copied().filter(|u| !cache.names.contains_key(*u)).collect()
+            uuids
+                .iter()
+                .copied()
+                .filter(|u| !cache.names.contains_key(*u))
+                .collect()
         };
         if !missing.is_empty() {
-            let found = self.user_catalogs("user_catalogs", Some(&missing), None).await?;
+            let found = self
+                .user_catalogs("user_catalogs", Some(&missing), None)
+                .await?;
             let mut cache = self.cache.lock().await;
             for (uuid, name) in found.uuid_catalog {
                 cache.uuids.insert(name.clone(), uuid.clone());
@@ -258,10 +304,16 @@ impl AstakosClient {
     pub async fn get_uuids(&self, names: &[&str]) -> Result<BTreeMap<String, String>> {
         let missing: Vec<&str> = {
             let cache = self.cache.lock().await;
-            names.iter().copied().filter(|n| !cache.uuids.contains_key(*n)).collect()
+            names
+                .iter()
+                .copied()
+                .filter(|n| !cache.uuids.contains_key(*n))
+                .collect()
         };
         if !missing.is_empty() {
-            let found = self.user_catalogs("user_catalogs", None, Some(&missing)).await?;
+            let found = self
+                .user_catalogs("user_catalogs", None, Some(&missing))
+                .await?;
             let mut cache = self.cache.lock().await;
             for (name, uuid) in found.displayname_catalog {
                 cache.names.insert(uuid.clone(), name.clone());
@@ -286,7 +338,10 @@ impl AstakosClient {
     /// The display names of users by uuid, asked with a service token
     /// (`POST service/user_catalogs`); not cached.
     pub async fn service_get_usernames(&self, uuids: &[&str]) -> Result<BTreeMap<String, String>> {
-        Ok(self.user_catalogs("service/user_catalogs", Some(uuids), None).await?.uuid_catalog)
+        Ok(self
+            .user_catalogs("service/user_catalogs", Some(uuids), None)
+            .await?
+            .uuid_catalog)
     }
 
     /// The uuids of users by display name, asked with a service token.

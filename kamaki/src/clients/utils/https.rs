@@ -80,9 +80,9 @@ fn read_bundle(path: &Path) -> Result<Vec<CertificateDer<'static>>> {
     let iter = CertificateDer::pem_file_iter(path).map_err(|e| {
         ClientError::Config(format!("cannot read CA bundle {}: {e}", path.display()))
     })?;
-    let certs = iter.collect::<std::result::Result<Vec<_>, _>>().map_err(|e| {
-        ClientError::Config(format!("invalid CA bundle {}: {e}", path.display()))
-    })?;
+    let certs = iter
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| ClientError::Config(format!("invalid CA bundle {}: {e}", path.display())))?;
     if certs.is_empty() {
         return Err(ClientError::Config(format!(
             "CA bundle {} holds no PEM certificate",

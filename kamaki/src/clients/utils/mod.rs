@@ -94,7 +94,10 @@ mod tests {
             ("SNF:is_public".to_string(), Some("True".to_string())),
             ("path".to_string(), Some("a b/c&d=e".to_string())),
         ];
-        assert_eq!(query_string(&q), "update&SNF:is_public=True&path=a%20b/c%26d%3De");
+        assert_eq!(
+            query_string(&q),
+            "update&SNF:is_public=True&path=a%20b/c%26d%3De"
+        );
         assert_eq!(query_string(&[]), "");
     }
 

@@ -1,0 +1,160 @@
+//! The Image registry (Plankton; `/cyclades/image/v1.0`), whose images are
+//! backed by Pithos objects; compute lists the same images.
+//!
+//! A fresh cloud has a few public images owned by the system user
+//! [`SYSTEM_USER`], so that `list_images` and `create_server` work at once.
+
+use std::collections::BTreeMap;
+use std::sync::RwLock;
+
+use axum::Router;
+
+use crate::state::SharedState;
+
+/// The uuid of the system user who owns the seeded public images.
+pub const SYSTEM_USER: &str = "00000000-0000-4000-8000-000000000000";
+
+/// A registered image.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageRecord {
+    /// Its id (a uuid).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The uuid of its owner.
+    pub owner: String,
+    /// `AVAILABLE`, `DELETED`...
+    pub status: String,
+    /// Whether every user sees it.
+    pub is_public: bool,
+    /// The size of its file, in bytes.
+    pub size: u64,
+    /// The checksum (the Pithos hash) of its file.
+    pub checksum: String,
+    /// `pithos://<owner uuid>/<container>/<path>`.
+    pub location: String,
+    /// e.g. `diskdump`.
+    pub disk_format: String,
+    /// e.g. `bare`.
+    pub container_format: String,
+    /// ISO 8601 creation time.
+    pub created_at: String,
+    /// ISO 8601 time of the last change.
+    pub updated_at: String,
+    /// ISO 8601 time of deletion, if deleted.
+    pub deleted_at: Option<String>,
+    /// Free-form properties (`OS`, `USERS`, `OSFAMILY`...).
+    pub properties: BTreeMap<String, String>,
+    /// Users (uuids) the image is shared with.
+    pub members: Vec<String>,
+}
+
+/// The state of the Image registry.
+#[derive(Debug)]
+pub struct ImageState {
+    /// Every image by id.
+    pub images: RwLock<BTreeMap<String, ImageRecord>>,
+}
+
+impl Default for ImageState {
+    fn default() -> Self {
+        let seeded = [
+            (
+                "1d1f1a25-9f06-4c26-95e6-1c9a2f0b6a01",
+                "Debian Base",
+                "debian",
+                "linux",
+                "root",
+                2_147_483_648u64,
+            ),
+            (
+                "2a8c0c4e-4b55-4bd1-9b77-7e2f8f6c6a02",
+                "Ubuntu Server LTS",
+                "ubuntu",
+                "linux",
+                "user",
+                3_221_225_472,
+            ),
+            (
+                "3c5e2d9a-1f3b-4e0e-8c41-5d8a3e1b7a03",
+                "CentOS",
+                "centos",
+                "linux",
+                "root",
+                2_684_354_560,
+            ),
+            (
+                "4f7a6b1c-2d4e-4a8f-b0c2-9e3d5f7a8b04",
+                "Windows Server",
+                "windows",
+                "windows",
+                "Administrator",
+                10_737_418_240,
+            ),
+        ];
+        let stamp = "2026-01-01T00:00:00+00:00".to_string();
+        let images = seeded
+            .into_iter()
+            .map(|(id, name, os, family, users, size)| {
+                let properties = BTreeMap::from([
+                    ("OS".to_string(), os.to_string()),
+                    ("OSFAMILY".to_string(), family.to_string()),
+                    ("USERS".to_string(), users.to_string()),
+                    (
+                        "DESCRIPTION".to_string(),
+                        format!("{name}, as the cloud ships it"),
+                    ),
+                ]);
+                let record = ImageRecord {
+                    id: id.to_string(),
+                    name: name.to_string(),
+                    owner: SYSTEM_USER.to_string(),
+                    status: "AVAILABLE".to_string(),
+                    is_public: true,
+                    size,
+                    checksum: format!("{:064x}", size),
+                    location: format!("pithos://{SYSTEM_USER}/images/{os}.diskdump"),
+                    disk_format: "diskdump".to_string(),
+                    container_format: "bare".to_string(),
+                    created_at: stamp.clone(),
+                    updated_at: stamp.clone(),
+                    deleted_at: None,
+                    properties,
+                    members: Vec::new(),
+                };
+                (id.to_string(), record)
+            })
+            .collect();
+        ImageState {
+            images: RwLock::new(images),
+        }
+    }
+}
+
+impl ImageState {
+    /// The images a user may see: public ones, their own, and those shared
+    /// with them; deleted images are left out.
+    pub fn visible_images(&self, user_uuid: &str) -> Vec<ImageRecord> {
+        let images = self.images.read().unwrap_or_else(|e| e.into_inner());
+        images
+            .values()
+            .filter(|i| i.deleted_at.is_none())
+            .filter(|i| {
+                i.is_public || i.owner == user_uuid || i.members.iter().any(|m| m == user_uuid)
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// One image, if the user may see it.
+    pub fn visible_image(&self, user_uuid: &str, id: &str) -> Option<ImageRecord> {
+        self.visible_images(user_uuid)
+            .into_iter()
+            .find(|i| i.id == id)
+    }
+}
+
+/// The routes of the Image registry, nested at its catalog path.
+pub fn router() -> Router<SharedState> {
+    Router::new()
+}
