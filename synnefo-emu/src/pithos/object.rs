@@ -697,7 +697,7 @@ fn resolve_hashmap(
 }
 
 /// `PUT /<account>/<container>/<object>`.
-pub async fn put(ctx: &Ctx, at: &At<'_>, body: Body) -> PithosResult {
+pub async fn put(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResult {
     let user = ctx.uuid();
     if ctx.headers.non_empty("if-match").is_some()
         || ctx.headers.non_empty("if-none-match").is_some()
@@ -749,7 +749,7 @@ pub async fn put(ctx: &Ctx, at: &At<'_>, body: Body) -> PithosResult {
 
     let (size, hashes, checksum) = if ctx.query.has("hashmap") {
         let max = ctx.pithos().max_upload_size().min(MAX_HASHMAP_BODY);
-        let doc = read_all(body, length, max).await?;
+        let doc = read_all(super::body::take(body), length, max).await?;
         let (size, listed) = parse_hashmap(&doc)?;
         let hashes = match resolve_hashmap(ctx, size, &listed)? {
             Ok(hashes) => hashes,
@@ -764,7 +764,7 @@ pub async fn put(ctx: &Ctx, at: &At<'_>, body: Body) -> PithosResult {
         let etag = ctx.headers.non_empty("etag").map(str::to_string);
         let stored = store_blocks(
             ctx.pithos().store.clone(),
-            body,
+            super::body::take(body),
             length,
             ctx.pithos().max_upload_size(),
             BLOCK_SIZE,
@@ -1038,7 +1038,7 @@ fn version_data(ctx: &Ctx, v: &Version, length: u64) -> Vec<u8> {
 /// `POST /<account>/<container>/<object>`: metadata, permissions, public;
 /// with `application/octet-stream` data or `X-Source-Object`, a partial
 /// update of the data (`Content-Range`, `X-Object-Bytes`).
-pub async fn post(ctx: &Ctx, at: &At<'_>, body: Body) -> PithosResult {
+pub async fn post(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResult {
     let user = ctx.uuid();
     let content_type = ctx.headers.content_type().map(str::to_string);
     let meta = ctx.headers.object_meta()?;
@@ -1227,7 +1227,12 @@ pub async fn post(ctx: &Ctx, at: &At<'_>, body: Body) -> PithosResult {
             }
         }
         Source::Body(length) => {
-            let data = read_all(body, length, ctx.pithos().max_upload_size()).await?;
+            let data = read_all(
+                super::body::take(body),
+                length,
+                ctx.pithos().max_upload_size(),
+            )
+            .await?;
             if !data.is_empty() {
                 end = write_at(ctx, &mut hashes, offset, &data);
             }
