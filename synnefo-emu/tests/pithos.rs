@@ -1853,6 +1853,56 @@ async fn bad_requests_never_break_the_server() {
         .as_str()
         .unwrap()
         .contains("metadata"));
+    // Huge numbers do not overflow anything.
+    p.put_object("c/small", b"abc".to_vec()).await;
+    let r = p
+        .req("GET", "c/small")
+        .header("Range", "bytes=0-170141183460469231731687303715884105727")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "an unparsable range is ignored");
+    let r = p
+        .req("GET", "c/small")
+        .header("Range", "bytes=1-18446744073709551615")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 416);
+    let r = p
+        .req("POST", "c/small?update")
+        .header("Content-Type", "application/octet-stream")
+        .header("Content-Range", "bytes 0-18446744073709551615/3")
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 416);
+    let r = p
+        .req("POST", "c/small?update")
+        .header("Content-Type", "application/octet-stream")
+        .header("Content-Range", "bytes 1-18446744073709551614/*")
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400, "length mismatch");
+    let r = p
+        .req("PUT", "c/huge?hashmap")
+        .header("Content-Type", "text/plain")
+        .body(r#"{"bytes": "170141183460469231731687303715884105727", "hashes": []}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = p
+        .req("PUT", "c/huge?hashmap")
+        .header("Content-Type", "text/plain")
+        .body(r#"{"bytes": 1e300, "hashes": []}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
     // The server still answers.
     assert_eq!(p.req("HEAD", "c").send().await.unwrap().status(), 204);
 }

@@ -545,6 +545,15 @@ mod tests {
         assert_eq!(show(level("/a/c//x")), "obj a c /x");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_path_and_query_splits(path in "[/a-z%é]{0,30}", query in ".{0,40}") {
+            let _ = show(level(&path));
+            let q = Query::parse(Some(&query));
+            let _ = (q.until(), q.get("limit"), q.has("update"));
+        }
+    }
+
     #[test]
     fn queries_keep_bare_flags() {
         let q = Query::parse(Some("update&format=json&a=b%20c&d=e+f&until=12&until=x"));

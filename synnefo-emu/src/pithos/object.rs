@@ -644,7 +644,7 @@ fn resolve_hashmap(
     let inconsistent =
         || Fault::bad_request("The object's size does not match with the object's hashmap length");
     let block = BLOCK_SIZE as i128;
-    if size < 0 {
+    if size < 0 || size > i128::from(u64::MAX) {
         return Err(inconsistent());
     }
     if size == 0 {
@@ -1172,7 +1172,7 @@ pub async fn post(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResu
     };
     if let Some(total) = total {
         let l = length.unwrap_or(0);
-        if total != size || offset >= size || (l > 0 && offset + l > size) {
+        if total != size || offset >= size || (l > 0 && offset.saturating_add(l) > size) {
             return Err(range_not_satisfiable(
                 "Supplied range will change provided object limits",
             ));
