@@ -2,7 +2,7 @@
 //! `PUT` (data, hashmap, copy, move), `COPY`, `MOVE`, `POST` (metadata,
 //! permissions, publishing, partial data updates), `DELETE`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -659,33 +659,36 @@ fn resolve_hashmap(
         return Err(inconsistent());
     }
     let mut parsed: Vec<Option<Hash>> = Vec::with_capacity(hashes.len());
-    let mut odd: Vec<String> = Vec::new();
+    let mut odd = false;
     for h in hashes {
         let is_hex = h.len() % 2 == 0 && h.bytes().all(|b| b.is_ascii_hexdigit());
         if !is_hex {
             return Err(Fault::bad_request(format!("Invalid hash: {h}")));
         }
         let hash = from_hex(h);
-        if hash.is_none() && !odd.contains(&h.to_lowercase()) {
-            odd.push(h.to_lowercase());
-        }
+        odd |= hash.is_none();
         parsed.push(hash);
     }
     let known: Vec<Hash> = parsed.iter().flatten().copied().collect();
-    let missing = ctx.pithos().store.missing(known.iter());
-    if missing.is_empty() && odd.is_empty() {
+    let missing: HashSet<Hash> = ctx
+        .pithos()
+        .store
+        .missing(known.iter())
+        .into_iter()
+        .collect();
+    if missing.is_empty() && !odd {
         return Ok(Ok(known));
     }
     // Missing hashes in the order of the hashmap, each once.
     let mut listed: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for (h, p) in hashes.iter().zip(&parsed) {
-        let lower = h.to_lowercase();
         let absent = match p {
             Some(hash) => missing.contains(hash),
             None => true,
         };
-        if absent && !listed.contains(&lower) {
-            listed.push(lower);
+        if absent && seen.insert(h.to_lowercase()) {
+            listed.push(h.to_lowercase());
         }
     }
     let body = Value::from(listed).to_string();
