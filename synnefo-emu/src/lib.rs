@@ -127,7 +127,11 @@ impl EmulatorBuilder {
     }
 
     /// Binds the address and starts serving in the background.
+    ///
+    /// It also installs rustls' ring provider as the process default if none
+    /// is, so that plain `reqwest::Client::new()` works in tests.
     pub async fn start(self) -> Result<Emulator, EmuError> {
+        install_crypto_provider();
         let tls = match &self.tls {
             Some((cert, key)) => Some(tls::server_config(cert, key)?),
             None => None,
@@ -306,6 +310,14 @@ impl Drop for Emulator {
             }
             Shutdown::Tls(handle) => handle.shutdown(),
         }
+    }
+}
+
+/// Installs rustls' ring crypto provider as the process default, unless one
+/// is installed already.
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }
 
