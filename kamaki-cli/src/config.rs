@@ -555,4 +555,30 @@ mod tests {
         assert_eq!(leftovers.len(), 1, "no temporary file left");
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_errors_without_panic(text in ".{0,400}") {
+            let _ = Config::parse(&text);
+        }
+
+        #[test]
+        fn what_is_rendered_reads_back(
+            global in proptest::collection::btree_map("[a-z_]{1,10}", "[^\n\r]{0,20}", 0..5),
+            clouds in proptest::collection::btree_map("[a-z0-9.~@-]{1,8}", proptest::collection::btree_map("[a-z_]{1,8}", "[^\n\r]{0,20}", 1..4), 0..3),
+        ) {
+            let mut config = Config::default();
+            for (k, v) in &global {
+                config.global.insert(k.clone(), v.trim().to_string());
+            }
+            for (name, options) in &clouds {
+                for (k, v) in options {
+                    config.clouds.entry(name.clone()).or_default().insert(k.clone(), v.trim().to_string());
+                }
+            }
+            let again = Config::parse(&config.render()).unwrap();
+            proptest::prop_assert_eq!(again.global, config.global);
+            proptest::prop_assert_eq!(again.clouds, config.clouds);
+        }
+    }
 }
