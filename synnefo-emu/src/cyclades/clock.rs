@@ -30,6 +30,12 @@ pub fn iso(t: OffsetDateTime) -> String {
 /// Parses an ISO 8601 date, with or without an offset (UTC is assumed).
 pub fn parse(text: &str) -> Option<OffsetDateTime> {
     let text = text.trim();
+    // An unescaped `+` of an offset arrives in a query string as a space.
+    if let Some((date, offset)) = text.rsplit_once(' ') {
+        if date.contains('T') && offset.len() == 5 && offset.contains(':') {
+            return parse(&format!("{date}+{offset}"));
+        }
+    }
     if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
         return Some(t);
     }
@@ -78,6 +84,10 @@ mod tests {
         assert_eq!(iso(t), "2014-02-12T08:31:37.000000+00:00");
         assert!(parse("2014-02-12T08:31:37").is_some());
         assert!(parse("yesterday").is_none());
+        assert_eq!(
+            parse("2014-02-12T08:31:37.1 00:00"),
+            parse("2014-02-12T08:31:37.1+00:00")
+        );
     }
 
     #[test]
