@@ -31,7 +31,10 @@ pub fn attachments(cloud: &Cloud, server: u64) -> Vec<Value> {
             if let Some(profile) = &port.firewall {
                 d["firewallProfile"] = json!(profile);
             }
-            for ip in ports::addresses(cloud, port.id) {
+            // The type tells of the IPv4 address when there is one.
+            let mut ips = ports::addresses(cloud, port.id);
+            ips.sort_by_key(|ip| !ip.ipv6);
+            for ip in ips {
                 let kind = if ip.floating { "floating" } else { "fixed" };
                 d[if ip.ipv6 { "ipv6" } else { "ipv4" }] = json!(ip.address);
                 d["OS-EXT-IPS:type"] = json!(kind);
