@@ -119,7 +119,7 @@ impl UpdateVolumeOptions {
 /// The optional arguments of `create_snapshot`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CreateSnapshotOptions {
-    /// Its name (Cyclades' default: "Snapshot of volume '<id>'").
+    /// Its name (Cyclades' default: `Snapshot of volume '<id>'`).
     pub display_name: Option<String>,
     /// Its description.
     pub display_description: Option<String>,
