@@ -23,6 +23,7 @@ pub mod astakos;
 pub mod auth;
 pub mod catalog;
 pub mod compute;
+pub mod cyclades;
 pub mod faults;
 pub mod image;
 pub mod inject;
@@ -76,6 +77,7 @@ pub struct EmulatorBuilder {
     users: Vec<(String, String)>,
     tls: Option<(Vec<u8>, Vec<u8>)>,
     public_host: Option<String>,
+    action_delay: std::time::Duration,
 }
 
 impl Default for EmulatorBuilder {
@@ -85,6 +87,7 @@ impl Default for EmulatorBuilder {
             users: Vec::new(),
             tls: None,
             public_host: None,
+            action_delay: compute::DEFAULT_ACTION_DELAY,
         }
     }
 }
@@ -126,6 +129,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long Cyclades actions (server build, start, stop, reboot,
+    /// resize, delete, port and volume changes, snapshots) take to complete
+    /// (default one second; zero completes them at the next request).
+    pub fn action_delay(mut self, delay: std::time::Duration) -> Self {
+        self.action_delay = delay;
+        self
+    }
+
     /// Binds the address and starts serving in the background.
     pub async fn start(self) -> Result<Emulator, EmuError> {
         let tls = match &self.tls {
@@ -159,6 +170,7 @@ impl EmulatorBuilder {
             users.push(User::new("user@example.com", &state::new_token()));
         }
         let state = Arc::new(AppState::new(base_url.clone(), users));
+        state.compute.set_action_delay(self.action_delay);
         let app = router(state.clone());
 
         let shutdown = match tls {

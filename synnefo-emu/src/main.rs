@@ -27,10 +27,16 @@ struct Args {
     /// Host name to put in the catalog's URLs (default: the listen address).
     #[arg(long)]
     public_host: Option<String>,
+    /// How long Cyclades actions (server build, reboot, ...) take, in
+    /// milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    action_delay_ms: u64,
 }
 
 async fn run(args: Args) -> Result<(), EmuError> {
-    let mut builder = Emulator::builder().listen(args.listen);
+    let mut builder = Emulator::builder()
+        .listen(args.listen)
+        .action_delay(std::time::Duration::from_millis(args.action_delay_ms));
     for spec in &args.users {
         builder = builder.user_spec(spec)?;
     }
