@@ -43,13 +43,16 @@ impl ComputeClient {
         unwrap(&reply, "floating_ip")
     }
 
-    /// A floating IP (`GET /os-floating-ips/<id>`).
+    /// A floating IP (`GET /os-floating-ips/<id>`). The guide says the
+    /// reply is `{"floating_ip": ...}`; Synnefo's code answers with the
+    /// network API's `{"floatingip": ...}`: both are read.
     pub async fn get_floating_ip(&self, floating_ip_id: &str) -> Result<ComputeFloatingIp> {
         let path = format!(
             "os-floating-ips/{}",
             segment("floating IP id", floating_ip_id)?
         );
-        unwrap(&self.get(&path).send().await?, "floating_ip")
+        let reply = self.get(&path).send().await?;
+        unwrap(&reply, "floating_ip").or_else(|_| unwrap(&reply, "floatingip"))
     }
 
     /// Releases a floating IP (`DELETE /os-floating-ips/<id>`; 202 in the

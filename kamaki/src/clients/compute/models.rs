@@ -418,11 +418,16 @@ pub struct ComputeFloatingIp {
     /// Its id.
     #[serde(default, deserialize_with = "id")]
     pub id: String,
-    /// The address.
-    #[serde(default, deserialize_with = "nullable")]
+    /// The address (`floating_ip_address` in the network API's form, which
+    /// Synnefo answers `GET /os-floating-ips/<id>` with).
+    #[serde(default, alias = "floating_ip_address", deserialize_with = "nullable")]
     pub ip: String,
     /// Always `None` in Synnefo.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "fixed_ip_address",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fixed_ip: Option<String>,
     /// The server using it, if any.
     #[serde(
