@@ -870,6 +870,16 @@ async fn volumes_types_snapshots_metadata() {
     assert_eq!(volume.size, Some(3));
     let (status, _) = c.volumes.get_volume_status(&volume.id).await.unwrap();
     assert_eq!(status, "available");
+    let details = c.volumes.get_volume_details(&volume.id).await.unwrap();
+    assert_eq!(details.display_description.as_deref(), Some("scratch"));
+    assert_eq!(details.volume_type.as_ref(), Some(&detachable.id));
+    assert_eq!(details.tenant_id.as_deref(), Some(c.user_id().as_str()));
+    let same = c
+        .volumes
+        .update_volume(&volume.id, &UpdateVolumeOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(same, details, "nothing to change: a read");
     // The OpenStack client creates too, when given a type.
     let other = c
         .volumes
