@@ -100,7 +100,8 @@ async fn emulator(delay_ms: u64) -> Emulator {
         .unwrap()
 }
 
-/// Polls a resource until `done` holds (bounded: never a timed assertion).
+/// Polls a resource until `done` holds (bounded). Tests that look at an
+/// intermediate state use a delay (800 ms) far longer than one request.
 async fn poll(api: &Api, service: &str, path: &str, done: impl Fn(&Value) -> bool) -> Value {
     for _ in 0..200 {
         let (status, body) = match service {
@@ -355,7 +356,7 @@ async fn server_goes_through_the_status_machine() {
 
 #[tokio::test]
 async fn transitions_take_the_action_delay() {
-    let emu = emulator(400).await;
+    let emu = emulator(800).await;
     let api = Api::new(&emu, "alice-token");
     let id = api.create_server("slow", SMALL, json!({})).await["id"].clone();
     let server = api.server(&id).await;
@@ -1486,4 +1487,122 @@ async fn malformed_requests_get_synnefo_faults() {
     }
     let (status, body) = api.volume("GET", "/volumes/xyz", None).await;
     assert_eq!((status, fault(&body)), (400, "badRequest"));
+}
+
+#[tokio::test]
+async fn ports_and_volumes_follow_their_server_actions() {
+    let emu = emulator(800).await;
+    let api = Api::new(&emu, "alice-token");
+    let server = api
+        .create_server(
+            "bdm",
+            EXT_SMALL,
+            json!({"networks": [], "block_device_mapping_v2": [
+                {"source_type": "image", "uuid": DEBIAN, "volume_size": 30},
+                {"source_type": "blank", "volume_size": 5},
+            ]}),
+        )
+        .await;
+    let id = server["id"].clone();
+    let path = format!("/servers/{id}");
+    let server = poll(&api, "compute", &path, |b| {
+        b["server"]["status"] == "ACTIVE"
+    })
+    .await;
+    let volumes = server["server"]["volumes"].as_array().unwrap().clone();
+    assert_eq!(volumes.len(), 2, "both mapped volumes");
+    let (_, root) = api
+        .volume("GET", &format!("/volumes/{}", volumes[0]), None)
+        .await;
+    assert_eq!(
+        (&root["volume"]["size"], &root["volume"]["status"]),
+        (&json!(30), &json!("in_use"))
+    );
+    let user = emu.user().uuid;
+    assert_eq!(
+        emu.state().quotas.usage(&user, &user, "cyclades.disk"),
+        35 << 30
+    );
+
+    let (_, body) = api
+        .volume(
+            "POST",
+            "/volumes",
+            Some(json!({"volume": {"size": 1, "display_name": "late", "volume_type": "2"}})),
+        )
+        .await;
+    let vol = body["volume"]["id"].as_str().unwrap().to_string();
+    let (status, _) = api
+        .compute(
+            "POST",
+            &format!("/servers/{id}/os-volume_attachments"),
+            Some(json!({"volumeAttachment": {"volumeId": vol}})),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let (_, body) = api.volume("GET", &format!("/volumes/{vol}"), None).await;
+    assert_eq!(body["volume"]["status"], "attaching");
+    assert_eq!(api.server(&id).await["SNF:task_state"], "ATTACHING_VOLUME");
+    poll(&api, "volume", &format!("/volumes/{vol}"), |b| {
+        b["volume"]["status"] == "in_use"
+    })
+    .await;
+    let (status, _) = api
+        .compute(
+            "DELETE",
+            &format!("/servers/{id}/os-volume_attachments/{vol}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 202);
+    let (_, body) = api.volume("GET", &format!("/volumes/{vol}"), None).await;
+    assert_eq!(body["volume"]["status"], "detaching");
+    poll(&api, "volume", &format!("/volumes/{vol}"), |b| {
+        b["volume"]["status"] == "available"
+    })
+    .await;
+
+    let (_, body) = api
+        .network("POST", "/floatingips", Some(json!({"floatingip": {}})))
+        .await;
+    let address = body["floatingip"]["floating_ip_address"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let fip = body["floatingip"]["id"].as_str().unwrap().to_string();
+    let (status, body) = api
+        .action(&id, json!({"addFloatingIp": {"address": address}}))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let (_, body) = api.network("GET", "/ports", None).await;
+    let port = body["ports"][0].clone();
+    assert_eq!(port["status"], "BUILD");
+    let port_path = format!("/ports/{}", port["id"].as_str().unwrap());
+    poll(&api, "network", &port_path, |b| {
+        b["port"]["status"] == "ACTIVE"
+    })
+    .await;
+    assert_eq!(
+        api.server(&id).await["attachments"][0]["ipv4"],
+        json!(address)
+    );
+    let (status, _) = api
+        .action(&id, json!({"removeFloatingIp": {"address": address}}))
+        .await;
+    assert_eq!(status, 202);
+    let (status, _) = api.network("GET", &port_path, None).await;
+    assert_eq!(status, 200, "the port lingers until the server lets it go");
+    for _ in 0..200 {
+        let (status, _) = api.network("GET", &port_path, None).await;
+        if status == 404 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let (status, _) = api.network("GET", &port_path, None).await;
+    assert_eq!(status, 404);
+    let (status, _) = api
+        .network("DELETE", &format!("/floatingips/{fip}"), None)
+        .await;
+    assert_eq!(status, 204);
 }

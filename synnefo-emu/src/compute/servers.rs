@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use super::addresses;
 use super::lifecycle::{self, Action, OperState, Task};
 use crate::auth::Authenticated;
-use crate::cyclades::json::{self, empty, parse_id, reply};
+use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::{clock, Cloud};
 use crate::faults::{ApiResult, Fault};
 use crate::state::{SharedState, User};
@@ -387,9 +387,4 @@ pub async fn delete_password(
         server.password = None;
     }
     Ok(empty(204))
-}
-
-/// Parses a server id of a path, for handlers that need it as a number.
-pub fn server_id(text: &str) -> ApiResult<u64> {
-    parse_id(text, "server")
 }
