@@ -30,8 +30,11 @@ pub async fn cloud() -> Cloud {
 }
 
 pub async fn cloud_with_delay(delay: Duration) -> Cloud {
-    let emu = Emulator::start().await.expect("the emulator starts");
-    emu.state().compute.set_action_delay(delay);
+    let emu = Emulator::builder()
+        .action_delay(delay)
+        .start()
+        .await
+        .expect("the emulator starts");
     let token = emu.token();
     let astakos = AstakosClient::new(&emu.auth_url(), token.clone()).unwrap();
     let url = |kind: &'static str| {
