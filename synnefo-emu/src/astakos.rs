@@ -34,6 +34,7 @@ pub fn account_router() -> Router<SharedState> {
         .route("/service/user_catalogs", post(service_user_catalogs))
         .route("/feedback", post(feedback))
         .route("/myaccount/default_project", post(default_project))
+        .merge(crate::account::router())
 }
 
 /// The UI routes, to nest at `/astakos/ui`.
@@ -264,12 +265,10 @@ async fn default_project(
     let project = request["project_id"]
         .as_str()
         .filter(|p| !p.is_empty())
-        .ok_or_else(|| Fault::bad_request("Missing project_id"))?;
-    if project != user.uuid {
-        return Err(Fault::bad_request(format!(
-            "User is not a member of project {project}"
-        )));
-    }
+        .ok_or_else(|| Fault::forbidden("Project id not specified"))?;
+    state
+        .account
+        .validate_default_project(&state, &user, project)?;
     state.set_default_project(&user.uuid, project);
     Ok(StatusCode::OK)
 }
