@@ -44,13 +44,14 @@ pub fn ui_router() -> Router<SharedState> {
         .route("/get_menu", get(get_menu))
 }
 
-fn user_json(user: &User) -> Value {
+/// The token's holder, with the active projects they are a member of.
+fn user_json(state: &SharedState, user: &User) -> Value {
     json!({
         "id": user.uuid,
         "name": user.realname,
         "roles": [{"id": "1", "name": "default"}],
         "roles_links": [],
-        "projects": [user.uuid],
+        "projects": state.account.member_projects(state, &user.uuid),
     })
 }
 
@@ -98,7 +99,7 @@ async fn authenticate(State(state): State<SharedState>, body: Bytes) -> ApiResul
     }
     Ok(Json(json!({"access": {
         "token": token_json(&user),
-        "user": user_json(&user),
+        "user": user_json(&state, &user),
         "serviceCatalog": catalog,
     }})))
 }
@@ -121,7 +122,7 @@ async fn validate_token(
         }
     }
     Ok(Json(
-        json!({"access": {"token": token_json(&user), "user": user_json(&user)}}),
+        json!({"access": {"token": token_json(&user), "user": user_json(&state, &user)}}),
     ))
 }
 
