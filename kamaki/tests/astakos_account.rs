@@ -204,8 +204,18 @@ async fn example_quotas_per_project() {
     );
     assert_eq!(all[&id]["cyclades.vm"].project_limit, 4);
     assert_eq!(all[&id]["cyclades.ram"].limit, 0, "not granted");
-    let me = cloud.member.authenticate().await.unwrap().access.user.unwrap();
-    assert!(me.projects.contains(&id), "the token lists the member's projects");
+    let me = cloud
+        .member
+        .authenticate()
+        .await
+        .unwrap()
+        .access
+        .user
+        .unwrap();
+    assert!(
+        me.projects.contains(&id),
+        "the token lists the member's projects"
+    );
     assert!(me.projects.contains(&member));
 
     // Leaving takes the project out of the report.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use kamaki::clients::astakos::AstakosClient;
 use kamaki::clients::image::{ImageClient, ImageFilter, ImageUpdate, RegisterParams};
-use kamaki::clients::ClientError;
+use kamaki::clients::{Client, ClientError};
 use synnefo_emu::image::ImageRecord;
 use synnefo_emu::Emulator;
 
@@ -37,6 +37,27 @@ impl Cloud {
 
     fn uuid(&self, i: usize) -> String {
         self.emu.users()[i].uuid.clone()
+    }
+
+    /// Stores `data` at `container/name` of the owner's Pithos account
+    /// with plain HTTP requests.
+    async fn upload(&self, container: &str, name: &str, data: &[u8]) {
+        let url = self.emu.endpoint_url("object-store").unwrap();
+        let pithos = Client::new(&format!("{url}/{}", self.uuid(0)), "owner-token").unwrap();
+        pithos
+            .put(container)
+            .success(&[201, 202])
+            .send()
+            .await
+            .unwrap();
+        pithos
+            .put(&format!("{container}/{name}"))
+            .header("Content-Type", "application/octet-stream")
+            .body(data.to_vec())
+            .success(&[201])
+            .send()
+            .await
+            .unwrap();
     }
 
     /// An image of the owner put in the registry directly.
@@ -287,4 +308,108 @@ async fn images_are_updated_and_shared() {
     cloud.owner.unregister(&id).await.unwrap();
     assert_eq!(cloud.owner.get_meta(&id).await.unwrap_err().status(), 404);
     assert_eq!(cloud.owner.unregister(&id).await.unwrap_err().status(), 404);
+}
+
+/// kamaki's `image-register.py` then `image-list.py` then
+/// `image-unregister.py`: upload a file, register it, find it among my
+/// images, unregister it.
+#[tokio::test]
+async fn example_register_list_and_unregister_an_uploaded_image() {
+    let cloud = Cloud::start().await;
+    let uuid = cloud.uuid(0);
+    let data = vec![7u8; 3 * 1024 * 1024 + 5];
+    cloud.upload("images", "my-image.diskdump", &data).await;
+
+    let location = ImageClient::location(&uuid, "images", "my-image.diskdump");
+    let params = RegisterParams {
+        disk_format: Some("diskdump".into()),
+        container_format: Some("bare".into()),
+        is_public: Some(false),
+        ..RegisterParams::default()
+    };
+    let properties = props(&[
+        ("OSFAMILY", "linux"),
+        ("USERS", "root"),
+        ("ROOT_PARTITION", "1"),
+    ]);
+    let meta = cloud
+        .owner
+        .register("My Image", &location, &params, &properties)
+        .await
+        .unwrap();
+    assert_eq!(meta.name, "My Image");
+    assert_eq!(meta.size, Some(data.len() as u64));
+    assert_eq!(meta.owner.as_deref(), Some(uuid.as_str()));
+    assert_eq!(meta.location.as_deref(), Some(location.as_str()));
+    assert_eq!(meta.is_public, Some(false));
+    assert_eq!(meta.properties["root_partition"], "1");
+    assert!(!meta.checksum.clone().unwrap_or_default().is_empty());
+
+    // Size and checksum must be the object's.
+    let wrong = RegisterParams {
+        size: Some(1),
+        ..RegisterParams::default()
+    };
+    let err = cloud
+        .owner
+        .register("My Image", &location, &wrong, &BTreeMap::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.status(), err.message()),
+        (400, "Invalid 'size' field".to_string())
+    );
+    // Another user may not register my object.
+    let err = cloud
+        .friend
+        .register(
+            "theirs",
+            &location,
+            &RegisterParams::default(),
+            &BTreeMap::new(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 404, "private objects are not theirs to see");
+
+    // Only my images, as image-list.py filters them.
+    let mine: Vec<_> = cloud
+        .owner
+        .list_public(true, &ImageFilter::new(), "")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|i| i.owner.as_deref() == Some(uuid.as_str()))
+        .collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].id, meta.id);
+    assert_eq!(mine[0].location.as_deref(), Some(location.as_str()));
+
+    // Registering again keeps the id and the properties not given.
+    let again = cloud
+        .owner
+        .reregister(
+            &meta.id,
+            Some("My Image v2"),
+            &RegisterParams::default(),
+            &props(&[("OS", "debian")]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.id, meta.id);
+    assert_eq!(again.name, "My Image v2");
+    assert_eq!(again.properties["osfamily"], "linux");
+    assert_eq!(again.properties["os"], "debian");
+
+    // image-unregister.py: my image, so unregister it.
+    let found = cloud.owner.get_meta(&meta.id).await.unwrap();
+    assert_eq!(found.owner.as_deref(), Some(uuid.as_str()));
+    cloud.owner.unregister(&meta.id).await.unwrap();
+    assert!(cloud
+        .owner
+        .list_public(false, &ImageFilter::new(), "")
+        .await
+        .unwrap()
+        .iter()
+        .all(|i| i.id != meta.id));
 }

@@ -579,3 +579,243 @@ async fn owners_update_share_and_unregister_their_images() {
         .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
 }
+
+impl Cloud {
+    /// A Pithos request as user `token`, path under the object store.
+    async fn pithos(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> reqwest::Response {
+        let url = format!("{}/{path}", self.emu.endpoint_url("object-store").unwrap());
+        let mut req = self
+            .http
+            .request(method, url)
+            .header("X-Auth-Token", token)
+            .body(body);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        req.send().await.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn images_are_registered_from_pithos_objects() {
+    let cloud = Cloud::start().await;
+    let owner = cloud.uuid(0);
+    let friend = cloud.uuid(1);
+    let put = cloud
+        .pithos(
+            "owner-token",
+            Method::PUT,
+            &format!("{owner}/images"),
+            &[],
+            vec![],
+        )
+        .await;
+    assert!(put.status().is_success());
+    let data = vec![42u8; 5 * 1024 * 1024 + 3];
+    let put = cloud
+        .pithos(
+            "owner-token",
+            Method::PUT,
+            &format!("{owner}/images/dir/debian%20custom.diskdump"),
+            &[("Content-Type", "application/octet-stream")],
+            data.clone(),
+        )
+        .await;
+    assert_eq!(put.status(), StatusCode::CREATED);
+    let head = cloud
+        .pithos(
+            "owner-token",
+            Method::HEAD,
+            &format!("{owner}/images/dir/debian%20custom.diskdump"),
+            &[],
+            vec![],
+        )
+        .await;
+    let hash = head.headers()["x-object-hash"]
+        .to_str()
+        .unwrap()
+        .to_string();
+
+    let location = format!("pithos://{owner}/images/dir/debian%20custom.diskdump");
+    let register = |name: &'static str, extra: Vec<(&'static str, String)>| {
+        let cloud = &cloud;
+        let location = location.clone();
+        async move {
+            let mut headers = vec![
+                ("X-Image-Meta-Name", name.to_string()),
+                ("X-Image-Meta-Location", location),
+            ];
+            headers.extend(extra);
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            cloud
+                .call("owner-token", Method::POST, "images/", &headers, None)
+                .await
+        }
+    };
+    let reply = register(
+        "Debian%20Custom",
+        vec![
+            ("X-Image-Meta-Property-OSFAMILY", "linux".into()),
+            ("X-Image-Meta-Property-Users", "root%20user".into()),
+            ("X-Image-Meta-Size", data.len().to_string()),
+            ("X-Image-Meta-Checksum", hash.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let id = reply.header("x-image-meta-id").to_string();
+    assert_eq!(reply.header("x-image-meta-name"), "Debian%20Custom");
+    assert_eq!(reply.header("x-image-meta-size"), data.len().to_string());
+    assert_eq!(reply.header("x-image-meta-checksum"), hash);
+    assert_eq!(reply.header("x-image-meta-location"), location);
+    assert_eq!(reply.header("x-image-meta-owner"), owner);
+    assert_eq!(reply.header("x-image-meta-is-public"), "False");
+    assert_eq!(reply.header("x-image-meta-disk-format"), "diskdump");
+    assert_eq!(reply.header("x-image-meta-container-format"), "bare");
+    assert_eq!(reply.header("x-image-meta-property-osfamily"), "linux");
+    assert_eq!(reply.header("x-image-meta-property-users"), "root%20user");
+    let members = cloud
+        .call(
+            "owner-token",
+            Method::GET,
+            &format!("images/{id}/members"),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(members.body["members"][0]["member_id"], json!(owner));
+
+    // Compute sees the same images.
+    let visible = cloud.emu.state().image.visible_images(&owner);
+    assert!(visible
+        .iter()
+        .any(|i| i.id == id && i.size == data.len() as u64));
+    assert!(cloud
+        .emu
+        .state()
+        .image
+        .visible_image(&friend, &id)
+        .is_none());
+
+    // Size and checksum must match the object.
+    let reply = register("x", vec![("X-Image-Meta-Size", "12".into())]).await;
+    assert_eq!(reply.body["badRequest"]["message"], "Invalid 'size' field");
+    let reply = register("x", vec![("X-Image-Meta-Checksum", "00".into())]).await;
+    assert_eq!(
+        reply.body["badRequest"]["message"],
+        "Invalid checksum field"
+    );
+
+    // Again: same id, public now, old properties kept, members reset.
+    cloud
+        .call(
+            "owner-token",
+            Method::PUT,
+            &format!("images/{id}/members/{friend}"),
+            &[],
+            None,
+        )
+        .await;
+    let reply = register(
+        "Debian%20Custom%202",
+        vec![("X-Image-Meta-Is-Public", "true".into())],
+    )
+    .await;
+    assert_eq!(reply.header("x-image-meta-id"), id);
+    assert_eq!(reply.header("x-image-meta-is-public"), "True");
+    assert_eq!(reply.header("x-image-meta-property-osfamily"), "linux");
+    let members = cloud
+        .call(
+            "owner-token",
+            Method::GET,
+            &format!("images/{id}/members"),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(members.body["members"].as_array().unwrap().len(), 1);
+    let listed = cloud
+        .call(
+            "friend-token",
+            Method::GET,
+            "images?name=Debian%20Custom%202",
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(listed.body["images"][0]["id"], json!(id));
+
+    // An object shared with the friend is readable, yet not theirs to
+    // register; a private one is not found.
+    let reply = cloud
+        .call(
+            "friend-token",
+            Method::POST,
+            "images/",
+            &[
+                ("X-Image-Meta-Name", "mine"),
+                ("X-Image-Meta-Location", &location),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    let shared = format!("read={friend}");
+    let post = cloud
+        .pithos(
+            "owner-token",
+            Method::POST,
+            &format!("{owner}/images/dir/debian%20custom.diskdump"),
+            &[("X-Object-Sharing", &shared)],
+            vec![],
+        )
+        .await;
+    assert!(post.status().is_success(), "{}", post.status());
+    let reply = cloud
+        .call(
+            "friend-token",
+            Method::POST,
+            "images/",
+            &[
+                ("X-Image-Meta-Name", "mine"),
+                ("X-Image-Meta-Location", &location),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+
+    // Unregistering leaves the object in Pithos; registering it again
+    // gives the same id back.
+    let reply = cloud
+        .call(
+            "owner-token",
+            Method::DELETE,
+            &format!("images/{id}"),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    let head = cloud
+        .pithos(
+            "owner-token",
+            Method::HEAD,
+            &format!("{owner}/images/dir/debian%20custom.diskdump"),
+            &[],
+            vec![],
+        )
+        .await;
+    assert_eq!(head.status(), StatusCode::OK);
+    let reply = register("Back", vec![]).await;
+    assert_eq!(reply.header("x-image-meta-id"), id);
+    assert_eq!(reply.header("x-image-meta-is-public"), "False");
+}
