@@ -5,7 +5,7 @@
 use kamaki::clients::astakos::{
     AstakosClient, MemberPolicy, ProjectFilter, ProjectSpec, ResourcePolicy,
 };
-use kamaki::clients::ClientError;
+use kamaki::clients::{Client, ClientError};
 use synnefo_emu::Emulator;
 
 struct Cloud {
@@ -633,4 +633,88 @@ async fn service_user_lookups_by_one() {
         .service_get_uuid("ghost@example.org")
         .await
         .is_err());
+}
+
+/// kamaki's `astakos-project-reassign.py`: a container whose project is
+/// out of quota is reassigned to another project (Pithos spoken over plain
+/// HTTP here; the server half of the scenario needs the compute emulator).
+#[tokio::test]
+async fn example_reassign_a_container_when_its_project_is_out_of_quota() {
+    let cloud = Cloud::start().await;
+    let uuid = cloud.uuid(0);
+    let quotas = &cloud.emu.state().quotas;
+    quotas.set_member_limit(&uuid, &uuid, "pithos.diskspace", 1000);
+    let pithos_url = cloud.owner.get_endpoint_url("object-store").await.unwrap();
+    let pithos = Client::new(&format!("{pithos_url}/{uuid}"), "owner-token").unwrap();
+    pithos
+        .put("course_container")
+        .success(&[201, 202])
+        .send()
+        .await
+        .unwrap();
+    let upload = |name: &'static str, size: usize| {
+        let pithos = &pithos;
+        async move {
+            pithos
+                .put(&format!("course_container/{name}"))
+                .header("Content-Type", "application/octet-stream")
+                .body(vec![1u8; size])
+                .success(&[201])
+                .send()
+                .await
+        }
+    };
+    upload("notes", 1000).await.unwrap();
+    let err = upload("more", 10).await.unwrap_err();
+    assert_eq!(err.status(), 413, "the system project is full");
+
+    let project = cloud
+        .owner
+        .create_project(
+            &ProjectSpec::new("storage.example.org", "2099-12-31T00:00:00Z")
+                .join_policy(MemberPolicy::Auto)
+                .resource("pithos.diskspace", ResourcePolicy::new(1 << 20, 1 << 30)),
+        )
+        .await
+        .unwrap();
+    cloud
+        .admin
+        .approve_application(&project.id, project.application, "")
+        .await
+        .unwrap();
+    cloud.owner.join_project(&project.id).await.unwrap();
+
+    // To what project is the container assigned?
+    let info = pithos
+        .head("course_container")
+        .success(&[204])
+        .send()
+        .await
+        .unwrap();
+    let container_project = info
+        .header("x-container-policy-project")
+        .unwrap()
+        .to_string();
+    assert_eq!(container_project, uuid);
+    let quotas_now = cloud.owner.get_quotas().await.unwrap();
+    let disk = &quotas_now[&container_project]["pithos.diskspace"];
+    assert!(disk.usage >= disk.limit, "out of quota: {disk:?}");
+
+    // Reassign it.
+    pithos
+        .post("course_container")
+        .flag("update")
+        .header("X-Container-Policy-Project", &project.id)
+        .success(&[202, 204])
+        .send()
+        .await
+        .unwrap();
+    let quotas_now = cloud.owner.get_quotas().await.unwrap();
+    assert_eq!(quotas_now[&uuid]["pithos.diskspace"].usage, 0);
+    assert_eq!(quotas_now[&project.id]["pithos.diskspace"].usage, 1000);
+    upload("more", 10).await.unwrap();
+    assert_eq!(
+        cloud.owner.get_quotas().await.unwrap()[&project.id]["pithos.diskspace"].usage,
+        1010
+    );
 }
