@@ -13,7 +13,7 @@
 //! Other projects get holdings when they are approved and their members
 //! when accepted (see [`crate::account`]). A charge is all-or-nothing:
 //! charging a project the user is not a member of fails with `badRequest`
-//! ("User <uuid> not in project <id>", as Cyclades answers); going over a
+//! (`User <uuid> not in project <id>`, as Cyclades answers); going over a
 //! member limit or a project limit fails with `overLimit` (413) and nothing
 //! is charged.
 
