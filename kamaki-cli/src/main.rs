@@ -1,10 +1,14 @@
 //! `kamaki`: the command line tool of the Synnefo cloud.
 
+#[allow(dead_code)] // the parsers the Pithos and Cyclades groups use
+mod args;
 mod cli;
 mod commands;
 mod config;
 mod error;
 mod output;
+#[allow(dead_code)] // the bars the transfer and wait commands use
+mod progress;
 mod session;
 
 use std::process::ExitCode;
