@@ -5,6 +5,11 @@
 use kamaki::clients::astakos::{
     AstakosClient, MemberPolicy, ProjectFilter, ProjectSpec, ResourcePolicy,
 };
+use std::time::Duration;
+
+use kamaki::clients::compute::{CreateServerOptions, ListFlavorsOptions, ListImagesOptions};
+use kamaki::clients::cyclades::CycladesComputeClient;
+use kamaki::clients::wait::WaitOptions;
 use kamaki::clients::{Client, ClientError};
 use synnefo_emu::Emulator;
 
@@ -21,6 +26,7 @@ impl Cloud {
             .user("owner@example.org", "owner-token")
             .user("admin@example.org", "admin-token")
             .user("member@example.org", "member-token")
+            .action_delay(Duration::from_millis(10))
             .start()
             .await
             .unwrap();
@@ -717,4 +723,104 @@ async fn example_reassign_a_container_when_its_project_is_out_of_quota() {
         cloud.owner.get_quotas().await.unwrap()[&project.id]["pithos.diskspace"].usage,
         1010
     );
+}
+
+/// kamaki's `compute-reassign-resize.py` and `astakos-project-reassign.py`
+/// for servers: the system project has no VM left, so a server moves to a
+/// project the user joined, which frees room for the next one.
+#[tokio::test]
+async fn example_reassign_a_server_when_its_project_is_out_of_quota() {
+    let cloud = Cloud::start().await;
+    let uuid = cloud.uuid(0);
+    cloud
+        .emu
+        .state()
+        .quotas
+        .set_member_limit(&uuid, &uuid, "cyclades.vm", 1);
+    let compute_url = cloud
+        .owner
+        .get_endpoint_url(CycladesComputeClient::SERVICE_TYPE)
+        .await
+        .unwrap();
+    let compute = CycladesComputeClient::new(&compute_url, "owner-token").unwrap();
+    let mut flavors = compute
+        .list_flavors(true, &ListFlavorsOptions::default())
+        .await
+        .unwrap();
+    flavors.sort_by_key(|f| (f.vcpus, f.ram, f.disk));
+    let flavor = flavors[0].id.clone();
+    let image = compute
+        .list_images(true, &ListImagesOptions::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.status == "ACTIVE")
+        .unwrap()
+        .id;
+    let wait = WaitOptions::new(Duration::from_millis(10), Duration::from_secs(20));
+    let first = compute
+        .create_server("first", &flavor, &image, &CreateServerOptions::default())
+        .await
+        .unwrap();
+    compute
+        .wait_server_until(&first.id, "ACTIVE", wait.clone(), |_| {})
+        .await
+        .unwrap();
+    let err = compute
+        .create_server("second", &flavor, &image, &CreateServerOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 413, "{err}");
+    let quotas = cloud.owner.get_quotas().await.unwrap();
+    let vms = &quotas[&uuid]["cyclades.vm"];
+    assert_eq!((vms.usage, vms.limit), (1, 1));
+
+    // Not to a project one is not a member of.
+    let project = cloud
+        .project("servers.example.org", MemberPolicy::Auto, (2, 4))
+        .await;
+    let err = compute
+        .reassign_server(&first.id, &project)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 400);
+    assert_eq!(
+        err.message(),
+        format!("User {uuid} not in project {project}")
+    );
+    // A member gets the project's grants; resources it does not grant
+    // (CPU, RAM, disk here) leave no room, as in Astakos.
+    cloud.owner.join_project(&project).await.unwrap();
+    let err = compute
+        .reassign_server(&first.id, &project)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 413, "{err}");
+    let more = ProjectSpec::default()
+        .resource("cyclades.cpu", ResourcePolicy::new(64, 64))
+        .resource("cyclades.ram", ResourcePolicy::new(1 << 40, 1 << 40))
+        .resource("cyclades.disk", ResourcePolicy::new(1 << 40, 1 << 40));
+    let change = cloud.owner.modify_project(&project, &more).await.unwrap();
+    cloud
+        .admin
+        .approve_application(&project, change.application, "")
+        .await
+        .unwrap();
+    compute.reassign_server(&first.id, &project).await.unwrap();
+    let quotas = cloud.owner.get_quotas().await.unwrap();
+    assert_eq!(quotas[&uuid]["cyclades.vm"].usage, 0);
+    assert_eq!(quotas[&project]["cyclades.vm"].usage, 1);
+    assert!(quotas[&project]["cyclades.cpu"].usage > 0);
+    let details = compute.get_server_details(&first.id).await.unwrap();
+    assert_eq!(details.tenant_id.as_deref(), Some(project.as_str()));
+
+    // Room again in the system project.
+    let second = compute
+        .create_server("second", &flavor, &image, &CreateServerOptions::default())
+        .await
+        .unwrap();
+    compute
+        .wait_server_until(&second.id, "ACTIVE", wait, |_| {})
+        .await
+        .unwrap();
 }

@@ -3,8 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use std::time::Duration;
+
 use kamaki::clients::astakos::AstakosClient;
+use kamaki::clients::compute::{CreateServerOptions, ListFlavorsOptions, ListImagesOptions};
+use kamaki::clients::cyclades::CycladesComputeClient;
 use kamaki::clients::image::{ImageClient, ImageFilter, ImageUpdate, RegisterParams};
+use kamaki::clients::wait::WaitOptions;
 use kamaki::clients::{Client, ClientError};
 use synnefo_emu::image::ImageRecord;
 use synnefo_emu::Emulator;
@@ -20,6 +25,7 @@ impl Cloud {
         let emu = Emulator::builder()
             .user("owner@example.org", "owner-token")
             .user("friend@example.org", "friend-token")
+            .action_delay(std::time::Duration::from_millis(10))
             .start()
             .await
             .unwrap();
@@ -412,4 +418,81 @@ async fn example_register_list_and_unregister_an_uploaded_image() {
         .unwrap()
         .iter()
         .all(|i| i.id != meta.id));
+}
+
+/// kamaki's `image-register.py` followed by `compute-create.py`: an image
+/// registered from an uploaded file is listed by compute and a server is
+/// built from it.
+#[tokio::test]
+async fn example_register_an_uploaded_image_and_build_a_server_from_it() {
+    let cloud = Cloud::start().await;
+    let uuid = cloud.uuid(0);
+    cloud
+        .upload("images", "custom.diskdump", &vec![9u8; 1 << 20])
+        .await;
+    let location = ImageClient::location(&uuid, "images", "custom.diskdump");
+    let image = cloud
+        .owner
+        .register(
+            "Custom",
+            &location,
+            &RegisterParams::default(),
+            &props(&[("OSFAMILY", "linux"), ("USERS", "root")]),
+        )
+        .await
+        .unwrap();
+
+    let astakos = AstakosClient::new(&cloud.emu.auth_url(), "owner-token").unwrap();
+    let compute_url = astakos
+        .get_endpoint_url(CycladesComputeClient::SERVICE_TYPE)
+        .await
+        .unwrap();
+    let compute = CycladesComputeClient::new(&compute_url, "owner-token").unwrap();
+    let listed = compute
+        .list_images(true, &ListImagesOptions::default())
+        .await
+        .unwrap();
+    let seen = listed
+        .iter()
+        .find(|i| i.id == image.id)
+        .expect("compute lists the registered image");
+    assert_eq!(seen.name, "Custom");
+    assert_eq!(seen.status, "ACTIVE");
+
+    let mut flavors = compute
+        .list_flavors(true, &ListFlavorsOptions::default())
+        .await
+        .unwrap();
+    flavors.sort_by_key(|f| (f.vcpus, f.ram, f.disk));
+    let server = compute
+        .create_server(
+            "from my image",
+            &flavors[0].id,
+            &image.id,
+            &CreateServerOptions::default(),
+        )
+        .await
+        .unwrap();
+    let wait = WaitOptions::new(Duration::from_millis(10), Duration::from_secs(20));
+    let server = compute
+        .wait_server_until(&server.id, "ACTIVE", wait, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(server.status, "ACTIVE");
+    let details = compute.get_server_details(&server.id).await.unwrap();
+    let image_of_server = serde_json::to_value(&details).unwrap()["image"]["id"].clone();
+    assert_eq!(image_of_server, serde_json::json!(image.id));
+
+    // Once unregistered, no new server comes from it.
+    cloud.owner.unregister(&image.id).await.unwrap();
+    let err = compute
+        .create_server(
+            "too late",
+            &flavors[0].id,
+            &image.id,
+            &CreateServerOptions::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 404);
 }

@@ -921,12 +921,19 @@ impl Registry {
         match action {
             "approve" => {
                 if project.state == ProjectState::Uninitialized {
-                    // The resources not asked for get the skeleton's 0.
+                    // The resources not asked for get Astakos' project
+                    // default: nothing of what users see, no bound on the
+                    // hidden ones (cyclades.total_cpu...).
                     for r in RESOURCES {
+                        let default = if r.api_visible {
+                            0
+                        } else {
+                            super::PRACTICALLY_INFINITE
+                        };
                         project
                             .resources
                             .entry(r.name.to_string())
-                            .or_insert((0, 0));
+                            .or_insert((default, default));
                     }
                 } else {
                     apply_modifications(project, &app);
