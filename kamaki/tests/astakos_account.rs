@@ -763,7 +763,7 @@ async fn example_reassign_a_server_when_its_project_is_out_of_quota() {
         .await
         .unwrap();
     compute
-        .wait_server_until(&first.id, "ACTIVE", wait.clone(), |_| {})
+        .wait_server_until(&first.id, "ACTIVE", wait, |_| {})
         .await
         .unwrap();
     let err = compute
