@@ -160,6 +160,25 @@ pub fn only_keys(items: Vec<Value>, keys: &[&str]) -> Vec<Value> {
         .collect()
 }
 
+/// Drops the fields that say nothing (`""`, `[]`, `{}`, `null`): what a
+/// typed reply holds for what the cloud did not send.
+pub fn drop_empty(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| match v {
+                    Value::String(s) => !s.is_empty(),
+                    Value::Array(a) => !a.is_empty(),
+                    Value::Object(o) => !o.is_empty(),
+                    Value::Null => false,
+                    _ => true,
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// Drops `key` from each item.
 pub fn drop_key(items: &mut [Value], key: &str) {
     for item in items {
@@ -215,6 +234,7 @@ pub fn print_list(ctx: &Ctx, mut items: Vec<Value>, style: ListStyle<'_>) -> Cli
                     .iter()
                     .filter_map(|k| map.get(*k))
                     .map(|v| escape_ctrl(&scalar(v)))
+                    .filter(|v| !v.is_empty())
                     .collect();
                 let body: Map<String, Value> = map
                     .iter()

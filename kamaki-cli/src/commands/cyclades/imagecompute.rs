@@ -179,10 +179,15 @@ pub async fn run(ctx: &mut Ctx, cmd: ImagecomputeCmd) -> CliResult {
                     .map_err(image_error(&image_id))?;
             }
             for key in &property_del {
-                compute
-                    .delete_image_metadata(&image_id, key)
-                    .await
-                    .map_err(image_error(&image_id))?;
+                if let Err(e) = compute.delete_image_metadata(&image_id, key).await {
+                    if e.status() == 404 && compute.get_image_details(&image_id).await.is_ok() {
+                        return Err(CliError::new(format!(
+                            "No property {key} on image {image_id} (404): see kamaki imagecompute info {image_id}"
+                        ))
+                        .detail(e.to_string()));
+                    }
+                    return Err(image_error(&image_id)(e));
+                }
             }
             Ok(())
         }

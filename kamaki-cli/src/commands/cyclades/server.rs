@@ -343,6 +343,7 @@ async fn missing_on(
     server_id: &str,
     error: ClientError,
     what: String,
+    hint: String,
 ) -> CliError {
     if error.status() != 404 {
         return error.into();
@@ -350,7 +351,7 @@ async fn missing_on(
     if let Err(e) = compute.get_server_details(server_id).await {
         return no_server(server_id)(e);
     }
-    CliError::new(format!("{what} (404)")).detail(error.to_string())
+    CliError::new(format!("{what} (404): see {hint}")).detail(error.to_string())
 }
 
 /// Runs a `server` command.
@@ -517,13 +518,17 @@ pub async fn run(ctx: &mut Ctx, cmd: ServerCmd) -> CliResult {
             attachment_id,
         } => {
             let compute = compute(ctx).await?;
-            match compute.get_volume_attachment(&server_id, &attachment_id).await {
+            match compute
+                .get_volume_attachment(&server_id, &attachment_id)
+                .await
+            {
                 Ok(found) => ctx.out.print(&found),
                 Err(e) => Err(missing_on(
                     &compute,
                     &server_id,
                     e,
-                    format!("No volume attachment {attachment_id} on server {server_id}: see kamaki server attachments {server_id}"),
+                    format!("No volume attachment {attachment_id} on server {server_id}"),
+                    format!("kamaki server attachments {server_id}"),
                 )
                 .await),
             }
@@ -554,7 +559,8 @@ pub async fn run(ctx: &mut Ctx, cmd: ServerCmd) -> CliResult {
                     &compute,
                     &server_id,
                     e,
-                    format!("No volume with id {volume_id}: see kamaki volume list"),
+                    format!("No volume with id {volume_id}"),
+                    "kamaki volume list".to_string(),
                 )
                 .await),
             }
@@ -574,7 +580,8 @@ pub async fn run(ctx: &mut Ctx, cmd: ServerCmd) -> CliResult {
                         &compute,
                         &server_id,
                         e,
-                        format!("No volume attachment {attachment} on server {server_id}: see kamaki server attachments {server_id}"),
+                        format!("No volume attachment {attachment} on server {server_id}"),
+                        format!("kamaki server attachments {server_id}"),
                     )
                     .await);
                 }
@@ -639,9 +646,8 @@ pub async fn run(ctx: &mut Ctx, cmd: ServerCmd) -> CliResult {
                     &compute,
                     &server_id,
                     e,
-                    format!(
-                        "No tag {tag} on server {server_id}: see kamaki server tags {server_id}"
-                    ),
+                    format!("No tag {tag} on server {server_id}"),
+                    format!("kamaki server tags {server_id}"),
                 )
                 .await),
             }
@@ -1129,7 +1135,8 @@ async fn modify(ctx: &mut Ctx, args: ModifyArgs) -> CliResult {
                 &compute,
                 id,
                 e,
-                format!("No virtual server metadata with key {key}: see kamaki server info {id}"),
+                format!("No virtual server metadata with key {key}"),
+                format!("kamaki server info {id}"),
             )
             .await);
         }
@@ -1143,7 +1150,8 @@ async fn modify(ctx: &mut Ctx, args: ModifyArgs) -> CliResult {
                 &compute,
                 id,
                 e,
-                format!("No tag {tag} on server {id}: see kamaki server tags {id}"),
+                format!("No tag {tag} on server {id}"),
+                format!("kamaki server tags {id}"),
             )
             .await);
         }

@@ -6,7 +6,9 @@ use kamaki::clients::cyclades::CycladesBlockStorageClient;
 use kamaki::clients::ClientError;
 
 use super::blockstorage;
-use super::common::{key_values, not_found, print_list, to_values, ListStyle, ID_NAME};
+use super::common::{
+    drop_empty, key_values, not_found, print_list, to_value, to_values, ListStyle, ID_NAME,
+};
 use super::waiter::{Goal, WaitArgs, WaitCmdArgs, Waiting, DEFAULT_TIMEOUT};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
@@ -237,7 +239,8 @@ pub async fn run(ctx: &mut Ctx, cmd: VolumeCmd) -> CliResult {
                 ..Default::default()
             };
             let created = client.create_volume(size, &name, &options).await?;
-            ctx.out.print(&created)?;
+            // Synnefo answers with the id, name and links only.
+            ctx.out.print_value(&drop_empty(to_value(&created)?))?;
             if !wait.wait {
                 return Ok(());
             }
