@@ -336,8 +336,8 @@ fn no_server(server_id: &str) -> impl FnOnce(ClientError) -> CliError + '_ {
     not_found("server", server_id, LIST_HINT)
 }
 
-/// A 404 about something of a server: the server itself, if it is gone,
-/// else `what`.
+/// A 404 (or Cyclades' 400) about something of a server: the server
+/// itself, if it is gone, else `what`.
 async fn missing_on(
     compute: &CycladesComputeClient,
     server_id: &str,
@@ -345,13 +345,14 @@ async fn missing_on(
     what: String,
     hint: String,
 ) -> CliError {
-    if error.status() != 404 {
+    let status = error.status();
+    if !matches!(status, 400 | 404) {
         return error.into();
     }
     if let Err(e) = compute.get_server_details(server_id).await {
         return no_server(server_id)(e);
     }
-    CliError::new(format!("{what} (404): see {hint}")).detail(error.to_string())
+    CliError::new(format!("{what} ({status}): see {hint}")).detail(error.to_string())
 }
 
 /// Runs a `server` command.

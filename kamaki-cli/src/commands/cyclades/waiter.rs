@@ -156,9 +156,15 @@ impl Waiting {
         }
     }
 
-    /// Polling once a second, as kamaki, up to the timeout.
+    /// Polling up to the timeout, once a second as kamaki once the action
+    /// takes long; before that sooner (after 0.1 s, 0.2 s, ...), so that
+    /// quick actions are seen done quickly.
     pub fn options(&self) -> WaitOptions {
-        WaitOptions::new(Duration::from_secs(1), Duration::from_secs(self.timeout))
+        WaitOptions::new(
+            Duration::from_millis(100),
+            Duration::from_secs(self.timeout),
+        )
+        .backoff(Duration::from_secs(1))
     }
 
     /// Shows one poll's result.
