@@ -310,6 +310,34 @@ async fn servers_are_built_listed_changed_and_deleted() {
     )
     .await;
 
+    let out = kamaki(&env, &["server", "modify", &sid, "--firewall", "protected"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("firewall to PROTECTED"),
+        "{}",
+        stderr(&out)
+    );
+    let nics = json(&env, &["server", "info", &sid, "--nics"]).await;
+    assert!(
+        nics["attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["firewallProfile"] == "PROTECTED"),
+        "{nics}"
+    );
+    fails(
+        &env,
+        &["server", "modify", &sid, "--firewall", "bogus"],
+        &["Invalid firewall profile"],
+    )
+    .await;
+    fails(
+        &env,
+        &["server", "modify", &sid, "--flavor-id", "4"],
+        &["must be STOPPED", "kamaki server shutdown"],
+    )
+    .await;
     let out = kamaki(&env, &["server", "reboot", &sid, "--type", "HARD", "-w"]).await;
     assert!(
         stderr(&out).contains(&format!("Server {sid} status: ACTIVE")),
@@ -623,6 +651,11 @@ async fn flavors_keypairs_images_and_clusters() {
     // Rescue mode, for a stopped server (actions complete at once here).
     let node = id(&cluster[0]);
     ok(&env, &["server", "shutdown", &node, "-w"]).await;
+    ok(&env, &["server", "modify", &node, "--flavor-id", "4"]).await;
+    assert_eq!(
+        json(&env, &["server", "info", &node]).await["flavor"]["id"],
+        "4"
+    );
     ok(&env, &["server", "rescue", &node]).await;
     assert_eq!(
         json(&env, &["server", "info", &node]).await["SNF:rescue"],

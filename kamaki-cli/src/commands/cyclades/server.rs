@@ -1122,7 +1122,7 @@ async fn modify(ctx: &mut Ctx, args: ModifyArgs) -> CliResult {
         }
     }
     if let Some(profile) = firewall {
-        set_firewall(&compute, id, profile, args.port_id.as_deref()).await?;
+        set_firewall(ctx, &compute, id, profile, args.port_id.as_deref()).await?;
     }
     if !metadata_set.is_empty() {
         compute
@@ -1198,6 +1198,7 @@ async fn explain_resize_error(
 }
 
 async fn set_firewall(
+    ctx: &mut Ctx,
     compute: &CycladesComputeClient,
     id: &str,
     profile: FirewallProfile,
@@ -1212,6 +1213,23 @@ async fn set_firewall(
         .iter()
         .filter(|p| p.firewall_profile.is_some())
         .collect();
+    // A connection whose profile was never set may show none: the public
+    // networks tell which connections have a firewall.
+    if ports.is_empty() {
+        let public: Vec<String> = network(ctx)
+            .await?
+            .list_networks(true)
+            .await?
+            .into_iter()
+            .filter(|n| n.public == Some(true))
+            .map(|n| n.id)
+            .collect();
+        ports = server
+            .attachments
+            .iter()
+            .filter(|p| public.contains(&p.network_id))
+            .collect();
+    }
     match pick {
         Some(pick) => ports.retain(|p| pick == "*" || pick == p.id),
         None if ports.len() > 1 => {
