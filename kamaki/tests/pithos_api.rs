@@ -487,7 +487,8 @@ async fn object_calls() {
         })
         .await
         .unwrap();
-    assert_eq!(in_path, ["parts/1", "parts/2"]);
+    // `path` lists objects ending in the delimiter too: the manifest.
+    assert_eq!(in_path, ["parts/", "parts/1", "parts/2"]);
     pithos
         .set_object_meta("parts/1", &pairs(&[("tag", "x")]))
         .await
@@ -529,14 +530,26 @@ async fn object_calls() {
         .await
         .unwrap();
     assert!(xml.text().contains("<name>parts/1</name>"));
-    let future = pithos
+    // Time travel: a listing as of before the last object was made
+    // (`until` is whole seconds, as Synnefo reads it).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    let before = now.as_secs() + 1;
+    tokio::time::sleep(std::time::Duration::from_secs(before) - now).await;
+    pithos.create_object("later", None).await.unwrap();
+    let then: Vec<String> = pithos
         .list_container_objects(&ContainerGet {
-            until: Some("1".into()),
+            until: Some(before.to_string()),
             ..ContainerGet::default()
         })
         .await
-        .unwrap();
-    assert!(future.is_empty(), "nothing existed in 1970");
+        .unwrap()
+        .iter()
+        .map(|o| o.name().to_string())
+        .collect();
+    assert!(then.contains(&"parts/1".to_string()), "{then:?}");
+    assert!(!then.contains(&"later".to_string()), "{then:?}");
 }
 
 #[tokio::test]

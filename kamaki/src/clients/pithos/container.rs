@@ -32,20 +32,35 @@ impl PithosClient {
         Ok(headers_of(&reply))
     }
 
-    /// Deletes `container` (or the client's) and its whole history:
-    /// `DELETE ?until=<now>`.
+    /// Deletes `container` (or the client's), empty, with its whole
+    /// history: `DELETE ?until=<now>` purges the history (Synnefo reads
+    /// `until` as whole seconds; kamaki's fractional value is ignored by it),
+    /// then `DELETE` removes the container. A container that still holds
+    /// objects is a 409 error.
     pub async fn purge_container(&self, container: Option<&str>) -> Result<Headers> {
+        let target = self.for_container(container);
+        let name = target.container_name()?.to_string();
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
+            .map(|d| d.as_secs() + 1)
             .unwrap_or_default();
-        let reply = self
-            .for_container(container)
+        target
             .container_delete(&ContainerDelete {
-                until: Some(format!("{now:.6}")),
+                until: Some(now.to_string()),
                 delimiter: None,
             })
             .await?;
+        let reply = target
+            .container_delete_request(&ContainerDelete::default())?
+            .success(&[204, 409])
+            .send()
+            .await?;
+        if reply.status() == 409 {
+            return Err(http_error(
+                409,
+                format!("Container \"{name}\" is not empty"),
+            ));
+        }
         Ok(headers_of(&reply))
     }
 

@@ -97,6 +97,9 @@ pub struct DownloadReport {
     pub reused_blocks: usize,
     /// Blocks written from another identical block or as zeros, unfetched.
     pub deduplicated_blocks: usize,
+    /// Last blocks accepted although they did not match their hash: Synnefo
+    /// keeps the hash of the whole stored block of a truncated object.
+    pub unverified_blocks: usize,
     /// A condition said "not modified": nothing was written.
     pub not_modified: bool,
     /// The headers of the hashmap reply (ETag, X-Object-Hash, ...).
@@ -366,7 +369,7 @@ impl PithosClient {
                     let data = if plan.hashmap.hashes[piece.block] == plan.zero_hash {
                         Bytes::new()
                     } else {
-                        client.fetch_block(&plan, piece.block).await?
+                        client.fetch_block(&plan, piece.block).await?.0
                     };
                     reporter.add(piece.to - piece.from);
                     Ok(piece_bytes(&data, piece.from, piece.to))
@@ -475,7 +478,7 @@ impl PithosClient {
             Some(file) => Some(Arc::new(file.try_clone().map_err(ClientError::from)?)),
             None => None,
         };
-        let outcomes: Vec<(usize, u64, usize)> = stream::iter(jobs)
+        let outcomes: Vec<(usize, u64, usize, usize)> = stream::iter(jobs)
             .map(|(hash, pieces)| {
                 let sink = sink.clone();
                 let local = local_copy.clone();
@@ -487,10 +490,12 @@ impl PithosClient {
                         .filter(|p| !(plan.whole && verified[p.block]))
                         .collect();
                     if todo.is_empty() {
-                        return Ok((0, 0, 0));
+                        return Ok((0, 0, 0, 0));
                     }
                     let zero = hash == plan.zero_hash;
                     let source_block = pieces.iter().find(|p| plan.whole && verified[p.block]);
+                    let last = plan.hashmap.hashes.len().saturating_sub(1);
+                    let mut unverified = 0usize;
                     let (data, fetched) = if zero {
                         (Bytes::new(), false)
                     } else if let (Some(block), Some(file)) = (source_block, local.as_ref()) {
@@ -507,7 +512,13 @@ impl PithosClient {
                         .map_err(ClientError::from)?;
                         (data, false)
                     } else {
-                        (self.fetch_block(plan, todo[0].block).await?, true)
+                        // The last block may carry hidden bytes (see
+                        // fetch_block): another block of the hash is
+                        // fetched when there is one.
+                        let pick = todo.iter().find(|p| p.block != last).unwrap_or(&todo[0]);
+                        let (data, verified) = self.fetch_block(plan, pick.block).await?;
+                        unverified = usize::from(!verified);
+                        (data, true)
                     };
                     let writes: Vec<(u64, Bytes)> = todo
                         .iter()
@@ -532,13 +543,15 @@ impl PithosClient {
                         usize::from(fetched),
                         fetched_bytes,
                         todo.len() - usize::from(fetched),
+                        unverified,
                     ))
                 }
             })
             .buffer_unordered(concurrency)
             .try_collect()
             .await?;
-        for (blocks, bytes, deduplicated) in outcomes {
+        for (blocks, bytes, deduplicated, unverified) in outcomes {
+            report.unverified_blocks += unverified;
             report.fetched_blocks += blocks;
             report.fetched_bytes += bytes;
             report.deduplicated_blocks += deduplicated;
@@ -546,9 +559,15 @@ impl PithosClient {
         Ok(report)
     }
 
-    /// Fetches block `block` with a ranged `GET` and checks its hash (one
-    /// more try on a mismatch, in case it was damaged on the way).
-    async fn fetch_block(&self, plan: &Plan, block: usize) -> Result<Bytes> {
+    /// Fetches block `block` with a ranged `GET` and checks its hash.
+    ///
+    /// The last block of an object is the one exception: when Synnefo
+    /// truncates an object (`X-Object-Bytes`) it keeps the hash of the whole
+    /// stored block, of which only a prefix is the object's, so the data it
+    /// serves cannot match. A last block of the right length that does not
+    /// match is therefore accepted, and counted as unverified
+    /// (`Ok((data, false))`).
+    async fn fetch_block(&self, plan: &Plan, block: usize) -> Result<(Bytes, bool)> {
         let (start, end) = plan.block_bounds(block);
         let expected = plan.hashmap.hashes[block].to_ascii_lowercase();
         let context = || {
@@ -558,59 +577,68 @@ impl PithosClient {
                 end.saturating_sub(1)
             )
         };
-        let mut last = String::new();
-        for _ in 0..2 {
-            let reply = self
-                .object_get_request(
-                    &plan.obj,
-                    &ObjectGet {
-                        version: plan.version.clone(),
-                        data_range: Some(format!("{start}-{}", end - 1)),
-                        if_etag_match: plan.etag.clone(),
-                        ..ObjectGet::default()
-                    },
-                )
-                .map_err(|e| with_context(e, context))?
-                .max_response_bytes(
-                    usize::try_from(plan.hashmap.block_size.max(plan.hashmap.bytes.min(1 << 30)))
-                        .unwrap_or(usize::MAX),
-                )
-                .send()
-                .await
-                .map_err(|e| with_context(e, context))?;
-            let status = reply.status();
-            let body = reply.into_body();
-            let data = if status == 206 {
-                body
-            } else if body.len() as u64 == plan.hashmap.bytes {
-                body.slice(start as usize..end as usize)
-            } else {
-                body
-            };
-            if data.len() as u64 != end - start {
-                return Err(with_context(
-                    ClientError::Integrity(format!(
-                        "the server sent {} bytes instead of {}",
-                        data.len(),
-                        end - start
-                    )),
-                    context,
-                ));
-            }
-            let algorithm = plan.algorithm;
-            let (data, got) = tokio::task::spawn_blocking(move || {
-                let hash = algorithm.block_hash_hex(&data);
-                (data, hash)
-            })
+        // A block, or a whole small object from a server ignoring Range.
+        let limit = plan.hashmap.block_size.max(
+            plan.hashmap
+                .bytes
+                .min(crate::clients::DEFAULT_MAX_RESPONSE_BYTES as u64),
+        );
+        let limit = usize::try_from(limit)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1 << 16);
+        let reply = self
+            .object_get_request(
+                &plan.obj,
+                &ObjectGet {
+                    version: plan.version.clone(),
+                    data_range: Some(format!("{start}-{}", end - 1)),
+                    if_etag_match: plan.etag.clone(),
+                    ..ObjectGet::default()
+                },
+            )
+            .map_err(|e| with_context(e, context))?
+            .max_response_bytes(limit)
+            .send()
             .await
-            .map_err(|e| ClientError::InvalidRequest(format!("the hashing task failed: {e}")))?;
-            if got == expected {
-                return Ok(data);
-            }
-            last = got;
+            .map_err(|e| with_context(e, context))?;
+        let status = reply.status();
+        let body = reply.into_body();
+        let data = if status != 206 && body.len() as u64 == plan.hashmap.bytes {
+            // A server that ignores Range sends the whole (small) object.
+            body.slice(start as usize..end as usize)
+        } else {
+            body
+        };
+        if data.len() as u64 != end - start {
+            return Err(with_context(
+                ClientError::Integrity(format!(
+                    "the server sent {} bytes instead of {}",
+                    data.len(),
+                    end - start
+                )),
+                context,
+            ));
+        }
+        let algorithm = plan.algorithm;
+        let (data, got) = tokio::task::spawn_blocking(move || {
+            let hash = algorithm.block_hash_hex(&data);
+            (data, hash)
+        })
+        .await
+        .map_err(|e| ClientError::InvalidRequest(format!("the hashing task failed: {e}")))?;
+        if got == expected {
+            return Ok((data, true));
+        }
+        if block + 1 == plan.hashmap.hashes.len() {
+            tracing::warn!(
+                target: "kamaki::clients::pithos",
+                "{}: the last block hashes to {got}; accepted unverified (a truncated object keeps the hash of its whole last block)",
+                context()
+            );
+            return Ok((data, false));
         }
         Err(ClientError::Integrity(format!(
-            "{}: the data received hashes to {last}",
+            "{}: the data received hashes to {got}",
             context()
         )))
     }

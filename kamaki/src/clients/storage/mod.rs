@@ -492,9 +492,12 @@ pub fn headers_of(reply: &Response) -> Headers {
             .iter()
             .any(|p| name.starts_with(p))
             || name == "last-modified";
+        // Synnefo capitalises meta names and quotes non-ASCII ones
+        // (`X-Account-Meta-%CE%95%CE%BB`): decoded, they are lower-cased
+        // again so that lookups by name work.
         let (name, value) = if pithos {
             (
-                percent_decode_str(&name).decode_utf8_lossy().into_owned(),
+                percent_decode_str(&name).decode_utf8_lossy().to_lowercase(),
                 percent_decode_str(&raw).decode_utf8_lossy().into_owned(),
             )
         } else {
