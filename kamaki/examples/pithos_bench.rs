@@ -9,7 +9,8 @@
 //!
 //! SIZE (argument or `PITHOS_BENCH_SIZE`) is in bytes, or with a K, M or G
 //! suffix (powers of 1024); 1G by default. `PITHOS_BENCH_CONCURRENCY` sets
-//! the blocks in flight (default: the client's). The emulator runs in a
+//! the blocks in flight (default: the client's), `PITHOS_BENCH_RUNS` the
+//! number of runs (the best of each is shown). The emulator runs in a
 //! child process (this program started with `--serve`), so that the peak
 //! memory reported (`VmHWM` of /proc/self/status) is the client's alone.
 //! MB are 10^6 bytes.
@@ -30,6 +31,13 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 fn main() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().collect();
+    // RUST_LOG=kamaki=debug shows every request with its duration.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -109,42 +117,66 @@ async fn bench(size: u64) -> Result<(), BoxError> {
 
     let dir = tempfile::tempdir()?;
     let source = dir.path().join("source.bin");
-    write_random_file(&source, size)?;
+    write_random_file(&source, size, 0)?;
     let target = dir.path().join("downloaded.bin");
 
-    let started = Instant::now();
-    pithos
-        .upload_object("big", source.as_path(), &UploadOptions::default())
-        .await?;
-    let upload = rate(size, started.elapsed());
+    let runs: usize = std::env::var("PITHOS_BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let (mut upload, mut download, mut reupload) = (0f64, 0f64, 0f64);
+    let mut sent_none = true;
+    for run in 0..runs {
+        // A fresh object name per run, so that every first upload sends
+        // every block; the previous run's objects are deleted, but the
+        // emulator keeps blocks, so new data is made for each run.
+        if run > 0 {
+            write_random_file(&source, size, run as u64)?;
+        }
+        let name = format!("big-{run}");
+        let started = Instant::now();
+        pithos
+            .upload_object(&name, source.as_path(), &UploadOptions::default())
+            .await?;
+        upload = upload.max(rate(size, started.elapsed()));
 
-    let started = Instant::now();
-    let report = pithos
-        .download_object("big", &target, &DownloadOptions::default())
-        .await?;
-    let download = rate(size, started.elapsed());
-    if report.bytes != size || std::fs::metadata(&target)?.len() != size {
-        return Err("the download is incomplete".into());
+        let started = Instant::now();
+        let report = pithos
+            .download_object(&name, &target, &DownloadOptions::default())
+            .await?;
+        download = download.max(rate(size, started.elapsed()));
+        if report.bytes != size || std::fs::metadata(&target)?.len() != size {
+            return Err("the download is incomplete".into());
+        }
+
+        let first_done = Arc::new(AtomicU64::new(u64::MAX));
+        let seen = first_done.clone();
+        let started = Instant::now();
+        pithos
+            .upload_object(
+                &format!("{name}-again"),
+                source.as_path(),
+                &UploadOptions {
+                    upload_cb: Some(progress_fn(move |p: Progress| {
+                        let _ = seen.compare_exchange(
+                            u64::MAX,
+                            p.done,
+                            Ordering::SeqCst,
+                            Ordering::SeqCst,
+                        );
+                    })),
+                    ..UploadOptions::default()
+                },
+            )
+            .await?;
+        reupload = reupload.max(rate(size, started.elapsed()));
+        sent_none &= first_done.load(Ordering::SeqCst) == size;
+        pithos.del_object(&name, None, None).await?;
+        pithos
+            .del_object(&format!("{name}-again"), None, None)
+            .await?;
     }
-
-    let first_done = Arc::new(AtomicU64::new(u64::MAX));
-    let seen = first_done.clone();
-    let started = Instant::now();
-    pithos
-        .upload_object(
-            "big-again",
-            source.as_path(),
-            &UploadOptions {
-                upload_cb: Some(progress_fn(move |p: Progress| {
-                    let _ =
-                        seen.compare_exchange(u64::MAX, p.done, Ordering::SeqCst, Ordering::SeqCst);
-                })),
-                ..UploadOptions::default()
-            },
-        )
-        .await?;
-    let reupload = rate(size, started.elapsed());
-    let sent_none = first_done.load(Ordering::SeqCst) == size;
 
     let peak = peak_rss_kib();
     println!(
@@ -216,10 +248,10 @@ fn sha256_rate(algorithm: HashAlgorithm, block_size: usize) -> f64 {
     rate(hashed, started.elapsed())
 }
 
-/// Writes `size` random bytes to `path`, 4 MiB at a time.
-fn write_random_file(path: &std::path::Path, size: u64) -> std::io::Result<()> {
+/// Writes `size` random bytes (of `seed`) to `path`, 4 MiB at a time.
+fn write_random_file(path: &std::path::Path, size: u64, seed: u64) -> std::io::Result<()> {
     let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let mut rng = fastrand::Rng::with_seed(2);
+    let mut rng = fastrand::Rng::with_seed(2 + seed);
     let mut chunk = vec![0u8; 4 << 20];
     let mut left = size;
     while left > 0 {
