@@ -324,7 +324,15 @@ pub fn router(state: SharedState) -> Router {
         .nest(&at("network"), network::router())
         .nest(&at("volume"), volume::router())
         .nest(&at("image"), image::router())
-        .nest(&at("object-store"), pithos::router())
+        // As services, so that `.../v1/` (with the slash) is served too.
+        .nest_service(
+            &at("object-store"),
+            pithos::router().with_state(state.clone()),
+        )
+        .nest_service(
+            pithos::PUBLIC_PATH,
+            pithos::public_router().with_state(state.clone()),
+        )
         .fallback(not_served)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,0 +1,401 @@
+//! Request bodies in, object data out.
+//!
+//! Uploads are streamed: the body is cut into blocks as it arrives, each
+//! block hashed on the blocking pool (a couple in flight, so hashing and
+//! receiving overlap) and put in the block store; nothing past the size
+//! limit is ever buffered. Downloads are streamed from the stored blocks
+//! without copying them (a block is a shared `Bytes`), padded with shared
+//! zeros where the store keeps a block shorter.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use axum::body::Body;
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
+use md5::{Digest, Md5};
+
+use super::hashing::{block_hash, Hash};
+use super::store::{zeros, BlockStore};
+use crate::faults::Fault;
+
+/// How many blocks may be hashed while the next ones are received.
+const HASHING_IN_FLIGHT: usize = 2;
+
+fn max_size_reached() -> Fault {
+    Fault::bad_request("Maximum size is reached")
+}
+
+fn short_body() -> Fault {
+    Fault::bad_request("The request body ended early")
+}
+
+/// Reads a body of `length` bytes (`None`: chunked, up to `max`) into
+/// memory; for small bodies (hashmaps, updates).
+pub async fn read_all(body: Body, length: Option<u64>, max: u64) -> Result<Bytes, Fault> {
+    if length.is_some_and(|l| l > max) {
+        return Err(max_size_reached());
+    }
+    let capacity = length.map_or(0, |l| usize::try_from(l).unwrap_or(0).min(1 << 26));
+    let mut buffer = BytesMut::with_capacity(capacity);
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| short_body())?;
+        buffer.extend_from_slice(&chunk);
+        if let Some(l) = length {
+            if buffer.len() as u64 >= l {
+                buffer.truncate(usize::try_from(l).unwrap_or(usize::MAX));
+                return Ok(buffer.freeze());
+            }
+        } else if buffer.len() as u64 > max {
+            return Err(max_size_reached());
+        }
+    }
+    match length {
+        Some(l) if (buffer.len() as u64) < l => Err(short_body()),
+        _ => Ok(buffer.freeze()),
+    }
+}
+
+/// What [`store_blocks`] read.
+#[derive(Debug)]
+pub struct Stored {
+    /// The hashes of the blocks, in order.
+    pub hashes: Vec<Hash>,
+    /// The bytes read.
+    pub size: u64,
+    /// The MD5 of the data, if asked for.
+    pub md5: Option<String>,
+}
+
+/// Reads a body of `length` bytes (`None`: chunked, up to `max`), storing
+/// it block by block.
+pub async fn store_blocks(
+    store: Arc<BlockStore>,
+    body: Body,
+    length: Option<u64>,
+    max: u64,
+    block_size: usize,
+    with_md5: bool,
+) -> Result<Stored, Fault> {
+    if length.is_some_and(|l| l > max) {
+        return Err(max_size_reached());
+    }
+    let mut pending: VecDeque<tokio::task::JoinHandle<Hash>> = VecDeque::new();
+    let mut hashes = Vec::new();
+    let mut md5 = with_md5.then(Md5::new);
+    let mut size: u64 = 0;
+    let first = length.map_or(block_size, |l| {
+        usize::try_from(l).map_or(block_size, |l| l.min(block_size))
+    });
+    let mut buffer = BytesMut::with_capacity(first);
+    let mut stream = body.into_data_stream();
+
+    let submit = |block: Bytes,
+                  pending: &mut VecDeque<tokio::task::JoinHandle<Hash>>,
+                  md5: &mut Option<Md5>| {
+        if let Some(m) = md5.as_mut() {
+            m.update(&block);
+        }
+        let store = store.clone();
+        pending.push_back(tokio::task::spawn_blocking(move || {
+            let hash = block_hash(&block);
+            store.insert(hash, block);
+            hash
+        }));
+    };
+
+    'read: while let Some(chunk) = stream.next().await {
+        let mut chunk = chunk.map_err(|_| short_body())?;
+        if let Some(l) = length {
+            let left = l - size;
+            if chunk.len() as u64 > left {
+                chunk.truncate(usize::try_from(left).unwrap_or(usize::MAX));
+            }
+        } else if size + chunk.len() as u64 > max {
+            return Err(max_size_reached());
+        }
+        size += chunk.len() as u64;
+        while !chunk.is_empty() {
+            let room = block_size - buffer.len();
+            if buffer.is_empty() && chunk.len() >= block_size {
+                // A whole block in one chunk: no copy.
+                submit(chunk.split_to(block_size), &mut pending, &mut md5);
+            } else {
+                let take = room.min(chunk.len());
+                buffer.extend_from_slice(&chunk.split_to(take));
+                if buffer.len() == block_size {
+                    let left = length.map_or(block_size, |l| {
+                        usize::try_from(l - size).map_or(block_size, |l| l.min(block_size))
+                    });
+                    let full = std::mem::replace(&mut buffer, BytesMut::with_capacity(left));
+                    submit(full.freeze(), &mut pending, &mut md5);
+                }
+            }
+            while pending.len() > HASHING_IN_FLIGHT {
+                if let Some(handle) = pending.pop_front() {
+                    hashes.push(
+                        handle
+                            .await
+                            .map_err(|_| Fault::internal("hashing failed"))?,
+                    );
+                }
+            }
+        }
+        if length.is_some_and(|l| size >= l) {
+            break 'read;
+        }
+    }
+    if length.is_some_and(|l| size < l) {
+        return Err(short_body());
+    }
+    if !buffer.is_empty() {
+        submit(buffer.freeze(), &mut pending, &mut md5);
+    }
+    for handle in pending {
+        hashes.push(
+            handle
+                .await
+                .map_err(|_| Fault::internal("hashing failed"))?,
+        );
+    }
+    Ok(Stored {
+        hashes,
+        size,
+        md5: md5.map(|m| hex::encode(m.finalize())),
+    })
+}
+
+/// One object whose data is served (several for a manifest object).
+#[derive(Clone, Debug)]
+pub struct Segment {
+    /// Its size.
+    pub size: u64,
+    /// Its block hashes.
+    pub hashes: Arc<Vec<Hash>>,
+}
+
+/// The data of `segments` (concatenated) in `ranges` (offset, length), as
+/// a stream of chunks; with a `boundary`, as the parts of a
+/// `multipart/byteranges` body.
+pub struct DataChunks {
+    store: Arc<BlockStore>,
+    segments: Vec<Segment>,
+    total: u64,
+    block_size: u64,
+    ranges: VecDeque<(u64, u64)>,
+    boundary: Option<String>,
+    started: bool,
+    current: Option<(u64, u64)>,
+    pending: VecDeque<Bytes>,
+    done: bool,
+    failed: bool,
+}
+
+impl DataChunks {
+    /// Serves `ranges` of the concatenation of `segments`.
+    pub fn new(
+        store: Arc<BlockStore>,
+        segments: Vec<Segment>,
+        block_size: usize,
+        ranges: Vec<(u64, u64)>,
+        boundary: Option<String>,
+    ) -> Self {
+        let total = segments.iter().map(|s| s.size).sum();
+        DataChunks {
+            store,
+            segments,
+            total,
+            block_size: block_size as u64,
+            ranges: ranges.into(),
+            boundary,
+            started: false,
+            current: None,
+            pending: VecDeque::new(),
+            done: false,
+            failed: false,
+        }
+    }
+
+    /// The next piece of data of the current range (at most one block).
+    fn next_piece(&mut self) -> Option<Result<Bytes, ()>> {
+        let (offset, length) = self.current?;
+        if length == 0 {
+            self.current = None;
+            return None;
+        }
+        let mut within = offset;
+        let mut segment = None;
+        for s in &self.segments {
+            if within < s.size {
+                segment = Some(s);
+                break;
+            }
+            within -= s.size;
+        }
+        let segment = segment?;
+        let index = usize::try_from(within / self.block_size).ok()?;
+        let block_offset = within % self.block_size;
+        let block_len = if index + 1 == segment.hashes.len() && segment.size % self.block_size != 0
+        {
+            segment.size % self.block_size
+        } else {
+            self.block_size
+        };
+        let take = length.min(block_len.saturating_sub(block_offset));
+        if take == 0 {
+            return Some(Err(()));
+        }
+        let Some(stored) = segment.hashes.get(index).and_then(|h| self.store.get(h)) else {
+            return Some(Err(()));
+        };
+        let start = usize::try_from(block_offset).unwrap_or(usize::MAX);
+        let end = usize::try_from(block_offset + take).unwrap_or(usize::MAX);
+        let have = stored.len();
+        let piece = if end <= have {
+            stored.slice(start..end)
+        } else if start >= have {
+            zeros(end - start)
+        } else {
+            self.pending.push_back(zeros(end - have));
+            stored.slice(start..have)
+        };
+        self.current = Some((offset + take, length - take));
+        Some(Ok(piece))
+    }
+}
+
+impl Iterator for DataChunks {
+    type Item = Result<Bytes, std::io::Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.failed || self.done {
+                return None;
+            }
+            if let Some(piece) = self.pending.pop_front() {
+                return Some(Ok(piece));
+            }
+            if self.current.is_some() {
+                match self.next_piece() {
+                    Some(Ok(piece)) => return Some(Ok(piece)),
+                    Some(Err(())) => {
+                        self.failed = true;
+                        return Some(Err(std::io::Error::other("block does not exist")));
+                    }
+                    None => continue,
+                }
+            }
+            match self.ranges.pop_front() {
+                Some(range) => {
+                    self.current = Some(range);
+                    if let Some(boundary) = &self.boundary {
+                        let lead = if self.started { "\r\n" } else { "" };
+                        self.started = true;
+                        let head = format!(
+                            "{lead}--{boundary}\r\nContent-Range: bytes {}-{}/{}\r\nContent-Transfer-Encoding: binary\r\n\r\n",
+                            range.0,
+                            range.0 + range.1 - 1,
+                            self.total
+                        );
+                        return Some(Ok(Bytes::from(head)));
+                    }
+                }
+                None => {
+                    self.done = true;
+                    if let Some(boundary) = &self.boundary {
+                        return Some(Ok(Bytes::from(format!("\r\n--{boundary}--\r\n"))));
+                    }
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// The body of a data reply.
+pub fn data_body(chunks: DataChunks) -> Body {
+    Body::from_stream(futures_util::stream::iter(chunks))
+}
+
+/// The whole data of `segments` (for small internal reads).
+pub fn collect(chunks: DataChunks) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    for chunk in chunks {
+        out.extend_from_slice(&chunk.ok()?);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(data: &[u8], bs: usize, store: &BlockStore) -> Segment {
+        let hashes: Vec<Hash> = data
+            .chunks(bs)
+            .map(|c| store.put(Bytes::copy_from_slice(c)))
+            .collect();
+        Segment {
+            size: data.len() as u64,
+            hashes: Arc::new(hashes),
+        }
+    }
+
+    #[test]
+    fn ranges_of_blocks_with_stripped_zeros_come_back_whole() {
+        let store = Arc::new(BlockStore::default());
+        let data = b"abcd\0\0\0\0ef\0\0\0\0\0\0xy".to_vec();
+        let seg = stored(&data, 8, &store);
+        let all = collect(DataChunks::new(
+            store.clone(),
+            vec![seg.clone()],
+            8,
+            vec![(0, 18)],
+            None,
+        ));
+        assert_eq!(all.unwrap(), data);
+        let part = collect(DataChunks::new(
+            store.clone(),
+            vec![seg.clone()],
+            8,
+            vec![(3, 10)],
+            None,
+        ));
+        assert_eq!(part.unwrap(), data[3..13].to_vec());
+        let multi = collect(DataChunks::new(
+            store,
+            vec![seg],
+            8,
+            vec![(0, 2), (16, 2)],
+            Some("B".into()),
+        ))
+        .unwrap();
+        let text = String::from_utf8_lossy(&multi);
+        assert!(text.starts_with("--B\r\nContent-Range: bytes 0-1/18\r\n"));
+        assert!(text.contains("ab\r\n--B\r\nContent-Range: bytes 16-17/18"));
+        assert!(text.ends_with("xy\r\n--B--\r\n"));
+    }
+
+    #[tokio::test]
+    async fn bodies_are_cut_into_blocks() {
+        let store = Arc::new(BlockStore::default());
+        let data: Vec<u8> = (0..25u8).collect();
+        let body = Body::from(data.clone());
+        let got = store_blocks(store.clone(), body, Some(25), 100, 10, true)
+            .await
+            .unwrap();
+        assert_eq!(got.size, 25);
+        assert_eq!(got.hashes.len(), 3);
+        assert_eq!(got.hashes[2], block_hash(&data[20..]));
+        assert_eq!(
+            got.md5.as_deref(),
+            Some(hex::encode(Md5::digest(&data)).as_str())
+        );
+        let too_big =
+            store_blocks(store.clone(), Body::from(data.clone()), None, 10, 10, false).await;
+        assert!(too_big.is_err());
+        let short = store_blocks(store, Body::from(data), Some(30), 100, 10, false).await;
+        assert!(short.is_err());
+    }
+}

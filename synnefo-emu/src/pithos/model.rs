@@ -1,0 +1,571 @@
+//! The Pithos namespace: accounts, containers, objects and their versions,
+//! sharing permissions and public URLs, as Synnefo's modular backend keeps
+//! them (nodes with versions in clusters: normal, history, deleted).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::hashing::{empty_hash, merkle, to_hex, Hash};
+
+/// Where a version stands, as the backend's clusters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cluster {
+    /// The current version of an object.
+    Normal,
+    /// A former version.
+    History,
+    /// The marker of a deletion.
+    Deleted,
+}
+
+/// The versioning policy of a container.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Versioning {
+    /// Keep every version.
+    Auto,
+    /// Keep only the current version.
+    None,
+}
+
+impl Versioning {
+    /// Its name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Versioning::Auto => "auto",
+            Versioning::None => "none",
+        }
+    }
+}
+
+/// One version of an object.
+#[derive(Clone, Debug)]
+pub struct Version {
+    /// Its serial (the version id), unique in the whole store.
+    pub serial: u64,
+    /// When it was made (seconds since the epoch).
+    pub mtime: f64,
+    /// Its cluster.
+    pub cluster: Cluster,
+    /// The size in bytes.
+    pub size: u64,
+    /// The block hashes.
+    pub hashes: Arc<Vec<Hash>>,
+    /// The Merkle hash, hex (`None` for a deletion marker).
+    pub hash: Option<String>,
+    /// The content type.
+    pub content_type: String,
+    /// The MD5 of the data when it was computed, else empty.
+    pub checksum: String,
+    /// The object's uuid (kept across updates and moves).
+    pub uuid: String,
+    /// Who made this version.
+    pub muser: String,
+    /// User-defined metadata: `X-Object-Meta-*`, `Content-Encoding`,
+    /// `Content-Disposition`, `X-Object-Manifest`.
+    pub meta: BTreeMap<String, String>,
+}
+
+impl Version {
+    /// Whether the content type is a directory's.
+    pub fn is_directory(&self) -> bool {
+        let base = self.content_type.split(';').next().unwrap_or("").trim();
+        base == "application/directory" || base == "application/folder"
+    }
+}
+
+/// An object path in a container with all its versions, oldest first.
+#[derive(Clone, Debug, Default)]
+pub struct ObjectNode {
+    /// The versions, by increasing serial.
+    pub versions: Vec<Version>,
+}
+
+impl ObjectNode {
+    /// The latest version, whatever its cluster.
+    pub fn latest(&self) -> Option<&Version> {
+        self.versions.last()
+    }
+
+    /// The current version, if the object exists (is not deleted).
+    pub fn current(&self) -> Option<&Version> {
+        self.latest().filter(|v| v.cluster == Cluster::Normal)
+    }
+
+    /// The version that was current just before `until` (if any and not a
+    /// deletion); the current one if `until` is `None`.
+    pub fn at(&self, until: Option<f64>) -> Option<&Version> {
+        match until {
+            None => self.current(),
+            Some(t) => self
+                .versions
+                .iter()
+                .rev()
+                .find(|v| v.mtime < t)
+                .filter(|v| v.cluster != Cluster::Deleted),
+        }
+    }
+
+    /// A version by serial, unless it is a deletion marker.
+    pub fn version(&self, serial: u64) -> Option<&Version> {
+        self.versions
+            .iter()
+            .find(|v| v.serial == serial && v.cluster != Cluster::Deleted)
+    }
+}
+
+/// A container.
+#[derive(Clone, Debug)]
+pub struct Container {
+    /// `X-Container-Meta-*` (full header names, formatted).
+    pub meta: BTreeMap<String, String>,
+    /// Quota policy in bytes (0: unlimited).
+    pub quota: u64,
+    /// Versioning policy.
+    pub versioning: Versioning,
+    /// The project its space is charged to.
+    pub project: String,
+    /// When it was created.
+    pub created: f64,
+    /// When it (or anything in it) last changed.
+    pub modified: f64,
+    /// The objects by name.
+    pub objects: BTreeMap<String, ObjectNode>,
+}
+
+impl Container {
+    /// A new empty container of `owner`, created at `now`.
+    pub fn new(owner: &str, now: f64) -> Self {
+        Container {
+            meta: BTreeMap::new(),
+            quota: 0,
+            versioning: Versioning::Auto,
+            project: owner.to_string(),
+            created: now,
+            modified: now,
+            objects: BTreeMap::new(),
+        }
+    }
+
+    /// (object count, bytes, latest version time) of the objects current
+    /// at `until` (now if `None`).
+    pub fn statistics(&self, until: Option<f64>) -> (u64, u64, f64) {
+        let mut count = 0;
+        let mut bytes = 0;
+        let mut latest = 0f64;
+        for node in self.objects.values() {
+            if let Some(v) = node.at(until) {
+                count += 1;
+                bytes += v.size;
+                latest = latest.max(v.mtime);
+            }
+        }
+        (count, bytes, latest)
+    }
+
+    /// The bytes of the current objects.
+    pub fn bytes_used(&self) -> u64 {
+        self.objects
+            .values()
+            .filter_map(ObjectNode::current)
+            .map(|v| v.size)
+            .sum()
+    }
+
+    /// The policy as the headers and listings show it.
+    pub fn policy(&self) -> BTreeMap<&'static str, String> {
+        BTreeMap::from([
+            ("quota", self.quota.to_string()),
+            ("versioning", self.versioning.as_str().to_string()),
+            ("project", self.project.clone()),
+        ])
+    }
+
+    /// The current version of an object.
+    pub fn current(&self, name: &str) -> Option<&Version> {
+        self.objects.get(name).and_then(ObjectNode::current)
+    }
+}
+
+/// An account (a user's storage namespace, named by the user's uuid).
+#[derive(Clone, Debug, Default)]
+pub struct Account {
+    /// `X-Account-Meta-*` (full header names, formatted).
+    pub meta: BTreeMap<String, String>,
+    /// Groups: name -> member uuids.
+    pub groups: BTreeMap<String, Vec<String>>,
+    /// The containers by name.
+    pub containers: BTreeMap<String, Container>,
+    /// When it (or anything in it) last changed.
+    pub modified: f64,
+}
+
+/// Read and write permissions of a path.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sharing {
+    /// Who may read: user uuids, `owner:group`, or `*`.
+    pub read: Vec<String>,
+    /// Who may write (and read).
+    pub write: Vec<String>,
+}
+
+impl Sharing {
+    /// Whether nobody is granted anything.
+    pub fn is_empty(&self) -> bool {
+        self.read.is_empty() && self.write.is_empty()
+    }
+
+    /// The `X-Object-Sharing` form: `read=a,b; write=c`.
+    pub fn header_value(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.read.is_empty() {
+            parts.push(format!("read={}", self.read.join(",")));
+        }
+        if !self.write.is_empty() {
+            parts.push(format!("write={}", self.write.join(",")));
+        }
+        parts.join("; ")
+    }
+}
+
+/// What a new data version is made of.
+#[derive(Clone, Debug)]
+pub struct NewData {
+    /// The size in bytes.
+    pub size: u64,
+    /// The block hashes.
+    pub hashes: Arc<Vec<Hash>>,
+    /// The content type (`None`: keep the previous one).
+    pub content_type: Option<String>,
+    /// The MD5 checksum (`None`: keep the previous one).
+    pub checksum: Option<String>,
+}
+
+/// The whole namespace.
+#[derive(Debug, Default)]
+pub struct Model {
+    /// Accounts by uuid.
+    pub accounts: BTreeMap<String, Account>,
+    /// Permissions by path `account/container/object`.
+    pub sharing: BTreeMap<String, Sharing>,
+    /// Public ids by path.
+    pub public: BTreeMap<String, String>,
+    /// Paths by public id.
+    pub public_ids: HashMap<String, String>,
+    serial: u64,
+    last_time: f64,
+}
+
+/// `account/container/name`.
+pub fn object_path(account: &str, container: &str, name: &str) -> String {
+    format!("{account}/{container}/{name}")
+}
+
+impl Model {
+    /// The current time, strictly increasing between calls.
+    pub fn now(&mut self) -> f64 {
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0);
+        // Microsecond steps, as the backend's timestamps.
+        let next = (self.last_time + 1e-6).max((wall * 1e6).round() / 1e6);
+        self.last_time = next;
+        next
+    }
+
+    /// A fresh version serial.
+    pub fn next_serial(&mut self) -> u64 {
+        self.serial += 1;
+        self.serial
+    }
+
+    /// The account of a uuid, created if needed (as the backend does for
+    /// its owner).
+    pub fn account_mut(&mut self, uuid: &str) -> &mut Account {
+        if !self.accounts.contains_key(uuid) {
+            let now = self.now();
+            let account = Account {
+                modified: now,
+                ..Account::default()
+            };
+            self.accounts.insert(uuid.to_string(), account);
+        }
+        self.accounts.entry(uuid.to_string()).or_default()
+    }
+
+    /// A container.
+    pub fn container(&self, account: &str, container: &str) -> Option<&Container> {
+        self.accounts.get(account)?.containers.get(container)
+    }
+
+    /// A container, mutable.
+    pub fn container_mut(&mut self, account: &str, container: &str) -> Option<&mut Container> {
+        self.accounts
+            .get_mut(account)?
+            .containers
+            .get_mut(container)
+    }
+
+    /// Marks a container (and its account) changed at `now`.
+    pub fn touch(&mut self, account: &str, container: Option<&str>, now: f64) {
+        if let Some(acc) = self.accounts.get_mut(account) {
+            acc.modified = acc.modified.max(now);
+            if let Some(cont) = container.and_then(|c| acc.containers.get_mut(c)) {
+                cont.modified = cont.modified.max(now);
+            }
+        }
+    }
+
+    /// Adds a version to `account/container/name` made by `user`, moving the
+    /// current one to history (or dropping it without versioning), with the
+    /// user-defined metadata `meta` (see [`merge_meta`]). Data, content type
+    /// and checksum not given come from `source` (a copy or move) or else
+    /// from the current version. Returns (new serial, size of the version it
+    /// replaced). The container must exist.
+    #[allow(clippy::too_many_arguments)]
+    pub fn put_version(
+        &mut self,
+        user: &str,
+        account: &str,
+        container: &str,
+        name: &str,
+        data: Option<NewData>,
+        source: Option<&Version>,
+        keep_uuid: bool,
+        meta: BTreeMap<String, String>,
+    ) -> (u64, u64) {
+        let now = self.now();
+        let serial = self.next_serial();
+        let Some(cont) = self.container_mut(account, container) else {
+            return (serial, 0);
+        };
+        let versioning = cont.versioning;
+        let node = cont.objects.entry(name.to_string()).or_default();
+        let previous = node.current().cloned();
+        let base = source.cloned().or_else(|| previous.clone());
+        let uuid = match (&base, keep_uuid) {
+            (Some(b), true) => b.uuid.clone(),
+            _ => uuid::Uuid::new_v4().to_string(),
+        };
+        let new_meta = meta;
+        let (size, hashes, content_type, checksum) = match data {
+            Some(d) => (
+                d.size,
+                d.hashes,
+                d.content_type
+                    .or_else(|| base.as_ref().map(|b| b.content_type.clone()))
+                    .unwrap_or_default(),
+                d.checksum
+                    .or_else(|| base.as_ref().map(|b| b.checksum.clone()))
+                    .unwrap_or_default(),
+            ),
+            None => match &base {
+                Some(b) => (
+                    b.size,
+                    b.hashes.clone(),
+                    b.content_type.clone(),
+                    b.checksum.clone(),
+                ),
+                None => (
+                    0,
+                    Arc::new(vec![empty_hash()]),
+                    String::new(),
+                    String::new(),
+                ),
+            },
+        };
+        let hashes = if size == 0 {
+            Arc::new(vec![empty_hash()])
+        } else {
+            hashes
+        };
+        let hash = Some(to_hex(&merkle(&hashes)));
+        if let Some(last) = node.versions.last_mut() {
+            if last.cluster == Cluster::Normal {
+                last.cluster = Cluster::History;
+            }
+        }
+        if versioning == Versioning::None {
+            if let Some(prev) = &previous {
+                node.versions.retain(|v| v.serial != prev.serial);
+            }
+        }
+        node.versions.push(Version {
+            serial,
+            mtime: now,
+            cluster: Cluster::Normal,
+            size,
+            hashes,
+            hash,
+            content_type,
+            checksum,
+            uuid,
+            muser: user.to_string(),
+            meta: new_meta,
+        });
+        self.touch(account, Some(container), now);
+        (serial, previous.map_or(0, |p| p.size))
+    }
+
+    /// Deletes the current version of an object (a deletion marker
+    /// replaces it) and clears its permissions and public id; returns the
+    /// freed size, or `None` if the object does not exist.
+    pub fn delete_current(
+        &mut self,
+        user: &str,
+        account: &str,
+        container: &str,
+        name: &str,
+    ) -> Option<u64> {
+        let now = self.now();
+        let serial = self.next_serial();
+        let cont = self.container_mut(account, container)?;
+        let versioning = cont.versioning;
+        let node = cont.objects.get_mut(name)?;
+        let current = node.current()?.clone();
+        if let Some(last) = node.versions.last_mut() {
+            last.cluster = Cluster::History;
+        }
+        if versioning == Versioning::None {
+            node.versions.retain(|v| v.serial != current.serial);
+        }
+        node.versions.push(Version {
+            serial,
+            mtime: now,
+            cluster: Cluster::Deleted,
+            size: 0,
+            hashes: Arc::new(Vec::new()),
+            hash: None,
+            content_type: String::new(),
+            checksum: String::new(),
+            uuid: current.uuid.clone(),
+            muser: user.to_string(),
+            meta: BTreeMap::new(),
+        });
+        self.touch(account, Some(container), now);
+        self.clear_access(&object_path(account, container, name));
+        Some(current.size)
+    }
+
+    /// Purges the versions of an object made up to `until` (the current
+    /// one too); returns the size of the purged current version.
+    pub fn purge_object(&mut self, account: &str, container: &str, name: &str, until: f64) -> u64 {
+        let now = self.now();
+        let Some(cont) = self.container_mut(account, container) else {
+            return 0;
+        };
+        let Some(node) = cont.objects.get_mut(name) else {
+            return 0;
+        };
+        let freed = node
+            .versions
+            .iter()
+            .filter(|v| v.cluster == Cluster::Normal && v.mtime <= until)
+            .map(|v| v.size)
+            .sum();
+        node.versions.retain(|v| v.mtime > until);
+        let gone = node.current().is_none();
+        if node.versions.is_empty() {
+            cont.objects.remove(name);
+        }
+        self.touch(account, Some(container), now);
+        if gone {
+            self.clear_access(&object_path(account, container, name));
+        }
+        freed
+    }
+
+    /// Purges the history (former versions and deletion markers) of every
+    /// object in a container up to `until`.
+    pub fn purge_history(&mut self, account: &str, container: &str, until: f64) {
+        let now = self.now();
+        if let Some(cont) = self.container_mut(account, container) {
+            for node in cont.objects.values_mut() {
+                node.versions
+                    .retain(|v| v.cluster == Cluster::Normal || v.mtime > until);
+            }
+            cont.objects.retain(|_, node| !node.versions.is_empty());
+        }
+        self.touch(account, Some(container), now);
+    }
+
+    /// Removes the permissions and the public id of a path.
+    pub fn clear_access(&mut self, path: &str) {
+        self.sharing.remove(path);
+        if let Some(id) = self.public.remove(path) {
+            self.public_ids.remove(&id);
+        }
+    }
+
+    /// Makes a path public (keeping its id if it already is); its id.
+    pub fn set_public(&mut self, path: &str) -> String {
+        if let Some(id) = self.public.get(path) {
+            return id.clone();
+        }
+        let mut length = 16;
+        let id = loop {
+            let candidate = random_word(length);
+            if !self.public_ids.contains_key(&candidate) {
+                break candidate;
+            }
+            length += 1;
+        };
+        self.public.insert(path.to_string(), id.clone());
+        self.public_ids.insert(id.clone(), path.to_string());
+        id
+    }
+
+    /// Makes a path private.
+    pub fn unset_public(&mut self, path: &str) {
+        if let Some(id) = self.public.remove(path) {
+            self.public_ids.remove(&id);
+        }
+    }
+
+    /// Sets (or, if empty, removes) the permissions of a path.
+    pub fn set_sharing(&mut self, path: &str, sharing: Sharing) {
+        if sharing.is_empty() {
+            self.sharing.remove(path);
+        } else {
+            self.sharing.insert(path.to_string(), sharing);
+        }
+    }
+}
+
+/// The user-defined metadata of a new version: `meta` over `base` (empty
+/// values delete keys), or `meta` alone (without empty values) if `replace`.
+pub fn merge_meta(
+    base: Option<&BTreeMap<String, String>>,
+    meta: &BTreeMap<String, String>,
+    replace: bool,
+) -> BTreeMap<String, String> {
+    let mut merged = if replace {
+        BTreeMap::new()
+    } else {
+        base.cloned().unwrap_or_default()
+    };
+    for (k, v) in meta {
+        if v.is_empty() {
+            merged.remove(k);
+        } else {
+            merged.insert(k.clone(), v.clone());
+        }
+    }
+    merged
+}
+
+/// A random word of the public URL alphabet.
+fn random_word(length: usize) -> String {
+    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut word = String::with_capacity(length);
+    while word.len() < length {
+        for byte in uuid::Uuid::new_v4().as_bytes() {
+            if word.len() == length {
+                break;
+            }
+            word.push(ALPHABET[usize::from(*byte) % ALPHABET.len()] as char);
+        }
+    }
+    word
+}

@@ -1,0 +1,153 @@
+//! The content-addressed block store: every distinct block once, by its
+//! Pithos hash.
+//!
+//! Blocks are kept without their trailing zero bytes (the hash ignores them
+//! anyway); a reader pads a block back with zeros to the length it needs, as
+//! Synnefo's blocker pads every block to the block size. The block of the
+//! empty hash (all zeros) is always present and never stored.
+
+use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
+
+use bytes::Bytes;
+
+use super::hashing::{block_hash, empty_hash, strip_trailing_zeros, Hash, BLOCK_SIZE};
+
+/// The block store.
+#[derive(Debug, Default)]
+pub struct BlockStore {
+    blocks: RwLock<HashMap<Hash, Bytes>>,
+}
+
+impl BlockStore {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Hash, Bytes>> {
+        self.blocks.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<Hash, Bytes>> {
+        self.blocks.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Stores a block whose hash the caller computed with
+    /// [`block_hash`]; a block already there is kept (content addressing).
+    pub fn insert(&self, hash: Hash, data: Bytes) {
+        let kept = strip_trailing_zeros(&data).len();
+        if kept == 0 {
+            return;
+        }
+        if self.read().contains_key(&hash) {
+            return;
+        }
+        // A block with many trailing zeros keeps no more memory than needed.
+        let stored = if kept < data.len() / 2 {
+            Bytes::copy_from_slice(&data[..kept])
+        } else {
+            data.slice(..kept)
+        };
+        self.write().entry(hash).or_insert(stored);
+    }
+
+    /// Hashes and stores a block; its hash.
+    pub fn put(&self, data: Bytes) -> Hash {
+        let hash = block_hash(&data);
+        self.insert(hash, data);
+        hash
+    }
+
+    /// The stored form of a block (trailing zeros stripped), if present.
+    pub fn get(&self, hash: &Hash) -> Option<Bytes> {
+        if *hash == empty_hash() {
+            return Some(Bytes::new());
+        }
+        self.read().get(hash).cloned()
+    }
+
+    /// Whether a block is present.
+    pub fn contains(&self, hash: &Hash) -> bool {
+        *hash == empty_hash() || self.read().contains_key(hash)
+    }
+
+    /// The hashes of `hashes` that are not present, each once, in order.
+    pub fn missing<'a>(&self, hashes: impl IntoIterator<Item = &'a Hash>) -> Vec<Hash> {
+        let empty = empty_hash();
+        let blocks = self.read();
+        let mut missing: Vec<Hash> = Vec::new();
+        for hash in hashes {
+            if *hash != empty && !blocks.contains_key(hash) && !missing.contains(hash) {
+                missing.push(*hash);
+            }
+        }
+        missing
+    }
+
+    /// How many distinct blocks are stored.
+    pub fn len(&self) -> usize {
+        self.read().len()
+    }
+
+    /// Whether no block is stored.
+    pub fn is_empty(&self) -> bool {
+        self.read().is_empty()
+    }
+
+    /// Flips the bytes of a stored block so that it no longer matches its
+    /// hash; false if no such block is stored.
+    pub fn corrupt(&self, hash: &Hash) -> bool {
+        let mut blocks = self.write();
+        match blocks.get_mut(hash) {
+            Some(block) => {
+                let mut flipped = block.to_vec();
+                if let Some(first) = flipped.first_mut() {
+                    *first ^= 0xff;
+                }
+                *block = Bytes::from(flipped);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// A block of zeros of the block size, shared, to pad blocks with.
+pub fn zeros(len: usize) -> Bytes {
+    static ZEROS: OnceLock<Bytes> = OnceLock::new();
+    let zeros = ZEROS.get_or_init(|| Bytes::from(vec![0u8; BLOCK_SIZE]));
+    if len <= zeros.len() {
+        zeros.slice(..len)
+    } else {
+        Bytes::from(vec![0u8; len])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identical_blocks_are_stored_once_and_zeros_never() {
+        let store = BlockStore::default();
+        let a = store.put(Bytes::from_static(b"hello"));
+        let b = store.put(Bytes::from_static(b"hello\0\0"));
+        assert_eq!(a, b);
+        assert_eq!(store.len(), 1);
+        assert_eq!(store.get(&a).as_deref(), Some(&b"hello"[..]));
+        let z = store.put(Bytes::from(vec![0u8; 100]));
+        assert_eq!(z, empty_hash());
+        assert_eq!(store.len(), 1);
+        assert!(store.contains(&z));
+        assert_eq!(
+            store.missing([&a, &z, &[1u8; 32], &[1u8; 32]]),
+            vec![[1u8; 32]]
+        );
+    }
+
+    #[test]
+    fn corrupting_changes_the_data_not_the_key() {
+        let store = BlockStore::default();
+        let h = store.put(Bytes::from_static(b"data"));
+        assert!(store.corrupt(&h));
+        let got = store.get(&h).unwrap();
+        assert_ne!(block_hash(&got), h);
+        assert!(!store.corrupt(&[3u8; 32]));
+    }
+}
