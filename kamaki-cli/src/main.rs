@@ -1,16 +1,86 @@
 //! `kamaki`: the command line tool of the Synnefo cloud.
 
-use clap::Parser;
+#[allow(dead_code)] // the parsers the Pithos and Cyclades groups use
+mod args;
+mod cli;
+mod commands;
+mod config;
+mod error;
+mod output;
+#[allow(dead_code)] // the bars the transfer and wait commands use
+mod progress;
+mod session;
 
-/// The command line client of the Synnefo cloud (Astakos, Cyclades, Pithos, Image).
-#[derive(Debug, Parser)]
-#[command(name = "kamaki", version, about, long_about = None)]
-struct Cli {}
+use std::process::ExitCode;
 
-fn main() {
-    let _cli = Cli::parse();
-    println!(
-        "kamaki {}: the command groups are being built; see `kamaki --help`",
-        env!("CARGO_PKG_VERSION")
-    );
+use clap::{CommandFactory, Parser};
+
+use crate::cli::{Cli, EndpointCmd, Group};
+use crate::commands::config_cmd::ConfigCmd;
+use crate::commands::Ctx;
+use crate::error::{CliError, CliResult};
+use crate::session::Session;
+
+/// Logs the HTTP exchanges on stderr with -v/-d (the token stays redacted
+/// unless `log_token` is on).
+fn init_logging(verbose: u8, debug: bool) {
+    let filter = match (debug, verbose) {
+        (true, _) => "debug",
+        (false, 0) => return,
+        (false, 1) => "kamaki::clients=debug",
+        (false, _) => "kamaki=trace",
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
+async fn run(cli: Cli) -> CliResult {
+    if let Group::Completion { shell } = cli.group {
+        clap_complete::generate(shell, &mut Cli::command(), "kamaki", &mut std::io::stdout());
+        return Ok(());
+    }
+    let session = Session::new(&cli.global)?;
+    // `config set` lines may hold secrets: kamaki never records them.
+    if !matches!(cli.group, Group::Config(ConfigCmd::Set { .. })) {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        commands::history::record(&session.config, &args);
+    }
+    let mut ctx = Ctx::new(session, cli.global);
+    match cli.group {
+        Group::User(cmd) => commands::user::run(&mut ctx, cmd).await,
+        Group::Config(cmd) => commands::config_cmd::run(&mut ctx, cmd),
+        Group::History(cmd) => commands::history::run(&mut ctx, cmd),
+        Group::Endpoint(EndpointCmd::List { service_type, name }) => {
+            let services = ctx.astakos()?.get_services().await?;
+            let services: Vec<_> = services
+                .into_iter()
+                .filter(|s| service_type.as_ref().is_none_or(|t| &s.service_type == t))
+                .filter(|s| name.as_ref().is_none_or(|n| &s.name == n))
+                .collect();
+            ctx.out.print(&services)
+        }
+        Group::Completion { .. } => Ok(()),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.global.verbose, cli.global.debug);
+    let verbose = cli.global.verbose > 0 || cli.global.debug;
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{}", render_error(&error, verbose));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn render_error(error: &CliError, verbose: bool) -> String {
+    error.render(verbose)
 }

@@ -43,8 +43,8 @@
 //!
 //! Every call returns [`clients::Result`]; errors are [`clients::ClientError`]
 //! (also exported as [`Error`]), which keeps the HTTP status, the server's
-//! message and details. Idempotent requests are retried on connection errors
-//! and 502/503/504 with exponential backoff and jitter
+//! message and details. Idempotent requests are retried on connection errors,
+//! timeouts and 408/429/500/502/503/504 with exponential backoff and jitter
 //! ([`clients::RetryPolicy`]). Each request is logged at `debug` level
 //! through `tracing` (targets `kamaki::clients::send` and `::recv`); the
 //! token shows as `...` unless a client is built with `log_token(true)`.

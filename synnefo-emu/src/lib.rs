@@ -42,7 +42,7 @@ use axum::Router;
 use tokio::sync::oneshot;
 
 use crate::faults::Fault;
-pub use crate::inject::LoggedRequest;
+pub use crate::inject::{FaultConfig, Injected, LoggedRequest};
 pub use crate::state::User;
 use crate::state::{AppState, SharedState};
 
@@ -76,6 +76,7 @@ pub struct EmulatorBuilder {
     users: Vec<(String, String)>,
     tls: Option<(Vec<u8>, Vec<u8>)>,
     public_host: Option<String>,
+    faults: Option<FaultConfig>,
 }
 
 impl Default for EmulatorBuilder {
@@ -85,6 +86,7 @@ impl Default for EmulatorBuilder {
             users: Vec::new(),
             tls: None,
             public_host: None,
+            faults: None,
         }
     }
 }
@@ -126,8 +128,18 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Injects random faults from the start (see [`FaultConfig`]).
+    pub fn faults(mut self, faults: FaultConfig) -> Self {
+        self.faults = Some(faults);
+        self
+    }
+
     /// Binds the address and starts serving in the background.
+    ///
+    /// It also installs rustls' ring provider as the process default if none
+    /// is, so that plain `reqwest::Client::new()` works in tests.
     pub async fn start(self) -> Result<Emulator, EmuError> {
+        install_crypto_provider();
         let tls = match &self.tls {
             Some((cert, key)) => Some(tls::server_config(cert, key)?),
             None => None,
@@ -159,6 +171,7 @@ impl EmulatorBuilder {
             users.push(User::new("user@example.com", &state::new_token()));
         }
         let state = Arc::new(AppState::new(base_url.clone(), users));
+        state.injector.set_random(self.faults.clone());
         let app = router(state.clone());
 
         let shutdown = match tls {
@@ -294,6 +307,17 @@ impl Emulator {
     pub fn fail_next(&self, count: u32, status: u16, path_contains: Option<&str>) {
         self.state.injector.fail_next(count, status, path_contains)
     }
+
+    /// Injects `fault` into the next `count` requests whose path contains
+    /// `path_contains` (every request if `None`).
+    pub fn plan_fault(&self, count: u32, fault: Injected, path_contains: Option<&str>) {
+        self.state.injector.plan(count, fault, path_contains)
+    }
+
+    /// Switches random faults on, or off with `None`.
+    pub fn set_faults(&self, faults: Option<FaultConfig>) {
+        self.state.injector.set_random(faults)
+    }
 }
 
 impl Drop for Emulator {
@@ -306,6 +330,14 @@ impl Drop for Emulator {
             }
             Shutdown::Tls(handle) => handle.shutdown(),
         }
+    }
+}
+
+/// Installs rustls' ring crypto provider as the process default, unless one
+/// is installed already.
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }
 

@@ -27,6 +27,27 @@ struct Args {
     /// Host name to put in the catalog's URLs (default: the listen address).
     #[arg(long)]
     public_host: Option<String>,
+    /// Share of requests answered with 500/502/503 (0.0-1.0).
+    #[arg(long, default_value_t = 0.0, value_name = "RATE")]
+    fault_error_rate: f64,
+    /// Share of requests whose connection drops before they are served.
+    #[arg(long, default_value_t = 0.0, value_name = "RATE")]
+    fault_reset_rate: f64,
+    /// Share of replies cut halfway through their body.
+    #[arg(long, default_value_t = 0.0, value_name = "RATE")]
+    fault_mid_body_reset_rate: f64,
+    /// Share of replies that stall halfway for --fault-stall-ms.
+    #[arg(long, default_value_t = 0.0, value_name = "RATE")]
+    fault_stall_rate: f64,
+    /// How long a stalled reply waits.
+    #[arg(long, default_value_t = 30_000, value_name = "MS")]
+    fault_stall_ms: u64,
+    /// Latency added to every request.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    fault_latency_ms: u64,
+    /// Seed of the fault generator (the same seed repeats the same faults).
+    #[arg(long, default_value_t = 0)]
+    fault_seed: u64,
 }
 
 async fn run(args: Args) -> Result<(), EmuError> {
@@ -42,6 +63,20 @@ async fn run(args: Args) -> Result<(), EmuError> {
     }
     if let Some(host) = &args.public_host {
         builder = builder.public_host(host);
+    }
+    let faults = synnefo_emu::FaultConfig {
+        seed: args.fault_seed,
+        error_rate: args.fault_error_rate,
+        reset_rate: args.fault_reset_rate,
+        mid_body_reset_rate: args.fault_mid_body_reset_rate,
+        stall_rate: args.fault_stall_rate,
+        stall: std::time::Duration::from_millis(args.fault_stall_ms),
+        latency: std::time::Duration::from_millis(args.fault_latency_ms),
+        ..synnefo_emu::FaultConfig::default()
+    };
+    if faults.is_active() {
+        eprintln!("fault injection on: {faults:?}");
+        builder = builder.faults(faults);
     }
     let emu = builder.start().await?;
     println!("AUTHENTICATION_URL={}", emu.auth_url());

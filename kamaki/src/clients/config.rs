@@ -12,8 +12,8 @@ use crate::clients::{Client, ClientError, ClientInner, Result, Service, Token};
 /// When and how often a failed request is tried again.
 ///
 /// Only idempotent requests are retried (GET, HEAD, PUT, DELETE, COPY, and
-/// requests marked idempotent), and only on a connection error or a
-/// 408/429/502/503/504 answer. The wait before retry `n` (from 0) is a random
+/// requests marked idempotent), and only on a connection error, a timeout,
+/// or a 408/429/500/502/503/504 answer. The wait before retry `n` (from 0) is a random
 /// duration between half and all of `initial_backoff * 2^n`, capped at
 /// `max_backoff`; a `Retry-After` answer header is honoured up to
 /// `max_backoff`.

@@ -175,19 +175,25 @@ impl<'a> RequestBuilder<'a> {
         let idempotent = self
             .idempotent
             .unwrap_or_else(|| is_idempotent(&self.method));
-        let label = format!("{} {}", self.method, url);
-        let secret = token.map(Token::expose);
+        let secret = token.map(Token::expose).filter(|t| !t.is_empty());
+        // What logs and errors show: the URL with the token cut out (some
+        // calls, e.g. validate_token, carry a token in the path).
+        let shown = match secret {
+            Some(secret) if !inner.log_token => url.replace(secret, "..."),
+            _ => url.clone(),
+        };
+        let label = format!("{} {}", self.method, shown);
         let mut attempt = 0u32;
         loop {
             log_request(
                 &self.method,
-                &url,
+                &shown,
                 &headers,
                 self.body.as_ref(),
                 inner.log_token,
             );
             let started = Instant::now();
-            let outcome = self.attempt(&url, &headers).await;
+            let outcome = self.attempt(&url, &shown, &headers).await;
             let elapsed = started.elapsed();
             let retry_left = attempt < inner.retry.max_retries;
             match outcome {
@@ -195,13 +201,13 @@ impl<'a> RequestBuilder<'a> {
                     tracing::debug!(
                         target: "kamaki::clients::recv",
                         method = %self.method,
-                        url = %url,
+                        url = %shown,
                         status = reply.status,
                         elapsed_ms = elapsed.as_millis() as u64,
                         bytes = reply.body.len(),
                         "{} {} -> {}",
                         self.method,
-                        url,
+                        shown,
                         reply.status
                     );
                     if self.success.contains(&reply.status) {
@@ -227,12 +233,12 @@ impl<'a> RequestBuilder<'a> {
                     tracing::debug!(
                         target: "kamaki::clients::recv",
                         method = %self.method,
-                        url = %url,
+                        url = %shown,
                         elapsed_ms = elapsed.as_millis() as u64,
                         error = %failure.error,
                         "{} {} failed",
                         self.method,
-                        url
+                        shown
                     );
                     // A connection that was never made sent nothing: safe to
                     // retry whatever the method.
@@ -289,9 +295,12 @@ impl<'a> RequestBuilder<'a> {
         Ok(map)
     }
 
+    /// One try: `url` is sent, `shown` (the URL with the token cut out) is
+    /// what errors name.
     async fn attempt(
         &self,
         url: &str,
+        shown: &str,
         headers: &HeaderMap,
     ) -> std::result::Result<Response, Failure> {
         let inner = &self.client.inner;
@@ -308,12 +317,12 @@ impl<'a> RequestBuilder<'a> {
         let mut reply = request
             .send()
             .await
-            .map_err(|e| Failure::from_reqwest(url, e, inner.timeout.or(inner.read_timeout)))?;
+            .map_err(|e| Failure::from_reqwest(shown, e, inner.timeout.or(inner.read_timeout)))?;
         let status = reply.status().as_u16();
         let headers = std::mem::take(reply.headers_mut());
         if let Some(length) = reply.content_length() {
             if length > self.max_response_bytes as u64 {
-                return Err(Failure::fatal(too_large(url, self.max_response_bytes)));
+                return Err(Failure::fatal(too_large(shown, self.max_response_bytes)));
             }
         }
         // Sized once from Content-Length: a multi-megabyte block is then
@@ -326,7 +335,7 @@ impl<'a> RequestBuilder<'a> {
             match reply.chunk().await {
                 Ok(Some(chunk)) => {
                     if body.len() + chunk.len() > self.max_response_bytes {
-                        return Err(Failure::fatal(too_large(url, self.max_response_bytes)));
+                        return Err(Failure::fatal(too_large(shown, self.max_response_bytes)));
                     }
                     body.extend_from_slice(&chunk);
                 }
@@ -344,7 +353,7 @@ impl<'a> RequestBuilder<'a> {
             status,
             headers,
             body: body.freeze(),
-            url: url.to_string(),
+            url: shown.to_string(),
         })
     }
 }
@@ -424,20 +433,19 @@ fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
 
 /// The rustls error behind a failure, if TLS is what failed.
 fn tls_cause(error: &(dyn std::error::Error + 'static)) -> Option<String> {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(cause) = source {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = next {
         if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
             return Some(tls.to_string());
         }
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            if let Some(tls) = io
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            {
-                return Some(tls.to_string());
-            }
-        }
-        source = cause.source();
+        // An io::Error hides the error it wraps from `source()`: look inside.
+        next = match cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => cause.source(),
+        };
     }
     None
 }
@@ -450,7 +458,7 @@ fn is_idempotent(method: &Method) -> bool {
 }
 
 fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 408 | 429 | 502 | 503 | 504)
+    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
 }
 
 /// `Retry-After` in seconds (the HTTP-date form is not used by Synnefo).

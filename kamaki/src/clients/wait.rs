@@ -64,7 +64,7 @@ where
     loop {
         let details = poll().await?;
         progress(&details);
-        if stop(&details) || Instant::now() + options.delay > deadline {
+        if stop(&details) || Instant::now() + options.delay >= deadline {
             return Ok(details);
         }
         tokio::time::sleep(options.delay).await;

@@ -1,0 +1,95 @@
+//! The command tree, as kamaki has it: `kamaki [options] <group> <command>`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands::{config_cmd::ConfigCmd, history::HistoryCmd, user::UserCmd};
+
+/// kamaki: the command line client of the Synnefo cloud (Astakos, Cyclades,
+/// Pithos, Image).
+#[derive(Debug, Parser)]
+#[command(name = "kamaki", version, about, long_about = None, arg_required_else_help = true)]
+pub struct Cli {
+    /// Options of every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command group.
+    #[command(subcommand)]
+    pub group: Group,
+}
+
+/// Options every command takes (anywhere on the line).
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Use this config file instead of $KAMAKI_CONFIG or ~/.kamakirc.
+    #[arg(short = 'c', long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// The cloud to use (a `[cloud "NAME"]` of the config file).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub cloud: Option<String>,
+    /// Override a config option for this run: SECTION.KEY=VAL (not saved).
+    #[arg(
+        short = 'o',
+        long = "options",
+        global = true,
+        value_name = "SECTION.KEY=VAL"
+    )]
+    pub options: Vec<String>,
+    /// Print debug information (HTTP exchanges with the token redacted).
+    #[arg(short = 'd', long, global = true)]
+    pub debug: bool,
+    /// Print the HTTP requests and replies (-vv: with more detail).
+    #[arg(short = 'v', long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Do not verify HTTPS certificates (insecure).
+    #[arg(
+        short = 'k',
+        long = "ignore-ssl",
+        visible_alias = "insecure",
+        global = true
+    )]
+    pub ignore_ssl: bool,
+    /// The CA bundle to verify HTTPS certificates with.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub ca_certs: Option<PathBuf>,
+    /// Print results as JSON (the only other format).
+    #[arg(long, global = true, value_name = "json", value_parser = ["json"])]
+    pub output_format: Option<String>,
+}
+
+/// The command groups.
+#[derive(Debug, Subcommand)]
+pub enum Group {
+    /// Astakos user: authenticate, info, uuid and name lookups.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// kamaki's configuration file.
+    #[command(subcommand)]
+    Config(ConfigCmd),
+    /// The history of kamaki commands.
+    #[command(subcommand)]
+    History(HistoryCmd),
+    /// The service catalog (hidden in kamaki unless endpoint_cli is set).
+    #[command(subcommand)]
+    Endpoint(EndpointCmd),
+    /// Print a shell completion script: kamaki completion bash|zsh|fish.
+    Completion {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `endpoint` commands.
+#[derive(Debug, Subcommand)]
+pub enum EndpointCmd {
+    /// List the service catalog.
+    List {
+        /// Only services of this type.
+        #[arg(long = "type")]
+        service_type: Option<String>,
+        /// Only services with this exact name.
+        #[arg(long)]
+        name: Option<String>,
+    },
+}

@@ -1,0 +1,282 @@
+//! The `kamaki` binary against the emulator, with a config file written by
+//! the test.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::Value;
+use synnefo_emu::Emulator;
+
+struct Env {
+    _dir: tempfile::TempDir,
+    config: PathBuf,
+    home: PathBuf,
+}
+
+fn env_for(emu: &Emulator, token: &str) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kamakirc");
+    std::fs::write(
+        &config,
+        format!(
+            "[global]\ndefault_cloud = emu\n\n[cloud \"emu\"]\nurl = {}\ntoken = {token}\n",
+            emu.auth_url()
+        ),
+    )
+    .unwrap();
+    let home = dir.path().to_path_buf();
+    Env {
+        _dir: dir,
+        config,
+        home,
+    }
+}
+
+async fn kamaki(env: &Env, args: &[&str]) -> Output {
+    let mut all = vec!["--config".to_string(), env.config.display().to_string()];
+    all.extend(args.iter().map(|a| a.to_string()));
+    let home = env.home.clone();
+    tokio::task::spawn_blocking(move || {
+        assert_cmd::Command::cargo_bin("kamaki")
+            .unwrap()
+            .args(&all)
+            .env("HOME", home)
+            .env_remove("KAMAKI_CONFIG")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+async fn emulator() -> Emulator {
+    Emulator::builder()
+        .user("cli@example.com", "cli-token")
+        .user("friend@example.com", "friend-token")
+        .start()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn user_commands_against_the_emulator() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    let me = emu.users()[0].clone();
+
+    let out = kamaki(&env, &["user", "info"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(&format!("id: {}", me.uuid)),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("name: Cli"));
+
+    let out = kamaki(&env, &["user", "authenticate", "--output-format", "json"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let access: Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
+    assert_eq!(
+        access["access"]["user"]["id"],
+        Value::String(me.uuid.clone())
+    );
+    assert!(access["access"]["serviceCatalog"].as_array().unwrap().len() >= 6);
+
+    let friend = emu.users()[1].uuid.clone();
+    let out = kamaki(&env, &["user", "uuid2name", &friend, "no-such-uuid"]).await;
+    assert!(out.status.success());
+    assert_eq!(stdout(&out), format!("{friend}: friend@example.com\n"));
+    assert!(stderr(&out).contains("No uuid no-such-uuid found"));
+
+    let out = kamaki(
+        &env,
+        &[
+            "user",
+            "name2uuid",
+            "friend@example.com",
+            "-o",
+            "colors=off",
+            "--output-format",
+            "json",
+        ],
+    )
+    .await;
+    let mapping: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(mapping["friend@example.com"], Value::String(friend));
+
+    let out = kamaki(
+        &env,
+        &[
+            "endpoint",
+            "list",
+            "--type",
+            "compute",
+            "--output-format",
+            "json",
+        ],
+    )
+    .await;
+    let services: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(services[0]["name"], "cyclades_compute");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_token_fails_with_one_line() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "wrong-token");
+    let out = kamaki(&env, &["user", "info"]).await;
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("401"), "{err}");
+    assert!(err.contains("token"), "{err}");
+    assert!(
+        !err.contains("wrong-token"),
+        "the token must not be printed: {err}"
+    );
+    assert!(stdout(&out).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn config_commands_read_and_write_the_file() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    let out = kamaki(&env, &["config", "get", "cloud.emu.url"]).await;
+    assert_eq!(stdout(&out).trim(), emu.auth_url());
+    assert!(kamaki(
+        &env,
+        &["config", "set", "cloud.other.url", "http://x/identity/v2.0"]
+    )
+    .await
+    .status
+    .success());
+    assert!(kamaki(&env, &["config", "set", "colors", "on"])
+        .await
+        .status
+        .success());
+    let text = std::fs::read_to_string(&env.config).unwrap();
+    assert!(text.starts_with("# Kamaki configuration file"), "{text}");
+    assert!(
+        text.contains("[cloud \"other\"]\nurl = http://x/identity/v2.0"),
+        "{text}"
+    );
+    assert!(text.contains("colors = on"));
+    let out = kamaki(&env, &["config", "list"]).await;
+    assert!(stdout(&out).contains("global.colors on"));
+    assert!(
+        stdout(&out).contains("global.file_cli pithos"),
+        "defaults are listed"
+    );
+    assert!(stdout(&out).contains("cloud.emu.token cli-token"));
+    assert!(kamaki(&env, &["config", "delete", "cloud.other"])
+        .await
+        .status
+        .success());
+    let out = kamaki(&env, &["config", "get", "cloud.other.url"]).await;
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("not found"));
+    assert!(
+        kamaki(&env, &["config", "set", "cloud.bad name.url", "x"])
+            .await
+            .status
+            .code()
+            != Some(0)
+    );
+    // The default cloud still works after the edits.
+    assert!(kamaki(&env, &["user", "info"]).await.status.success());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_or_ambiguous_clouds_explain_what_to_set() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    std::fs::write(&env.config, "").unwrap();
+    let out = kamaki(&env, &["user", "info"]).await;
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("kamaki config set cloud.<name>.url"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(
+        &env.config,
+        "[cloud \"a\"]\nurl = http://a\ntoken = t\n[cloud \"b\"]\nurl = http://b\ntoken = t\n",
+    )
+    .unwrap();
+    let out = kamaki(&env, &["user", "info"]).await;
+    assert!(
+        stderr(&out).contains("several clouds are configured (a, b)"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(&env.config, "[cloud \"a\"]\nurl = http://a\n").unwrap();
+    let out = kamaki(&env, &["user", "info"]).await;
+    assert!(
+        stderr(&out).contains("No TOKEN provided for cloud \"a\""),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(&env.config, "[global\n").unwrap();
+    let out = kamaki(&env, &["user", "info"]).await;
+    assert!(stderr(&out).contains("line 1"), "{}", stderr(&out));
+    let missing = Path::new("/nonexistent/kamakirc").display().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        assert_cmd::Command::cargo_bin("kamaki")
+            .unwrap()
+            .args(["--config", &missing, "user", "info"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn history_keeps_commands_without_tokens() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    kamaki(&env, &["user", "authenticate", "cli-token"]).await;
+    kamaki(&env, &["config", "set", "cloud.emu.token", "cli-token"]).await;
+    kamaki(&env, &["user", "info"]).await;
+    let out = kamaki(&env, &["history", "show"]).await;
+    let text = stdout(&out);
+    assert!(text.contains("1.  kamaki --config"), "{text}");
+    assert!(text.contains("user authenticate ..."), "{text}");
+    assert!(!text.contains("cli-token"), "{text}");
+    assert!(!text.contains("config set"), "{text}");
+    let out = kamaki(&env, &["history", "show", "2", "--match", "info"]).await;
+    assert_eq!(stdout(&out).lines().count(), 1, "{}", stdout(&out));
+    kamaki(&env, &["history", "clean"]).await;
+    let out = kamaki(&env, &["history", "show"]).await;
+    assert_eq!(
+        stdout(&out).lines().count(),
+        1,
+        "only the show itself: {}",
+        stdout(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn version_help_and_completion() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    let out = kamaki(&env, &["--version"]).await;
+    assert!(stdout(&out).starts_with("kamaki "));
+    let out = kamaki(&env, &["--help"]).await;
+    assert!(stdout(&out).contains("user"));
+    let out = kamaki(&env, &["completion", "bash"]).await;
+    assert!(out.status.success());
+    assert!(
+        stdout(&out).contains("_kamaki"),
+        "a bash completion function"
+    );
+}
