@@ -13,7 +13,9 @@
 //! number of runs (the best of each is shown). The emulator runs in a
 //! child process (this program started with `--serve`), so that the peak
 //! memory reported (`VmHWM` of /proc/self/status) is the client's alone.
-//! MB are 10^6 bytes.
+//! MB are 10^6 bytes. The CPU time of the client and of the emulator per
+//! GiB is shown too: unlike throughput, it does not depend on what else
+//! the machine is running.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -125,34 +127,40 @@ async fn bench(size: u64) -> Result<(), BoxError> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1)
         .max(1);
-    let (mut upload, mut download, mut reupload) = (0f64, 0f64, 0f64);
+    let child_pid = child.id().to_string();
+    let (mut upload, mut download, mut reupload) =
+        (Cost::default(), Cost::default(), Cost::default());
+    let best = |best: &mut Cost, new: Cost| {
+        if best.wall == 0.0 || new.wall < best.wall {
+            *best = new;
+        }
+    };
     let mut sent_none = true;
     for run in 0..runs {
-        // A fresh object name per run, so that every first upload sends
-        // every block; the previous run's objects are deleted, but the
-        // emulator keeps blocks, so new data is made for each run.
+        // New data for each run, so that every first upload sends every
+        // block (the emulator keeps blocks of deleted objects).
         if run > 0 {
             write_random_file(&source, size, run as u64)?;
         }
         let name = format!("big-{run}");
-        let started = Instant::now();
+        let started = Cost::start(&child_pid);
         pithos
             .upload_object(&name, source.as_path(), &UploadOptions::default())
             .await?;
-        upload = upload.max(rate(size, started.elapsed()));
+        best(&mut upload, Cost::since(started, &child_pid));
 
-        let started = Instant::now();
+        let started = Cost::start(&child_pid);
         let report = pithos
             .download_object(&name, &target, &DownloadOptions::default())
             .await?;
-        download = download.max(rate(size, started.elapsed()));
+        best(&mut download, Cost::since(started, &child_pid));
         if report.bytes != size || std::fs::metadata(&target)?.len() != size {
             return Err("the download is incomplete".into());
         }
 
         let first_done = Arc::new(AtomicU64::new(u64::MAX));
         let seen = first_done.clone();
-        let started = Instant::now();
+        let started = Cost::start(&child_pid);
         pithos
             .upload_object(
                 &format!("{name}-again"),
@@ -170,7 +178,7 @@ async fn bench(size: u64) -> Result<(), BoxError> {
                 },
             )
             .await?;
-        reupload = reupload.max(rate(size, started.elapsed()));
+        best(&mut reupload, Cost::since(started, &child_pid));
         sent_none &= first_done.load(Ordering::SeqCst) == size;
         pithos.del_object(&name, None, None).await?;
         pithos
@@ -179,21 +187,25 @@ async fn bench(size: u64) -> Result<(), BoxError> {
     }
 
     let peak = peak_rss_kib();
+    let gib = size as f64 / (1u64 << 30) as f64;
+    let line = |label: &str, cost: Cost, goal: &str| {
+        let mbs = size as f64 / 1e6 / cost.wall.max(1e-9);
+        println!(
+            "{label:<18}: {mbs:>9.1} MB/s  {:.2}x sha256{goal}   CPU s/GiB: client {:.2}, emulator {:.2}",
+            mbs / sha,
+            cost.client / gib,
+            cost.server / gib,
+        );
+    };
+    line("upload", upload, " (goal >= 0.5x)");
+    line("download", download, " (goal >= 0.7x)");
+    line("re-upload", reupload, "");
     println!(
-        "upload            : {upload:>9.1} MB/s  {:.2}x sha256 (goal >= 0.5x)",
-        upload / sha
-    );
-    println!(
-        "download          : {download:>9.1} MB/s  {:.2}x sha256 (goal >= 0.7x)",
-        download / sha
-    );
-    println!(
-        "re-upload         : {reupload:>9.1} MB/s  {:.2}x sha256, blocks sent: {}",
-        reupload / sha,
+        "re-upload blocks  : {}",
         if sent_none {
-            "none"
+            "none sent"
         } else {
-            "some (unexpected)"
+            "some sent (unexpected)"
         }
     );
     match peak {
@@ -261,6 +273,47 @@ fn write_random_file(path: &std::path::Path, size: u64, seed: u64) -> std::io::R
         left -= n as u64;
     }
     file.flush()
+}
+
+/// CPU seconds (user + system) used so far by process `pid` (`self` for
+/// this one), from /proc; 0 where there is no /proc.
+fn cpu_seconds(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces): utime is the
+    // 14th field of the line, stime the 15th.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<f64>().ok()))
+        .sum();
+    ticks / 100.0
+}
+
+/// Wall time and the CPU time of the client and of the emulator.
+#[derive(Clone, Copy, Default)]
+struct Cost {
+    wall: f64,
+    client: f64,
+    server: f64,
+}
+
+impl Cost {
+    fn start(child: &str) -> (Instant, f64, f64) {
+        (Instant::now(), cpu_seconds("self"), cpu_seconds(child))
+    }
+
+    fn since(start: (Instant, f64, f64), child: &str) -> Cost {
+        Cost {
+            wall: start.0.elapsed().as_secs_f64(),
+            client: cpu_seconds("self") - start.1,
+            server: cpu_seconds(child) - start.2,
+        }
+    }
 }
 
 /// The peak resident set of this process in KiB (`VmHWM`).

@@ -501,8 +501,8 @@ impl PithosClient {
                     } else if let (Some(block), Some(file)) = (source_block, local.as_ref()) {
                         let (start, end) = plan.block_bounds(block.block);
                         let file = file.clone();
+                        let mut buf = vec![0u8; (end - start) as usize];
                         let data = tokio::task::spawn_blocking(move || {
-                            let mut buf = vec![0u8; (end - start) as usize];
                             read_exact_at(&file, &mut buf, start).map(|_| Bytes::from(buf))
                         })
                         .await

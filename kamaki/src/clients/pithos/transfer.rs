@@ -197,6 +197,100 @@ fn short_read() -> io::Error {
     )
 }
 
+/// Block buffers kept for reuse. Allocating a fresh multi-megabyte buffer
+/// per block costs page faults, and buffers freed on many different threads
+/// stay cached in as many malloc arenas, making the resident memory grow
+/// with the size of the transfer; reusing a few buffers keeps it flat.
+#[derive(Debug, Default)]
+pub(crate) struct BufferPool {
+    free: Mutex<Vec<Vec<u8>>>,
+}
+
+impl BufferPool {
+    /// At most this many idle buffers are kept.
+    const KEEP: usize = 64;
+
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(BufferPool::default())
+    }
+
+    /// A buffer of `len` bytes (contents unspecified).
+    pub(crate) fn take(&self, len: usize) -> Vec<u8> {
+        let mut buf = self
+            .free
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_default();
+        buf.resize(len, 0);
+        buf
+    }
+
+    /// Gives a buffer back.
+    pub(crate) fn give(&self, buf: Vec<u8>) {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        if free.len() < Self::KEEP {
+            free.push(buf);
+        }
+    }
+
+    /// `buf` as `Bytes` that go back to the pool when dropped.
+    pub(crate) fn freeze(self: &Arc<Self>, buf: Vec<u8>) -> Bytes {
+        Bytes::from_owner(Pooled {
+            buf,
+            pool: self.clone(),
+        })
+    }
+}
+
+/// A pooled buffer lent out as `Bytes`.
+struct Pooled {
+    buf: Vec<u8>,
+    pool: Arc<BufferPool>,
+}
+
+impl AsRef<[u8]> for Pooled {
+    fn as_ref(&self) -> &[u8] {
+        &self.buf
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        self.pool.give(std::mem::take(&mut self.buf));
+    }
+}
+
+/// The `len` bytes at `offset` of `source`, read into a buffer of `pool`
+/// (taken on the calling thread; the read runs on a blocking thread).
+pub(crate) async fn read_block_pooled(
+    source: &Arc<dyn BlockSource>,
+    offset: u64,
+    len: usize,
+    pool: &Arc<BufferPool>,
+) -> Result<Bytes> {
+    if source.as_bytes().is_some() {
+        return read_block(&**source, offset, len);
+    }
+    let mut buf = pool.take(len);
+    let source = source.clone();
+    let (buf, read) = tokio::task::spawn_blocking(move || {
+        let read = source
+            .read_at(offset, &mut buf)
+            .map_err(|e| source_error(&*source, e));
+        (buf, read)
+    })
+    .await
+    .map_err(|e| ClientError::InvalidRequest(format!("the reading task failed: {e}")))?;
+    match read {
+        Ok(()) => Ok(pool.freeze(buf)),
+        Err(e) => {
+            pool.give(buf);
+            Err(e)
+        }
+    }
+}
+
 /// The `len` bytes at `offset` of `source`, as an owned buffer.
 pub(crate) fn read_block(source: &dyn BlockSource, offset: u64, len: usize) -> Result<Bytes> {
     if let Some(bytes) = source.as_bytes() {
@@ -316,8 +410,17 @@ pub(crate) async fn hash_blocks(
     if blocks.is_empty() {
         return Ok(Vec::new());
     }
+    let threads = threads.clamp(1, blocks.len());
+    // The buffers are made here, on one thread, not by each worker (see
+    // BufferPool).
+    let longest = blocks.iter().map(|b| b.1).max().unwrap_or(0);
+    let buffers: Vec<Vec<u8>> = if source.as_bytes().is_some() {
+        vec![Vec::new(); threads]
+    } else {
+        (0..threads).map(|_| vec![0u8; longest]).collect()
+    };
     tokio::task::spawn_blocking(move || {
-        hash_blocks_blocking(&*source, &blocks, algorithm, threads, &reporter)
+        hash_blocks_blocking(&*source, &blocks, algorithm, buffers, &reporter)
     })
     .await
     .map_err(|e| ClientError::InvalidRequest(format!("the hashing task failed: {e}")))?
@@ -327,18 +430,18 @@ fn hash_blocks_blocking(
     source: &dyn BlockSource,
     blocks: &[(u64, usize)],
     algorithm: HashAlgorithm,
-    threads: usize,
+    buffers: Vec<Vec<u8>>,
     reporter: &Reporter,
 ) -> Result<Vec<String>> {
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    let threads = threads.clamp(1, blocks.len());
     let results: Vec<Result<Vec<(usize, String)>>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
+        let workers: Vec<_> = buffers
+            .into_iter()
+            .map(|mut buf| {
+                let (next, failed) = (&next, &failed);
+                scope.spawn(move || {
                     let mut mine = Vec::new();
-                    let mut buf = Vec::new();
                     loop {
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         if index >= blocks.len() || failed.load(Ordering::Relaxed) {
@@ -358,11 +461,11 @@ fn hash_blocks_blocking(
                             }
                             None => {
                                 buf.resize(len, 0);
-                                if let Err(e) = source.read_at(offset, &mut buf) {
+                                if let Err(e) = source.read_at(offset, &mut buf[..len]) {
                                     failed.store(true, Ordering::Relaxed);
                                     return Err(source_error(source, e));
                                 }
-                                algorithm.block_hash_hex(&buf)
+                                algorithm.block_hash_hex(&buf[..len])
                             }
                         };
                         mine.push((index, hash));

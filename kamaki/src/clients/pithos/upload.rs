@@ -23,7 +23,8 @@ use super::models::{BlockInfo, Format, Sharing};
 use super::progress::{ProgressFn, Reporter};
 use super::rest_api::{ContainerPost, ObjectPut};
 use super::transfer::{
-    default_hash_threads, hash_blocks, read_block, with_context, BlockSource, UploadSource,
+    default_hash_threads, hash_blocks, read_block_pooled, with_context, BlockSource, BufferPool,
+    UploadSource,
 };
 use super::PithosClient;
 use crate::clients::storage::{headers_of, Headers};
@@ -301,10 +302,12 @@ impl PithosClient {
         concurrency: usize,
         reporter: &Arc<Reporter>,
     ) -> Result<()> {
+        let pool = BufferPool::new();
         stream::iter(wanted)
             .map(|(hash, place)| {
                 let source = source.clone();
                 let reporter = reporter.clone();
+                let pool = pool.clone();
                 async move {
                     let context = || {
                         format!(
@@ -312,14 +315,7 @@ impl PithosClient {
                             place.offset, place.len
                         )
                     };
-                    let data = tokio::task::spawn_blocking({
-                        let source = source.clone();
-                        move || read_block(&*source, place.offset, place.len)
-                    })
-                    .await
-                    .map_err(|e| {
-                        ClientError::InvalidRequest(format!("the reading task failed: {e}"))
-                    })??;
+                    let data = read_block_pooled(&source, place.offset, place.len, &pool).await?;
                     let stored = self
                         .post_block(data)
                         .await
