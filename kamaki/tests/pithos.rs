@@ -629,3 +629,90 @@ async fn uploads_from_an_open_file_and_a_size_limit() {
         .unwrap_err();
     assert!(matches!(too_big, ClientError::InvalidRequest(_)));
 }
+
+#[tokio::test]
+async fn block_posts_are_retried_as_idempotent() {
+    let (emu, pithos) = setup().await;
+    let b = pithos.get_block_info(None).await.unwrap().block_size as usize;
+    let content = data(2 * b, 21);
+    let state = emu.state().clone();
+    let armed = Arc::new(AtomicBool::new(false));
+    let arm = armed.clone();
+    let account = pithos.account.clone().unwrap();
+    emu.clear_requests();
+    pithos
+        .upload_from_string(
+            "retried",
+            content.clone(),
+            &UploadOptions {
+                concurrency: Some(1),
+                // Called once the missing blocks are known: the next
+                // request to the container is the first block POST.
+                upload_cb: Some(progress_fn(move |_| {
+                    if !arm.swap(true, Ordering::SeqCst) {
+                        state
+                            .injector
+                            .fail_next(1, 503, Some(&format!("{account}/pithos")));
+                    }
+                })),
+                ..UploadOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+    let posts: Vec<u16> = emu
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(posts, [503, 202, 202], "the failed block was sent again");
+    let got = pithos
+        .download_to_string("retried", &DownloadOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(sha256(&got), sha256(&content));
+}
+
+#[tokio::test]
+async fn transfers_survive_random_errors_and_broken_connections() {
+    let (emu, pithos) = setup().await;
+    let b = pithos.get_block_info(None).await.unwrap().block_size as usize;
+    let content = data(3 * b + 17, 33);
+    let patient = kamaki::clients::Client::builder(pithos.endpoint_url())
+        .token(emu.token())
+        .retry(kamaki::clients::RetryPolicy {
+            max_retries: 8,
+            initial_backoff: std::time::Duration::from_millis(1),
+            max_backoff: std::time::Duration::from_millis(4),
+        })
+        .build_service::<kamaki::clients::pithos::PithosClient>()
+        .unwrap()
+        .with_account(pithos.account.clone().unwrap())
+        .with_container("pithos");
+    emu.state()
+        .injector
+        .set_random(Some(synnefo_emu::inject::FaultConfig {
+            seed: 7,
+            error_rate: 0.1,
+            error_statuses: vec![502, 503],
+            reset_rate: 0.05,
+            mid_body_reset_rate: 0.1,
+            path_contains: Some("/pithos/object-store".into()),
+            ..Default::default()
+        }));
+    patient
+        .upload_from_string("shaky", content.clone(), &UploadOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dst = dir.path().join("shaky");
+    patient
+        .download_object("shaky", &dst, &DownloadOptions::default())
+        .await
+        .unwrap();
+    emu.state().injector.set_random(None);
+    assert_eq!(sha256(&std::fs::read(&dst).unwrap()), sha256(&content));
+    let faults = emu.requests().iter().filter(|r| r.status >= 500).count();
+    assert!(faults > 0, "some faults were injected");
+}
