@@ -23,6 +23,7 @@ pub mod astakos;
 pub mod auth;
 pub mod catalog;
 pub mod compute;
+pub mod cyclades;
 pub mod faults;
 pub mod image;
 pub mod inject;
@@ -77,6 +78,7 @@ pub struct EmulatorBuilder {
     tls: Option<(Vec<u8>, Vec<u8>)>,
     public_host: Option<String>,
     faults: Option<FaultConfig>,
+    action_delay: std::time::Duration,
 }
 
 impl Default for EmulatorBuilder {
@@ -87,6 +89,7 @@ impl Default for EmulatorBuilder {
             tls: None,
             public_host: None,
             faults: None,
+            action_delay: compute::DEFAULT_ACTION_DELAY,
         }
     }
 }
@@ -134,6 +137,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long Cyclades actions (server build, start, stop, reboot,
+    /// resize, delete, port and volume changes, snapshots) take to complete
+    /// (default one second; zero completes them at the next request).
+    pub fn action_delay(mut self, delay: std::time::Duration) -> Self {
+        self.action_delay = delay;
+        self
+    }
+
     /// Binds the address and starts serving in the background.
     ///
     /// It also installs rustls' ring provider as the process default if none
@@ -172,6 +183,7 @@ impl EmulatorBuilder {
         }
         let state = Arc::new(AppState::new(base_url.clone(), users));
         state.injector.set_random(self.faults.clone());
+        state.compute.set_action_delay(self.action_delay);
         let app = router(state.clone());
 
         let shutdown = match tls {

@@ -48,10 +48,16 @@ struct Args {
     /// Seed of the fault generator (the same seed repeats the same faults).
     #[arg(long, default_value_t = 0)]
     fault_seed: u64,
+    /// How long Cyclades actions (server build, reboot, ...) take, in
+    /// milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    action_delay_ms: u64,
 }
 
 async fn run(args: Args) -> Result<(), EmuError> {
-    let mut builder = Emulator::builder().listen(args.listen);
+    let mut builder = Emulator::builder()
+        .listen(args.listen)
+        .action_delay(std::time::Duration::from_millis(args.action_delay_ms));
     for spec in &args.users {
         builder = builder.user_spec(spec)?;
     }

@@ -917,6 +917,15 @@ async fn put_needs_length_and_type() {
     assert_eq!(r.status(), 404);
     let fault: Value = r.json().await.unwrap();
     assert_eq!(fault["itemNotFound"]["message"], "Container does not exist");
+    // A large body refused early still gets its reply.
+    let r = p
+        .req("PUT", "nope/big")
+        .header("Content-Type", "application/octet-stream")
+        .body(vec![7u8; 3 * BS])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
     // Chunked bodies work.
     let stream = futures_util::stream::iter(vec![
         Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"abc")),
@@ -1346,21 +1355,41 @@ async fn object_listings_filter_and_format() {
 #[tokio::test]
 async fn listing_pages_over_ten_thousand_objects() {
     let (_emu, p) = one_user().await;
+    p.put_container("seed").await;
     p.put_container("many").await;
-    let total = 10_050;
-    let names: Vec<String> = (0..total).map(|i| format!("o{i:05}")).collect();
-    let mut tasks = futures_util::stream::iter(names.clone().into_iter().map(|n| {
-        let req = p
-            .req("PUT", &format!("many/{n}"))
-            .header("Content-Type", "text/plain")
-            .header("Content-Length", "0");
-        async move { req.send().await.map(|r| r.status()) }
-    }))
-    .buffer_unordered(32);
-    use futures_util::StreamExt;
-    while let Some(status) = tasks.next().await {
-        assert_eq!(status.unwrap(), 201);
+    // 101 objects made one by one, then copied 100 times as a directory
+    // (one COPY with a delimiter copies all of them): 10100 objects.
+    let put = |name: String, content_type: &'static str| {
+        p.req("PUT", &name)
+            .header("Content-Type", content_type)
+            .header("Content-Length", "0")
+            .send()
+    };
+    assert_eq!(
+        put("seed/d".into(), "application/directory")
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    for i in 0..100 {
+        let r = put(format!("seed/d/{i:02}"), "text/plain").await.unwrap();
+        assert_eq!(r.status(), 201);
     }
+    let mut names = Vec::new();
+    for g in 0..100 {
+        let r = p
+            .req("COPY", "seed/d?delimiter=/")
+            .header("Destination", format!("/many/g{g:03}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        names.push(format!("g{g:03}"));
+        names.extend((0..100).map(|i| format!("g{g:03}/{i:02}")));
+    }
+    let total = names.len();
+    assert_eq!(total, 10_100);
     let r = p.req("GET", "many").send().await.unwrap();
     let first: Vec<String> = r
         .text()
@@ -1387,7 +1416,14 @@ async fn listing_pages_over_ten_thousand_objects() {
     assert_eq!(rest.len(), total - 10_000);
     assert_eq!([first, rest].concat(), names);
     let r = p.req("HEAD", "many").send().await.unwrap();
-    assert_eq!(header(&r, "x-container-object-count"), Some("10050"));
+    assert_eq!(header(&r, "x-container-object-count"), Some("10100"));
+    // With a delimiter, the directories fold.
+    let r = p
+        .req("GET", "many?delimiter=/&limit=3")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.text().await.unwrap(), "g000\ng000/\ng001\n");
 }
 
 #[tokio::test]
@@ -1817,6 +1853,56 @@ async fn bad_requests_never_break_the_server() {
         .as_str()
         .unwrap()
         .contains("metadata"));
+    // Huge numbers do not overflow anything.
+    p.put_object("c/small", b"abc".to_vec()).await;
+    let r = p
+        .req("GET", "c/small")
+        .header("Range", "bytes=0-170141183460469231731687303715884105727")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "an unparsable range is ignored");
+    let r = p
+        .req("GET", "c/small")
+        .header("Range", "bytes=1-18446744073709551615")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 416);
+    let r = p
+        .req("POST", "c/small?update")
+        .header("Content-Type", "application/octet-stream")
+        .header("Content-Range", "bytes 0-18446744073709551615/3")
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 416);
+    let r = p
+        .req("POST", "c/small?update")
+        .header("Content-Type", "application/octet-stream")
+        .header("Content-Range", "bytes 1-18446744073709551614/*")
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400, "length mismatch");
+    let r = p
+        .req("PUT", "c/huge?hashmap")
+        .header("Content-Type", "text/plain")
+        .body(r#"{"bytes": "170141183460469231731687303715884105727", "hashes": []}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = p
+        .req("PUT", "c/huge?hashmap")
+        .header("Content-Type", "text/plain")
+        .body(r#"{"bytes": 1e300, "hashes": []}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
     // The server still answers.
     assert_eq!(p.req("HEAD", "c").send().await.unwrap().status(), 204);
 }

@@ -1,14 +1,211 @@
-//! Cyclades compute (servers, flavors, images as compute sees them, keypairs; /cyclades/compute/v2.0).
+//! Cyclades compute (servers, flavors, images as compute sees them,
+//! keypairs; `/cyclades/compute/v2.0`).
+//!
+//! Servers go through Synnefo's status machine: `BUILD` -> `ACTIVE` after
+//! creation, `ACTIVE` -> `STOPPED` on shutdown, `REBOOT` -> `ACTIVE`,
+//! `RESIZE` -> `STOPPED`, `DELETED` after deletion. Each transition takes the
+//! emulator's action delay ([`ComputeState::set_action_delay`]); it is
+//! computed lazily from timestamps whenever the Cyclades data is locked (see
+//! [`crate::cyclades::Cloud`]), so nothing runs in the background.
 
+pub mod actions;
+pub mod addresses;
+pub mod create;
+pub mod flavors;
+pub mod images;
+pub mod keypairs;
+pub mod lifecycle;
+pub mod limits;
+mod md5;
+pub mod metadata;
+pub mod servers;
+pub mod tags;
+pub mod volume_attachments;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::routing::get;
 use axum::Router;
 
+use crate::cyclades::json::{endpoint_not_found, method_not_allowed};
 use crate::state::SharedState;
 
+pub use flavors::Flavor;
+pub use keypairs::Keypair;
+pub use servers::Server;
+
+/// How long an action takes by default (Synnefo's backend takes seconds;
+/// tests usually set zero).
+pub const DEFAULT_ACTION_DELAY: Duration = Duration::from_secs(1);
+
 /// The state of Cyclades compute.
-#[derive(Debug, Default)]
-pub struct ComputeState {}
+#[derive(Debug)]
+pub struct ComputeState {
+    data: Mutex<ComputeData>,
+    delay_ms: AtomicU64,
+}
+
+impl Default for ComputeState {
+    fn default() -> Self {
+        ComputeState {
+            data: Mutex::new(ComputeData::default()),
+            delay_ms: AtomicU64::new(millis(DEFAULT_ACTION_DELAY)),
+        }
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl ComputeState {
+    /// How long server, port and volume actions take to complete.
+    pub fn action_delay(&self) -> Duration {
+        Duration::from_millis(self.delay_ms.load(Ordering::Relaxed))
+    }
+
+    /// Sets how long actions take (zero: complete at the next request).
+    pub fn set_action_delay(&self, delay: Duration) {
+        self.delay_ms.store(millis(delay), Ordering::Relaxed);
+    }
+
+    /// The data; lock it through [`crate::cyclades::Cloud`] only, which
+    /// takes the three Cyclades locks in a fixed order.
+    pub(crate) fn data(&self) -> MutexGuard<'_, ComputeData> {
+        self.data.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Servers, flavors and keypairs.
+#[derive(Clone, Debug)]
+pub struct ComputeData {
+    /// Flavors by id.
+    pub flavors: BTreeMap<u64, Flavor>,
+    /// Servers by id, deleted ones included (they answer `DELETED`).
+    pub servers: BTreeMap<u64, Server>,
+    /// Keypairs by (owner uuid, name).
+    pub keypairs: BTreeMap<(String, String), Keypair>,
+    next_server: u64,
+    next_keypair: u64,
+}
+
+impl Default for ComputeData {
+    fn default() -> Self {
+        ComputeData {
+            flavors: flavors::seed(),
+            servers: BTreeMap::new(),
+            keypairs: BTreeMap::new(),
+            next_server: 1,
+            next_keypair: 1,
+        }
+    }
+}
+
+impl ComputeData {
+    /// A fresh server id.
+    pub fn new_server_id(&mut self) -> u64 {
+        let id = self.next_server;
+        self.next_server += 1;
+        id
+    }
+
+    /// A fresh keypair id.
+    pub fn new_keypair_id(&mut self) -> u64 {
+        let id = self.next_keypair;
+        self.next_keypair += 1;
+        id
+    }
+}
 
 /// The routes of Cyclades compute, nested at its catalog path.
 pub fn router() -> Router<SharedState> {
+    use axum::routing::post;
     Router::new()
+        .route("/", get(limits::version))
+        .route("/servers", get(servers::list).post(create::create))
+        .route("/servers/detail", get(servers::list_detail))
+        .route(
+            "/servers/{id}",
+            get(servers::get_details)
+                .put(servers::rename)
+                .delete(servers::delete),
+        )
+        .route("/servers/{id}/action", post(actions::action))
+        .route(
+            "/servers/{id}/metadata",
+            get(metadata::list).post(metadata::update),
+        )
+        .route(
+            "/servers/{id}/metadata/{key}",
+            get(metadata::get_item)
+                .put(metadata::set_item)
+                .delete(metadata::delete_item),
+        )
+        .route(
+            "/servers/{id}/tags",
+            get(tags::list).put(tags::replace).delete(tags::delete_all),
+        )
+        .route(
+            "/servers/{id}/tags/{tag}",
+            get(tags::exists).put(tags::add).delete(tags::delete),
+        )
+        .route("/servers/{id}/ips", get(addresses::list))
+        .route("/servers/{id}/ips/{network}", get(addresses::by_network))
+        .route("/servers/{id}/stats", get(servers::stats))
+        .route("/servers/{id}/diagnostics", get(servers::diagnostics))
+        .route(
+            "/servers/{id}/password",
+            get(servers::password).delete(servers::delete_password),
+        )
+        .route(
+            "/servers/{id}/os-volume_attachments",
+            get(volume_attachments::list).post(volume_attachments::attach),
+        )
+        .route(
+            "/servers/{id}/os-volume_attachments/{volume}",
+            get(volume_attachments::get_one).delete(volume_attachments::detach),
+        )
+        .route("/flavors", get(flavors::list))
+        .route("/flavors/detail", get(flavors::list_detail))
+        .route("/flavors/{id}", get(flavors::get_details))
+        .route("/flavors/{id}/os-extra_specs", get(flavors::extra_specs))
+        .route("/images", get(images::list).post(images::create))
+        .route("/images/detail", get(images::list_detail))
+        .route(
+            "/images/{id}",
+            get(images::get_details).delete(images::delete),
+        )
+        .route(
+            "/images/{id}/metadata",
+            get(images::list_metadata).post(images::update_metadata),
+        )
+        .route(
+            "/images/{id}/metadata/{key}",
+            get(images::get_metadata_item)
+                .put(images::set_metadata_item)
+                .delete(images::delete_metadata_item),
+        )
+        .route("/extensions", get(limits::extensions))
+        .route("/extensions/{alias}", get(limits::extension))
+        .route("/limits", get(limits::limits))
+        .route("/os-keypairs", get(keypairs::list).post(keypairs::create))
+        .route(
+            "/os-keypairs/{name}",
+            get(keypairs::get_details).delete(keypairs::delete),
+        )
+        .route(
+            "/os-floating-ips",
+            get(crate::network::floating_ips::compute_list)
+                .post(crate::network::floating_ips::compute_allocate),
+        )
+        .route(
+            "/os-floating-ips/{id}",
+            get(crate::network::floating_ips::compute_get)
+                .delete(crate::network::floating_ips::compute_release),
+        )
+        .fallback(endpoint_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
 }

@@ -108,7 +108,7 @@ fn account_headers(ctx: &Ctx, model: &Model, account: &str, until: Option<f64>) 
     for project in projects(model, account) {
         let report = quotas.report(account, &project);
         if let Some(entry) = report.get(PITHOS_DISKSPACE) {
-            used += entry.usage;
+            used = entry.usage.saturating_add(used);
             limits.insert(project, entry.limit);
         }
     }
@@ -133,7 +133,10 @@ fn account_headers(ctx: &Ctx, model: &Model, account: &str, until: Option<f64>) 
     }
     reply.headers.set(
         "X-Account-Policy-Quota",
-        limits.values().sum::<u64>().to_string(),
+        limits
+            .values()
+            .fold(0u64, |a, b| a.saturating_add(*b))
+            .to_string(),
     );
     for (project, limit) in limits {
         reply.headers.set(

@@ -57,6 +57,23 @@ pub async fn read_all(body: Body, length: Option<u64>, max: u64) -> Result<Bytes
     }
 }
 
+/// Reads and drops up to `limit` bytes of a body nobody wants.
+pub async fn drain(body: Body, limit: u64) {
+    let mut seen: u64 = 0;
+    let mut stream = body.into_data_stream();
+    while let Some(Ok(chunk)) = stream.next().await {
+        seen += chunk.len() as u64;
+        if seen > limit {
+            break;
+        }
+    }
+}
+
+/// Takes the body of a request out (once).
+pub fn take(body: &mut Option<Body>) -> Body {
+    body.take().unwrap_or_else(Body::empty)
+}
+
 /// What [`store_blocks`] read.
 #[derive(Debug)]
 pub struct Stored {

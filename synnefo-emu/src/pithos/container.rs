@@ -264,7 +264,12 @@ fn update_meta(
 /// `POST /<account>/<container>`: policy and metadata, and with
 /// `Content-Type: application/octet-stream` raw blocks, answered with the
 /// list of their hashes.
-pub async fn post(ctx: &Ctx, account: &str, container: &str, body: Body) -> PithosResult {
+pub async fn post(
+    ctx: &Ctx,
+    account: &str,
+    container: &str,
+    body: &mut Option<Body>,
+) -> PithosResult {
     let meta = ctx.headers.meta("x-container-meta-")?;
     let policy = policy(ctx)?;
     let replace = !ctx.query.has("update");
@@ -291,7 +296,7 @@ pub async fn post(ctx: &Ctx, account: &str, container: &str, body: Body) -> Pith
             .can_write_container(ctx.uuid(), account)?;
         let stored = store_blocks(
             ctx.pithos().store.clone(),
-            body,
+            super::body::take(body),
             length,
             ctx.pithos().max_upload_size(),
             BLOCK_SIZE,

@@ -51,6 +51,9 @@ pub const DEFAULT_MAX_UPLOAD_SIZE: u64 = 5 * 1024 * 1024 * 1024;
 /// The largest hashmap document accepted.
 const MAX_HASHMAP_BODY: u64 = 64 * 1024 * 1024;
 
+/// How much of an unread request body is drained before replying.
+const DRAIN_LIMIT: u64 = 64 * 1024 * 1024;
+
 /// The path public URLs are served at.
 pub const PUBLIC_PATH: &str = "/pithos/public";
 
@@ -459,6 +462,10 @@ async fn api(State(state): State<SharedState>, request: Request) -> Response {
         query,
         format,
     };
+    // Handlers take the body when they read it; one left unread (a request
+    // refused early) is drained, within reason, so that the client gets
+    // the reply instead of a broken connection.
+    let mut body = Some(body);
     let result = match level {
         Level::Top => account::sharing_accounts(&ctx),
         Level::Account(account) => match method.as_str() {
@@ -473,7 +480,7 @@ async fn api(State(state): State<SharedState>, request: Request) -> Response {
                 match method.as_str() {
                     "HEAD" => container::head(&ctx, &account, &container),
                     "PUT" => container::put(&ctx, &account, &container),
-                    "POST" => container::post(&ctx, &account, &container, body).await,
+                    "POST" => container::post(&ctx, &account, &container, &mut body).await,
                     "DELETE" => container::delete(&ctx, &account, &container),
                     _ => container::list_objects(&ctx, &account, &container),
                 }
@@ -493,15 +500,18 @@ async fn api(State(state): State<SharedState>, request: Request) -> Response {
                 match method.as_str() {
                     "HEAD" => object::head(&ctx, &at),
                     "GET" => object::get(&ctx, &at),
-                    "PUT" => object::put(&ctx, &at, body).await,
+                    "PUT" => object::put(&ctx, &at, &mut body).await,
                     "COPY" => object::copy_or_move(&ctx, &at, false),
                     "MOVE" => object::copy_or_move(&ctx, &at, true),
-                    "POST" => object::post(&ctx, &at, body).await,
+                    "POST" => object::post(&ctx, &at, &mut body).await,
                     _ => object::delete(&ctx, &at),
                 }
             }
         }
     };
+    if let Some(unread) = body {
+        body::drain(unread, DRAIN_LIMIT).await;
+    }
     let response = match result {
         Ok(reply) => reply.into_response(),
         Err(fault) => fault_reply(fault, format),
@@ -533,6 +543,15 @@ mod tests {
         assert_eq!(show(level("/a/c/o")), "obj a c o");
         assert_eq!(show(level("/a/c/d/e/")), "obj a c d/e/");
         assert_eq!(show(level("/a/c//x")), "obj a c /x");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_path_and_query_splits(path in "[/a-z%é]{0,30}", query in ".{0,40}") {
+            let _ = show(level(&path));
+            let q = Query::parse(Some(&query));
+            let _ = (q.until(), q.get("limit"), q.has("update"));
+        }
     }
 
     #[test]

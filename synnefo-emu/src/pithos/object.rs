@@ -2,7 +2,7 @@
 //! `PUT` (data, hashmap, copy, move), `COPY`, `MOVE`, `POST` (metadata,
 //! permissions, publishing, partial data updates), `DELETE`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -644,7 +644,7 @@ fn resolve_hashmap(
     let inconsistent =
         || Fault::bad_request("The object's size does not match with the object's hashmap length");
     let block = BLOCK_SIZE as i128;
-    if size < 0 {
+    if size < 0 || size > i128::from(u64::MAX) {
         return Err(inconsistent());
     }
     if size == 0 {
@@ -659,33 +659,36 @@ fn resolve_hashmap(
         return Err(inconsistent());
     }
     let mut parsed: Vec<Option<Hash>> = Vec::with_capacity(hashes.len());
-    let mut odd: Vec<String> = Vec::new();
+    let mut odd = false;
     for h in hashes {
         let is_hex = h.len() % 2 == 0 && h.bytes().all(|b| b.is_ascii_hexdigit());
         if !is_hex {
             return Err(Fault::bad_request(format!("Invalid hash: {h}")));
         }
         let hash = from_hex(h);
-        if hash.is_none() && !odd.contains(&h.to_lowercase()) {
-            odd.push(h.to_lowercase());
-        }
+        odd |= hash.is_none();
         parsed.push(hash);
     }
     let known: Vec<Hash> = parsed.iter().flatten().copied().collect();
-    let missing = ctx.pithos().store.missing(known.iter());
-    if missing.is_empty() && odd.is_empty() {
+    let missing: HashSet<Hash> = ctx
+        .pithos()
+        .store
+        .missing(known.iter())
+        .into_iter()
+        .collect();
+    if missing.is_empty() && !odd {
         return Ok(Ok(known));
     }
     // Missing hashes in the order of the hashmap, each once.
     let mut listed: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for (h, p) in hashes.iter().zip(&parsed) {
-        let lower = h.to_lowercase();
         let absent = match p {
             Some(hash) => missing.contains(hash),
             None => true,
         };
-        if absent && !listed.contains(&lower) {
-            listed.push(lower);
+        if absent && seen.insert(h.to_lowercase()) {
+            listed.push(h.to_lowercase());
         }
     }
     let body = Value::from(listed).to_string();
@@ -697,7 +700,7 @@ fn resolve_hashmap(
 }
 
 /// `PUT /<account>/<container>/<object>`.
-pub async fn put(ctx: &Ctx, at: &At<'_>, body: Body) -> PithosResult {
+pub async fn put(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResult {
     let user = ctx.uuid();
     if ctx.headers.non_empty("if-match").is_some()
         || ctx.headers.non_empty("if-none-match").is_some()
@@ -749,7 +752,7 @@ pub async fn put(ctx: &Ctx, at: &At<'_>, body: Body) -> PithosResult {
 
     let (size, hashes, checksum) = if ctx.query.has("hashmap") {
         let max = ctx.pithos().max_upload_size().min(MAX_HASHMAP_BODY);
-        let doc = read_all(body, length, max).await?;
+        let doc = read_all(super::body::take(body), length, max).await?;
         let (size, listed) = parse_hashmap(&doc)?;
         let hashes = match resolve_hashmap(ctx, size, &listed)? {
             Ok(hashes) => hashes,
@@ -764,7 +767,7 @@ pub async fn put(ctx: &Ctx, at: &At<'_>, body: Body) -> PithosResult {
         let etag = ctx.headers.non_empty("etag").map(str::to_string);
         let stored = store_blocks(
             ctx.pithos().store.clone(),
-            body,
+            super::body::take(body),
             length,
             ctx.pithos().max_upload_size(),
             BLOCK_SIZE,
@@ -1038,7 +1041,7 @@ fn version_data(ctx: &Ctx, v: &Version, length: u64) -> Vec<u8> {
 /// `POST /<account>/<container>/<object>`: metadata, permissions, public;
 /// with `application/octet-stream` data or `X-Source-Object`, a partial
 /// update of the data (`Content-Range`, `X-Object-Bytes`).
-pub async fn post(ctx: &Ctx, at: &At<'_>, body: Body) -> PithosResult {
+pub async fn post(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResult {
     let user = ctx.uuid();
     let content_type = ctx.headers.content_type().map(str::to_string);
     let meta = ctx.headers.object_meta()?;
@@ -1172,7 +1175,7 @@ pub async fn post(ctx: &Ctx, at: &At<'_>, body: Body) -> PithosResult {
     };
     if let Some(total) = total {
         let l = length.unwrap_or(0);
-        if total != size || offset >= size || (l > 0 && offset + l > size) {
+        if total != size || offset >= size || (l > 0 && offset.saturating_add(l) > size) {
             return Err(range_not_satisfiable(
                 "Supplied range will change provided object limits",
             ));
@@ -1227,7 +1230,12 @@ pub async fn post(ctx: &Ctx, at: &At<'_>, body: Body) -> PithosResult {
             }
         }
         Source::Body(length) => {
-            let data = read_all(body, length, ctx.pithos().max_upload_size()).await?;
+            let data = read_all(
+                super::body::take(body),
+                length,
+                ctx.pithos().max_upload_size(),
+            )
+            .await?;
             if !data.is_empty() {
                 end = write_at(ctx, &mut hashes, offset, &data);
             }

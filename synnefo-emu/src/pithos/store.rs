@@ -71,9 +71,10 @@ impl BlockStore {
     pub fn missing<'a>(&self, hashes: impl IntoIterator<Item = &'a Hash>) -> Vec<Hash> {
         let empty = empty_hash();
         let blocks = self.read();
+        let mut seen = std::collections::HashSet::new();
         let mut missing: Vec<Hash> = Vec::new();
         for hash in hashes {
-            if *hash != empty && !blocks.contains_key(hash) && !missing.contains(hash) {
+            if *hash != empty && !blocks.contains_key(hash) && seen.insert(*hash) {
                 missing.push(*hash);
             }
         }

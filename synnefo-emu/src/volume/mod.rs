@@ -1,14 +1,121 @@
-//! Cyclades block storage (volumes, snapshots, volume types; /cyclades/volume/v2.0).
+//! Cyclades block storage (volumes, snapshots, volume types;
+//! `/cyclades/volume/v2.0`).
+//!
+//! Volumes of `drbd` type live and die with their server; `ext_vlmc` ones
+//! are detachable: created on their own, attached to and detached from
+//! servers, snapshotted. Snapshots are registered as (private) images, as
+//! Synnefo does, so that servers and volumes can be made from them.
 
+pub mod snapshots;
+pub mod types;
+pub mod volumes;
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+
+use axum::routing::{delete, get, post};
 use axum::Router;
 
+use crate::cyclades::json::{endpoint_not_found, method_not_allowed};
 use crate::state::SharedState;
+
+pub use snapshots::Snapshot;
+pub use types::VolumeType;
+pub use volumes::{Volume, VolumeStatus};
 
 /// The state of Cyclades block storage.
 #[derive(Debug, Default)]
-pub struct VolumeState {}
+pub struct VolumeState {
+    data: Mutex<VolumeData>,
+}
+
+impl VolumeState {
+    /// The data; lock it through [`crate::cyclades::Cloud`] only (or alone,
+    /// holding no other Cyclades lock).
+    pub(crate) fn data(&self) -> MutexGuard<'_, VolumeData> {
+        self.data.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether an image id is a (live) snapshot.
+    pub fn is_snapshot(&self, id: &str) -> bool {
+        self.data().snapshots.get(id).is_some_and(|s| !s.deleted)
+    }
+}
+
+/// Volumes, snapshots and volume types.
+#[derive(Clone, Debug)]
+pub struct VolumeData {
+    /// Volumes by id, deleted ones included.
+    pub volumes: BTreeMap<u64, Volume>,
+    /// Snapshots by id (their image id).
+    pub snapshots: BTreeMap<String, Snapshot>,
+    /// Volume types by id.
+    pub types: BTreeMap<u64, VolumeType>,
+    next_volume: u64,
+}
+
+impl Default for VolumeData {
+    fn default() -> Self {
+        VolumeData {
+            volumes: BTreeMap::new(),
+            snapshots: BTreeMap::new(),
+            types: types::seed(),
+            next_volume: 1,
+        }
+    }
+}
+
+impl VolumeData {
+    /// A fresh volume id.
+    pub fn new_volume_id(&mut self) -> u64 {
+        let id = self.next_volume;
+        self.next_volume += 1;
+        id
+    }
+}
 
 /// The routes of Cyclades block storage, nested at its catalog path.
 pub fn router() -> Router<SharedState> {
     Router::new()
+        .route("/volumes", get(volumes::list).post(volumes::create))
+        .route("/volumes/detail", get(volumes::list_detail))
+        .route(
+            "/volumes/{id}",
+            get(volumes::get_details)
+                .put(volumes::update)
+                .delete(volumes::delete),
+        )
+        .route(
+            "/volumes/{id}/metadata",
+            get(volumes::list_metadata)
+                .post(volumes::update_metadata)
+                .put(volumes::replace_metadata),
+        )
+        .route(
+            "/volumes/{id}/metadata/{key}",
+            delete(volumes::delete_metadata_item),
+        )
+        .route("/volumes/{id}/action", post(volumes::action))
+        .route("/types", get(types::list))
+        .route("/types/{id}", get(types::get_details))
+        .route("/snapshots", get(snapshots::list).post(snapshots::create))
+        .route("/snapshots/detail", get(snapshots::list_detail))
+        .route(
+            "/snapshots/{id}",
+            get(snapshots::get_details)
+                .put(snapshots::update)
+                .delete(snapshots::delete),
+        )
+        .route(
+            "/snapshots/{id}/metadata",
+            get(snapshots::list_metadata)
+                .post(snapshots::update_metadata)
+                .put(snapshots::replace_metadata),
+        )
+        .route(
+            "/snapshots/{id}/metadata/{key}",
+            delete(snapshots::delete_metadata_item),
+        )
+        .fallback(endpoint_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
 }

@@ -1,0 +1,437 @@
+//! Servers: listing, details, creation, renaming, deletion, actions,
+//! metadata, connections, tags, and waiting for a status.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use super::fields::{id_value, meta_item, metadata, segment, unwrap, whole, Metadata};
+use super::{Address, ComputeClient, CreateServerOptions, ListServersOptions, Server, ServerNics};
+use crate::clients::wait::{wait, WaitOptions};
+use crate::clients::{ClientError, Response, Result};
+
+impl ComputeClient {
+    /// Lists the servers of the user (`GET /servers`, or `/servers/detail`
+    /// for every attribute). With `changes_since`, a server with nothing new
+    /// to report (304) gives an empty list.
+    pub async fn list_servers(
+        &self,
+        detail: bool,
+        options: &ListServersOptions,
+    ) -> Result<Vec<Server>> {
+        let path = if detail { "servers/detail" } else { "servers" };
+        let reply = self
+            .get(path)
+            .query_opt("changes-since", options.changes_since.as_deref())
+            .query_opt("image", options.image.as_deref())
+            .query_opt("flavor", options.flavor.as_deref())
+            .query_opt("name", options.name.as_deref())
+            .query_opt("marker", options.marker.as_deref())
+            .query_opt("limit", options.limit)
+            .query_opt("status", options.status.as_deref())
+            .query_opt("host", options.host.as_deref())
+            .success(&[200, 304])
+            .send()
+            .await?;
+        if reply.status() == 304 {
+            return Ok(Vec::new());
+        }
+        unwrap(&reply, "servers")
+    }
+
+    /// The details of a server (`GET /servers/<id>`).
+    pub async fn get_server_details(&self, server_id: &str) -> Result<Server> {
+        let path = format!("servers/{}", segment("server id", server_id)?);
+        unwrap(&self.get(&path).send().await?, "server")
+    }
+
+    /// Creates a server (`POST /servers`, 202) and returns what the cloud
+    /// answers: the new server in `BUILD`, with its `admin_pass`.
+    ///
+    /// Unlike Python kamaki's OpenStack client, `user_data` goes into the
+    /// body, base64-encoded, as the compute API defines it.
+    pub async fn create_server(
+        &self,
+        name: &str,
+        flavor_id: &str,
+        image_id: &str,
+        options: &CreateServerOptions,
+    ) -> Result<Server> {
+        let body = options
+            .body(name, flavor_id, image_id)
+            .map_err(|e| ClientError::InvalidRequest(format!("cannot encode the server: {e}")))?;
+        let reply = self
+            .post("servers")
+            .json(&body)
+            .success(&[202])
+            .send()
+            .await?;
+        unwrap(&reply, "server")
+    }
+
+    /// Renames a server (`PUT /servers/<id>`, 204).
+    pub async fn update_server_name(&self, server_id: &str, new_name: &str) -> Result<()> {
+        let path = format!("servers/{}", segment("server id", server_id)?);
+        self.put(&path)
+            .json(&json!({"server": {"name": new_name}}))
+            .success(&[204])
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes a server (`DELETE /servers/<id>`, 204); it goes `DELETED`
+    /// soon after.
+    pub async fn delete_server(&self, server_id: &str) -> Result<()> {
+        let path = format!("servers/{}", segment("server id", server_id)?);
+        self.delete(&path).success(&[204]).send().await?;
+        Ok(())
+    }
+
+    /// Posts an action to a server (`POST /servers/<id>/action`).
+    pub(crate) async fn server_action(
+        &self,
+        server_id: &str,
+        action: &Value,
+        success: &[u16],
+    ) -> Result<Response> {
+        let path = format!("servers/{}/action", segment("server id", server_id)?);
+        self.post(&path).json(action).success(success).send().await
+    }
+
+    /// Changes the administrator password (OpenStack `changePassword`;
+    /// Synnefo answers that it does not implement it).
+    pub async fn change_admin_password(&self, server_id: &str, new_password: &str) -> Result<()> {
+        let action = json!({"changePassword": {"adminPass": new_password}});
+        self.server_action(server_id, &action, &[202]).await?;
+        Ok(())
+    }
+
+    /// Rebuilds a server from its own image and name (OpenStack `rebuild`;
+    /// Synnefo does not implement it). Python kamaki's version fails before
+    /// sending anything; this one reads the server and sends its image.
+    pub async fn rebuild_server(&self, server_id: &str) -> Result<()> {
+        let server = self.get_server_details(server_id).await?;
+        let image = server.image.map(|i| i.id).unwrap_or_default();
+        let action = json!({"rebuild": {"imageRef": image, "name": server.name}});
+        self.server_action(server_id, &action, &[202]).await?;
+        Ok(())
+    }
+
+    /// Reboots a server, softly or hard (`{"reboot": {"type": "SOFT"}}`);
+    /// it goes `REBOOT`, then `ACTIVE`.
+    pub async fn reboot_server(&self, server_id: &str, hard: bool) -> Result<()> {
+        let kind = if hard { "HARD" } else { "SOFT" };
+        let action = json!({"reboot": {"type": kind}});
+        self.server_action(server_id, &action, &[202]).await?;
+        Ok(())
+    }
+
+    /// Gives a server another flavor (`{"resize": {"flavorRef": ...}}`);
+    /// Cyclades resizes stopped servers only.
+    pub async fn resize_server(&self, server_id: &str, flavor_id: &str) -> Result<()> {
+        let action = json!({"resize": {"flavorRef": id_value(flavor_id)}});
+        self.server_action(server_id, &action, &[202]).await?;
+        Ok(())
+    }
+
+    /// Confirms a resize (OpenStack; not in Synnefo).
+    pub async fn confirm_resize_server(&self, server_id: &str) -> Result<()> {
+        let action = json!({"confirmResize": null});
+        self.server_action(server_id, &action, &[202]).await?;
+        Ok(())
+    }
+
+    /// Reverts a resize (OpenStack; not in Synnefo).
+    pub async fn revert_resize_server(&self, server_id: &str) -> Result<()> {
+        let action = json!({"revertResize": null});
+        self.server_action(server_id, &action, &[202]).await?;
+        Ok(())
+    }
+
+    /// Makes an image of a server (OpenStack `createImage`; not in Synnefo)
+    /// and returns the `Location` of the new image, if the cloud gives one.
+    pub async fn create_server_image(
+        &self,
+        server_id: &str,
+        image_name: &str,
+        metadata: &Metadata,
+    ) -> Result<Option<String>> {
+        let action = json!({"createImage": {"name": image_name, "metadata": metadata}});
+        let reply = self.server_action(server_id, &action, &[202]).await?;
+        Ok(reply.header("location").map(str::to_string))
+    }
+
+    /// Starts a stopped server (OpenStack `os-start`).
+    pub async fn start_server(&self, server_id: &str) -> Result<()> {
+        let action = json!({"os-start": null});
+        self.server_action(server_id, &action, &[202]).await?;
+        Ok(())
+    }
+
+    /// Stops a server (OpenStack `os-stop`).
+    pub async fn shutdown_server(&self, server_id: &str) -> Result<()> {
+        let action = json!({"os-stop": null});
+        self.server_action(server_id, &action, &[202]).await?;
+        Ok(())
+    }
+
+    /// Puts a (stopped) server in rescue mode, from a given rescue image or
+    /// the cloud's default (`{"rescue": {"rescue_image_ref": ...}}`; Python
+    /// kamaki puts the image beside `rescue`, where the server does not
+    /// read it).
+    pub async fn rescue_server(
+        &self,
+        server_id: &str,
+        rescue_image_ref: Option<&str>,
+    ) -> Result<()> {
+        let action = match rescue_image_ref {
+            Some(image) => json!({"rescue": {"rescue_image_ref": id_value(image)}}),
+            None => json!({"rescue": {}}),
+        };
+        self.server_action(server_id, &action, &[202]).await?;
+        Ok(())
+    }
+
+    /// Takes a (stopped) server out of rescue mode.
+    pub async fn unrescue_server(&self, server_id: &str) -> Result<()> {
+        let action = json!({"unrescue": {}});
+        self.server_action(server_id, &action, &[202]).await?;
+        Ok(())
+    }
+
+    /// A server's metadata (`GET /servers/<id>/metadata`), or only the item
+    /// `key` (`GET /servers/<id>/metadata/<key>`).
+    pub async fn get_server_metadata(
+        &self,
+        server_id: &str,
+        key: Option<&str>,
+    ) -> Result<Metadata> {
+        let server_id = segment("server id", server_id)?;
+        match key {
+            Some(key) => {
+                let path = format!("servers/{server_id}/metadata/{}", segment("key", key)?);
+                meta_item(&self.get(&path).send().await?)
+            }
+            None => {
+                let path = format!("servers/{server_id}/metadata");
+                metadata(&self.get(&path).send().await?)
+            }
+        }
+    }
+
+    /// Sets one metadata item (`PUT /servers/<id>/metadata/<key>`, 201) and
+    /// returns it.
+    pub async fn create_server_metadata(
+        &self,
+        server_id: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<Metadata> {
+        let path = format!(
+            "servers/{}/metadata/{}",
+            segment("server id", server_id)?,
+            segment("key", key)?
+        );
+        let reply = self
+            .put(&path)
+            .json(&json!({"meta": {key: value}}))
+            .success(&[201])
+            .send()
+            .await?;
+        meta_item(&reply)
+    }
+
+    /// Adds or changes metadata items, leaving the others alone (`POST
+    /// /servers/<id>/metadata`, 201), and returns all the metadata.
+    pub async fn update_server_metadata(
+        &self,
+        server_id: &str,
+        metadata_items: &Metadata,
+    ) -> Result<Metadata> {
+        let path = format!("servers/{}/metadata", segment("server id", server_id)?);
+        let reply = self
+            .post(&path)
+            .json(&json!({"metadata": metadata_items}))
+            .success(&[201])
+            .send()
+            .await?;
+        metadata(&reply)
+    }
+
+    /// Deletes a metadata item (`DELETE /servers/<id>/metadata/<key>`, 204).
+    pub async fn delete_server_metadata(&self, server_id: &str, key: &str) -> Result<()> {
+        let path = format!(
+            "servers/{}/metadata/{}",
+            segment("server id", server_id)?,
+            segment("key", key)?
+        );
+        self.delete(&path).success(&[204]).send().await?;
+        Ok(())
+    }
+
+    /// A server's network connections and addresses (`GET
+    /// /servers/<id>/ips`); a 304 to `changes_since` gives empty ones.
+    pub async fn get_server_nics(
+        &self,
+        server_id: &str,
+        changes_since: Option<&str>,
+    ) -> Result<ServerNics> {
+        let path = format!("servers/{}/ips", segment("server id", server_id)?);
+        let reply = self
+            .get(&path)
+            .query_opt("changes-since", changes_since)
+            .success(&[200, 304])
+            .send()
+            .await?;
+        if reply.status() == 304 {
+            return Ok(ServerNics::default());
+        }
+        whole(&reply)
+    }
+
+    /// A server's addresses on one network, by network id (`GET
+    /// /servers/<id>/ips/<network id>`).
+    pub async fn get_server_network_nics(
+        &self,
+        server_id: &str,
+        network_id: &str,
+        changes_since: Option<&str>,
+    ) -> Result<BTreeMap<String, Vec<Address>>> {
+        let path = format!(
+            "servers/{}/ips/{}",
+            segment("server id", server_id)?,
+            segment("network id", network_id)?
+        );
+        let reply = self
+            .get(&path)
+            .query_opt("changes-since", changes_since)
+            .success(&[200, 304])
+            .send()
+            .await?;
+        if reply.status() == 304 {
+            return Ok(BTreeMap::new());
+        }
+        unwrap(&reply, "network")
+    }
+
+    fn tag_path(server_id: &str, tag: Option<&str>) -> Result<String> {
+        let server_id = segment("server id", server_id)?;
+        Ok(match tag {
+            Some(tag) => format!("servers/{server_id}/tags/{}", segment("tag", tag)?),
+            None => format!("servers/{server_id}/tags"),
+        })
+    }
+
+    /// Whether a server has a tag (`GET /servers/<id>/tags/<tag>`: 204 yes,
+    /// 404 no).
+    pub async fn check_tag_exists(&self, server_id: &str, tag: &str) -> Result<bool> {
+        let path = Self::tag_path(server_id, Some(tag))?;
+        let reply = self.get(&path).success(&[204, 404]).send().await?;
+        Ok(reply.status() == 204)
+    }
+
+    /// Tags a server (`PUT /servers/<id>/tags/<tag>`: 201 new, 204 already
+    /// there).
+    pub async fn add_tag(&self, server_id: &str, tag: &str) -> Result<()> {
+        let path = Self::tag_path(server_id, Some(tag))?;
+        self.put(&path).success(&[201, 204]).send().await?;
+        Ok(())
+    }
+
+    /// Removes a tag (`DELETE /servers/<id>/tags/<tag>`, 204; 404 if the
+    /// server has no such tag).
+    pub async fn delete_tag(&self, server_id: &str, tag: &str) -> Result<()> {
+        let path = Self::tag_path(server_id, Some(tag))?;
+        self.delete(&path).success(&[204]).send().await?;
+        Ok(())
+    }
+
+    /// A server's tags (`GET /servers/<id>/tags`).
+    pub async fn list_tags(&self, server_id: &str) -> Result<Vec<String>> {
+        let path = Self::tag_path(server_id, None)?;
+        unwrap(&self.get(&path).send().await?, "tags")
+    }
+
+    /// Replaces all the tags of a server (`PUT /servers/<id>/tags`) and
+    /// returns the new ones.
+    pub async fn replace_tags(
+        &self,
+        server_id: &str,
+        tags: &[impl AsRef<str>],
+    ) -> Result<Vec<String>> {
+        let path = Self::tag_path(server_id, None)?;
+        let tags: Vec<&str> = tags.iter().map(AsRef::as_ref).collect();
+        let reply = self.put(&path).json(&json!({"tags": tags})).send().await?;
+        unwrap(&reply, "tags")
+    }
+
+    /// Removes every tag of a server (`DELETE /servers/<id>/tags`, 204;
+    /// Synnefo answers 404 when there was none).
+    pub async fn delete_tags(&self, server_id: &str) -> Result<()> {
+        let path = Self::tag_path(server_id, None)?;
+        self.delete(&path).success(&[204]).send().await?;
+        Ok(())
+    }
+
+    /// A server's status and, while it builds, its progress (kamaki's
+    /// deprecated `get_server_status`).
+    pub async fn get_server_status(&self, server_id: &str) -> Result<(String, Option<u32>)> {
+        let server = self.get_server_details(server_id).await?;
+        let progress = if server.status == "BUILD" {
+            server.progress
+        } else {
+            None
+        };
+        Ok((server.status, progress))
+    }
+
+    /// Polls a server while its status is `current_status` (e.g. `BUILD`)
+    /// and returns the last details seen: when the timeout runs out first,
+    /// that is no error, the status tells. `progress` sees every poll.
+    pub async fn wait_server_while(
+        &self,
+        server_id: &str,
+        current_status: &str,
+        options: WaitOptions,
+        progress: impl FnMut(&Server),
+    ) -> Result<Server> {
+        wait(
+            || self.get_server_details(server_id),
+            |server| server.status != current_status,
+            options,
+            progress,
+        )
+        .await
+    }
+
+    /// Polls a server until its status is `target_status` (e.g. `ACTIVE`)
+    /// and returns the last details seen, reached or not.
+    pub async fn wait_server_until(
+        &self,
+        server_id: &str,
+        target_status: &str,
+        options: WaitOptions,
+        progress: impl FnMut(&Server),
+    ) -> Result<Server> {
+        wait(
+            || self.get_server_details(server_id),
+            |server| server.status == target_status,
+            options,
+            progress,
+        )
+        .await
+    }
+
+    /// kamaki's `wait_server`: the same as [`Self::wait_server_while`].
+    pub async fn wait_server(
+        &self,
+        server_id: &str,
+        current_status: &str,
+        options: WaitOptions,
+        progress: impl FnMut(&Server),
+    ) -> Result<Server> {
+        self.wait_server_while(server_id, current_status, options, progress)
+            .await
+    }
+}

@@ -1,0 +1,944 @@
+//! Volumes: created with a server (its root volume) or on their own,
+//! attached, detached, reassigned and deleted; charged as `cyclades.disk`.
+//!
+//! Statuses: `creating` -> `in_use` once the server has it (or `available`
+//! for a volume without server), `attaching` -> `in_use`, `detaching` ->
+//! `available`, `deleting` -> `deleted`.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use super::types;
+use crate::auth::Authenticated;
+use crate::compute::lifecycle::{self, as_i64, Action};
+use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::{clock, Cloud};
+use crate::faults::{ApiResult, Fault};
+use crate::state::{SharedState, User};
+
+/// Largest volume, in GB (Synnefo's `CYCLADES_VOLUME_MAX_SIZE`).
+pub const MAX_SIZE: u64 = 200;
+/// Most metadata items per volume.
+pub const MAX_METADATA: usize = 10;
+/// Most volumes per server.
+pub const MAX_PER_SERVER: usize = 8;
+/// Longest name.
+pub const NAME_LENGTH: usize = 255;
+/// Longest description.
+pub const DESCRIPTION_LENGTH: usize = 256;
+
+/// The status of a volume.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VolumeStatus {
+    /// Being created.
+    Creating,
+    /// Ready, not attached.
+    Available,
+    /// Being attached.
+    Attaching,
+    /// Attached to a server.
+    InUse,
+    /// Being detached.
+    Detaching,
+    /// Being deleted.
+    Deleting,
+    /// Deleted.
+    Deleted,
+    /// Failed.
+    Error,
+}
+
+impl VolumeStatus {
+    /// Synnefo's (upper case) name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            VolumeStatus::Creating => "CREATING",
+            VolumeStatus::Available => "AVAILABLE",
+            VolumeStatus::Attaching => "ATTACHING",
+            VolumeStatus::InUse => "IN_USE",
+            VolumeStatus::Detaching => "DETACHING",
+            VolumeStatus::Deleting => "DELETING",
+            VolumeStatus::Deleted => "DELETED",
+            VolumeStatus::Error => "ERROR",
+        }
+    }
+}
+
+/// A volume.
+#[derive(Clone, Debug)]
+pub struct Volume {
+    /// Its id.
+    pub id: u64,
+    /// Its name (root volumes have none).
+    pub name: Option<String>,
+    /// Its description.
+    pub description: String,
+    /// Its size in GB.
+    pub size: u64,
+    /// The owner's uuid.
+    pub user: String,
+    /// The project charged.
+    pub project: String,
+    /// Its volume type.
+    pub volume_type: u64,
+    /// Its status.
+    pub status: VolumeStatus,
+    /// The server it is attached to.
+    pub machine: Option<u64>,
+    /// Its position among the server's disks (0: root).
+    pub index: Option<u32>,
+    /// Whether it goes with its server.
+    pub delete_on_termination: bool,
+    /// The image it was made from.
+    pub source_image: Option<String>,
+    /// The snapshot it was made from.
+    pub source_snapshot: Option<String>,
+    /// Custom metadata.
+    pub metadata: BTreeMap<String, String>,
+    /// Snapshots taken so far (names their files).
+    pub snapshot_counter: u64,
+    /// When it was created.
+    pub created: OffsetDateTime,
+    /// When it last changed.
+    pub updated: OffsetDateTime,
+    /// Whether it is deleted.
+    pub deleted: bool,
+}
+
+/// What a new volume is filled with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Nothing.
+    Blank,
+    /// An image.
+    Image(String),
+    /// A snapshot.
+    Snapshot(String),
+}
+
+/// A volume in the API's form.
+pub fn to_json(cloud: &Cloud, volume: &Volume, detail: bool) -> Value {
+    let mut d = json!({
+        "id": volume.id.to_string(),
+        "display_name": volume.name,
+        "links": cloud.links("volume", "volumes", &volume.id.to_string()),
+    });
+    if detail {
+        let attachments: Vec<Value> = volume
+            .machine
+            .map(|m| json!({"server_id": m, "volume_id": volume.id, "device_index": volume.index}))
+            .into_iter()
+            .collect();
+        let extra = json!({
+            "status": volume.status.name().to_lowercase(),
+            "size": volume.size,
+            "display_description": volume.description,
+            "created_at": clock::iso(volume.created),
+            "metadata": volume.metadata,
+            "snapshot_id": volume.source_snapshot,
+            "source_volid": null,
+            "image_id": volume.source_image,
+            "attachments": attachments,
+            "volume_type": volume.volume_type,
+            "deleted": volume.deleted,
+            "delete_on_termination": volume.delete_on_termination,
+            "user_id": volume.user,
+            "tenant_id": volume.project,
+            "shared_to_project": false,
+        });
+        if let (Some(d), Some(extra)) = (d.as_object_mut(), extra.as_object()) {
+            d.extend(extra.clone());
+        }
+    }
+    d
+}
+
+/// The volume `text` of `user`; a missing one is `400` if `bad_request`,
+/// else `404`.
+pub fn find(cloud: &Cloud, user: &str, text: &str, bad_request: bool) -> ApiResult<u64> {
+    let id = text
+        .trim()
+        .parse::<u64>()
+        .map_err(|_| Fault::bad_request(format!("Invalid volume id: {text}")))?;
+    cloud
+        .volume
+        .volumes
+        .get(&id)
+        .filter(|v| v.user == user)
+        .map(|v| v.id)
+        .ok_or_else(|| {
+            let message = format!("Volume {id} not found");
+            if bad_request {
+                Fault::bad_request(message)
+            } else {
+                Fault::item_not_found(message)
+            }
+        })
+}
+
+/// Like [`find`], for a volume that must not be deleted.
+pub fn find_live(cloud: &Cloud, user: &str, text: &str, bad_request: bool) -> ApiResult<u64> {
+    let id = find(cloud, user, text, bad_request)?;
+    if cloud.volume.volumes[&id].deleted {
+        return Err(Fault::bad_request(format!(
+            "Volume '{id}' has been deleted."
+        )));
+    }
+    Ok(id)
+}
+
+/// Creates a volume (status `creating`) as Synnefo's `_create_volume`.
+#[allow(clippy::too_many_arguments)]
+pub fn new_volume(
+    cloud: &mut Cloud,
+    user: &str,
+    project: &str,
+    size: Option<u64>,
+    source: Source,
+    volume_type: u64,
+    name: Option<String>,
+    description: String,
+    index: Option<u32>,
+) -> ApiResult<u64> {
+    if let Some(name) = &name {
+        json::check_length(name, NAME_LENGTH, "Volume name is too long")?;
+    }
+    json::check_length(
+        &description,
+        DESCRIPTION_LENGTH,
+        "Volume description is too long",
+    )?;
+    let size = size.ok_or_else(|| Fault::bad_request("Volume size is required"))?;
+    if size < 1 {
+        return Err(Fault::bad_request("Volume size must be a positive integer"));
+    }
+    if size > MAX_SIZE {
+        return Err(Fault::bad_request(format!(
+            "Maximum volume size is {MAX_SIZE}GB"
+        )));
+    }
+    let vtype = cloud
+        .volume
+        .types
+        .get(&volume_type)
+        .cloned()
+        .ok_or_else(|| Fault::bad_request(format!("Volume type {volume_type} not found")))?;
+    if source != Source::Blank && index != Some(0) && !vtype.can_clone() {
+        return Err(Fault::bad_request(format!(
+            "Cannot specify a 'source' attribute for volume type '{}' with disk template '{}'",
+            vtype.id, vtype.disk_template
+        )));
+    }
+    let (source_image, source_snapshot) = match &source {
+        Source::Blank => (None, None),
+        Source::Image(id) => {
+            let image = cloud
+                .state
+                .image
+                .visible_image(user, id)
+                .ok_or_else(|| Fault::bad_request(format!("Image {id} not found")))?;
+            if !image.status.eq_ignore_ascii_case("AVAILABLE") {
+                return Err(Fault::bad_request(format!(
+                    "Cannot create volume from image, while image is in '{}' status",
+                    image.status.to_uppercase()
+                )));
+            }
+            if size << 30 < image.size {
+                return Err(Fault::bad_request(format!(
+                    "Volume size '{}' is smaller than image's size '{}'",
+                    size << 30,
+                    image.size
+                )));
+            }
+            (Some(id.clone()), None)
+        }
+        Source::Snapshot(id) => {
+            let snapshot = super::snapshots::find(cloud, user, id, true)?;
+            let status = super::snapshots::status(cloud, snapshot);
+            if status != "AVAILABLE" {
+                return Err(Fault::bad_request(format!(
+                    "Cannot create volume from snapshot, while snapshot is in '{status}' status"
+                )));
+            }
+            if size << 30 < snapshot.size {
+                return Err(Fault::bad_request(format!(
+                    "Volume size '{}' is smaller than snapshot's size '{}'",
+                    size << 30,
+                    snapshot.size
+                )));
+            }
+            (None, Some(id.clone()))
+        }
+    };
+    let id = cloud.volume.new_volume_id();
+    let now = cloud.wall;
+    cloud.volume.volumes.insert(
+        id,
+        Volume {
+            id,
+            name,
+            description,
+            size,
+            user: user.to_string(),
+            project: project.to_string(),
+            volume_type,
+            status: VolumeStatus::Creating,
+            machine: None,
+            index,
+            delete_on_termination: true,
+            source_image,
+            source_snapshot,
+            metadata: BTreeMap::new(),
+            snapshot_counter: 0,
+            created: now,
+            updated: now,
+            deleted: false,
+        },
+    );
+    Ok(id)
+}
+
+/// Uses an existing (available) volume as disk `index` of a server being
+/// built.
+pub fn attach_at_build(
+    cloud: &mut Cloud,
+    user: &User,
+    text: &str,
+    volume_type: u64,
+    server: u64,
+    index: u32,
+    delete_on_termination: bool,
+) -> ApiResult<()> {
+    let id = find_live(cloud, &user.uuid, text, true)?;
+    let now = cloud.wall;
+    let volume = cloud
+        .volume
+        .volumes
+        .get_mut(&id)
+        .ok_or_else(|| Fault::bad_request(format!("Volume {id} not found")))?;
+    if volume.volume_type != volume_type {
+        return Err(Fault::bad_request(format!(
+            "Volume '{id}' has type '{}' while flavor's volume type is '{volume_type}'",
+            volume.volume_type
+        )));
+    }
+    if volume.status != VolumeStatus::Available {
+        return Err(Fault::bad_request(format!(
+            "Cannot use volume while it is in {} status",
+            volume.status.name()
+        )));
+    }
+    volume.machine = Some(server);
+    volume.index = Some(index);
+    volume.status = VolumeStatus::Attaching;
+    volume.delete_on_termination = delete_on_termination;
+    volume.updated = now;
+    Ok(())
+}
+
+/// Checks that a volume is attached to a server.
+pub fn check_attachment(cloud: &Cloud, server: u64, volume: u64) -> ApiResult<()> {
+    if cloud.volume.volumes.get(&volume).and_then(|v| v.machine) != Some(server) {
+        return Err(Fault::bad_request(format!(
+            "Volume '{volume}' is not attached to server '{server}'"
+        )));
+    }
+    Ok(())
+}
+
+fn volume_type_of(cloud: &Cloud, volume: u64) -> ApiResult<types::VolumeType> {
+    let vtype = cloud.volume.volumes[&volume].volume_type;
+    cloud
+        .volume
+        .types
+        .get(&vtype)
+        .cloned()
+        .ok_or_else(|| Fault::internal("Volume type is missing"))
+}
+
+fn server_volume_type(cloud: &Cloud, server: u64) -> ApiResult<types::VolumeType> {
+    cloud
+        .compute
+        .servers
+        .get(&server)
+        .and_then(|s| cloud.compute.flavors.get(&s.flavor))
+        .and_then(|f| cloud.volume.types.get(&f.volume_type))
+        .cloned()
+        .ok_or_else(|| Fault::internal("Server flavor is missing"))
+}
+
+/// Attaches a volume (`available`, or `creating` for a new one) to a
+/// server: the server's `ATTACH_VOLUME` action.
+pub fn attach(cloud: &mut Cloud, server: u64, volume: u64) -> ApiResult<()> {
+    let status = cloud.volume.volumes[&volume].status;
+    let vtype = volume_type_of(cloud, volume)?;
+    match status {
+        VolumeStatus::Available if !vtype.detachable() => {
+            return Err(Fault::bad_request(format!(
+                "Volume type '{}' is not detachable",
+                vtype.name
+            )))
+        }
+        VolumeStatus::Available | VolumeStatus::Creating => {}
+        other => {
+            return Err(Fault::bad_request(format!(
+                "Cannot attach volume while volume is in '{}' status.",
+                other.name()
+            )))
+        }
+    }
+    let server_type = server_volume_type(cloud, server)?;
+    if vtype.template() != server_type.template() {
+        return Err(Fault::bad_request(format!(
+            "Volume and server must have the same volume template. Volume has volume template'{}' while server has '{}'",
+            vtype.template(),
+            server_type.template()
+        )));
+    }
+    let attached: Vec<u32> = cloud
+        .volume
+        .volumes
+        .values()
+        .filter(|v| v.machine == Some(server) && !v.deleted)
+        .filter_map(|v| v.index)
+        .collect();
+    if attached.len() >= MAX_PER_SERVER {
+        return Err(Fault::bad_request(
+            "Maximum volumes per server limit reached",
+        ));
+    }
+    lifecycle::validate(cloud, server, "ATTACH_VOLUME")?;
+    let index = attached.iter().max().map_or(0, |m| m + 1);
+    let now = cloud.wall;
+    if let Some(v) = cloud.volume.volumes.get_mut(&volume) {
+        v.machine = Some(server);
+        v.index = Some(index);
+        if v.status == VolumeStatus::Available {
+            v.status = VolumeStatus::Attaching;
+        }
+        v.updated = now;
+    }
+    lifecycle::issue(cloud, server, Action::AttachVolume { volume });
+    Ok(())
+}
+
+/// Detaches an `in_use` volume (not a root volume) from its server: the
+/// server's `DETACH_VOLUME` action.
+pub fn detach(cloud: &mut Cloud, server: u64, volume: u64) -> ApiResult<()> {
+    let vtype = volume_type_of(cloud, volume)?;
+    if !vtype.detachable() {
+        return Err(Fault::bad_request(format!(
+            "Volume type '{}' is not detachable",
+            vtype.name
+        )));
+    }
+    check_attachment(cloud, server, volume)?;
+    let v = &cloud.volume.volumes[&volume];
+    if !matches!(v.status, VolumeStatus::InUse | VolumeStatus::Error) {
+        return Err(Fault::bad_request(format!(
+            "Cannot detach volume while volume is in '{}' status.",
+            v.status.name()
+        )));
+    }
+    if v.index == Some(0) {
+        return Err(Fault::bad_request(format!(
+            "Cannot detach the root volume of server {server}."
+        )));
+    }
+    lifecycle::validate(cloud, server, "DETACH_VOLUME")?;
+    let now = cloud.wall;
+    if let Some(v) = cloud.volume.volumes.get_mut(&volume) {
+        v.status = VolumeStatus::Detaching;
+        v.updated = now;
+    }
+    lifecycle::issue(cloud, server, Action::DetachVolume { volume });
+    Ok(())
+}
+
+fn list_volumes(
+    state: &SharedState,
+    user: &User,
+    query: &BTreeMap<String, String>,
+    detail: bool,
+) -> ApiResult<Response> {
+    let since = clock::changes_since(query.get("changes-since"))?;
+    let cloud = Cloud::lock(state);
+    let volumes: Vec<Value> = cloud
+        .volume
+        .volumes
+        .values()
+        .filter(|v| v.user == user.uuid)
+        .filter(|v| match since {
+            Some(since) => v.updated >= since,
+            None => !v.deleted,
+        })
+        .map(|v| to_json(&cloud, v, detail))
+        .collect();
+    if since.is_some() && volumes.is_empty() {
+        return Ok(empty(304));
+    }
+    Ok(reply(200, json!({ "volumes": volumes })))
+}
+
+/// `GET /volumes`.
+pub async fn list(
+    State(state): State<SharedState>,
+    Authenticated(user): Authenticated,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> ApiResult<Response> {
+    list_volumes(&state, &user, &query, false)
+}
+
+/// `GET /volumes/detail`.
+pub async fn list_detail(
+    State(state): State<SharedState>,
+    Authenticated(user): Authenticated,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> ApiResult<Response> {
+    list_volumes(&state, &user, &query, true)
+}
+
+struct CreateRequest {
+    name: String,
+    size: u64,
+    project: Option<String>,
+    volume_type: Option<String>,
+    description: String,
+    metadata: Vec<(String, String)>,
+    source_volume: Option<String>,
+    snapshot: Option<String>,
+    image: Option<String>,
+    server: Option<String>,
+}
+
+fn parse_create(request: &Value) -> ApiResult<CreateRequest> {
+    let volume = json::req_object(request, "volume")?;
+    let name = json::req_str(volume, "display_name")?.to_string();
+    let size_text = json::opt_str_or_int(volume, "size")?
+        .ok_or_else(|| Fault::bad_request("Malformed request. Missing attribute 'size'."))?;
+    let size = size_text
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|s| *s > 0)
+        .ok_or_else(|| {
+            Fault::bad_request(format!(
+                "Volume 'size' needs to be a positive integer value. '{size_text}' cannot be accepted."
+            ))
+        })?;
+    let metadata = match json::opt_object(volume, "metadata")? {
+        Some(m) => json::string_map(m, "metadata")?,
+        None => Vec::new(),
+    };
+    if metadata.len() > MAX_METADATA {
+        return Err(Fault::bad_request(format!(
+            "Volumes cannot have more than {MAX_METADATA} metadata items"
+        )));
+    }
+    let text = |name: &str| json::get(volume, name).and_then(json::scalar_text);
+    Ok(CreateRequest {
+        name,
+        size,
+        project: json::opt_str(volume, "project")?.map(str::to_string),
+        volume_type: json::opt_str_or_int(volume, "volume_type")?,
+        description: json::opt_str(volume, "display_description")?
+            .unwrap_or_default()
+            .to_string(),
+        metadata,
+        source_volume: text("source_volid"),
+        snapshot: text("snapshot_id"),
+        image: text("imageRef"),
+        server: text("server_id"),
+    })
+}
+
+fn create_volume(cloud: &mut Cloud, user: &User, req: CreateRequest) -> ApiResult<u64> {
+    let server = match &req.server {
+        Some(text) => {
+            let server =
+                crate::compute::servers::find(cloud, user, text).map_err(|e| match e.code {
+                    404 => Fault::bad_request(format!("Server {text} not found")),
+                    _ => e,
+                })?;
+            if server.deleted {
+                return Err(Fault::bad_request("Server has been deleted."));
+            }
+            Some(server.id)
+        }
+        None => None,
+    };
+    let vtype = match server {
+        Some(server) => {
+            let server_type = server_volume_type(cloud, server)?;
+            match &req.volume_type {
+                Some(text) => {
+                    let vtype = types::find(cloud, Some(text), Fault::bad_request)?;
+                    if vtype.template() != server_type.template() {
+                        return Err(Fault::bad_request(format!(
+                            "Cannot create a volume with template '{}' to a server with volume template '{}'.",
+                            vtype.template(),
+                            server_type.template()
+                        )));
+                    }
+                    vtype
+                }
+                None => server_type,
+            }
+        }
+        None => types::find(cloud, req.volume_type.as_deref(), Fault::bad_request)?,
+    };
+    if server.is_none() && !vtype.detachable() {
+        return Err(Fault::bad_request(format!(
+            "Volume type '{}' is not detachable",
+            vtype.name
+        )));
+    }
+    let sources = [&req.source_volume, &req.snapshot, &req.image]
+        .iter()
+        .filter(|s| s.is_some())
+        .count();
+    if sources > 1 {
+        return Err(Fault::bad_request(
+            "Volume can not have more than one source!",
+        ));
+    }
+    if req.source_volume.is_some() {
+        return Err(Fault::bad_request("Cloning a volume is not supported"));
+    }
+    let source = match (&req.snapshot, &req.image) {
+        (Some(s), _) => Source::Snapshot(s.clone()),
+        (_, Some(i)) => Source::Image(i.clone()),
+        _ => Source::Blank,
+    };
+    let project = req
+        .project
+        .clone()
+        .unwrap_or_else(|| user.default_project.clone());
+    let id = new_volume(
+        cloud,
+        &user.uuid,
+        &project,
+        Some(req.size),
+        source,
+        vtype.id,
+        Some(req.name.clone()),
+        req.description.clone(),
+        None,
+    )?;
+    if let Some(v) = cloud.volume.volumes.get_mut(&id) {
+        v.metadata = req.metadata.iter().cloned().collect();
+    }
+    match server {
+        Some(server) => attach(cloud, server, id)?,
+        None => {
+            if let Some(v) = cloud.volume.volumes.get_mut(&id) {
+                v.status = VolumeStatus::Available;
+            }
+        }
+    }
+    cloud.charge(
+        &user.uuid,
+        &project,
+        &[("cyclades.disk", as_i64(req.size << 30))],
+    )?;
+    Ok(id)
+}
+
+/// `POST /volumes`: 202 with the new volume's id, name and links.
+pub async fn create(
+    State(state): State<SharedState>,
+    Authenticated(user): Authenticated,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let request = parse_create(&json::body(&headers, &body)?)?;
+    let mut cloud = Cloud::lock(&state);
+    let id = cloud.atomic(|cloud| create_volume(cloud, &user, request))?;
+    let volume = &cloud.volume.volumes[&id];
+    Ok(reply(
+        202,
+        json!({ "volume": to_json(&cloud, volume, false) }),
+    ))
+}
+
+/// `GET /volumes/<id>`: deleted volumes too.
+pub async fn get_details(
+    State(state): State<SharedState>,
+    Authenticated(user): Authenticated,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let cloud = Cloud::lock(&state);
+    let id = find(&cloud, &user.uuid, &id, false)?;
+    let volume = &cloud.volume.volumes[&id];
+    Ok(reply(
+        200,
+        json!({ "volume": to_json(&cloud, volume, true) }),
+    ))
+}
+
+/// `PUT /volumes/<id>`: name, description, `delete_on_termination`.
+pub async fn update(
+    State(state): State<SharedState>,
+    Authenticated(user): Authenticated,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let request = json::body(&headers, &body)?;
+    let volume = json::req_object(&request, "volume")?;
+    let name = json::get(volume, "display_name").and_then(json::scalar_text);
+    let description = json::get(volume, "display_description").and_then(json::scalar_text);
+    let delete_on_termination = json::opt_bool(volume, "delete_on_termination")?;
+    if name.is_none() && description.is_none() && delete_on_termination.is_none() {
+        return Err(Fault::bad_request("Nothing to update."));
+    }
+    if let Some(name) = &name {
+        json::check_length(name, NAME_LENGTH, "Volume name is too long")?;
+    }
+    if let Some(description) = &description {
+        json::check_length(
+            description,
+            DESCRIPTION_LENGTH,
+            "Volume description is too long",
+        )?;
+    }
+    let mut cloud = Cloud::lock(&state);
+    let id = find_live(&cloud, &user.uuid, &id, false)?;
+    if delete_on_termination == Some(false) {
+        let vtype = volume_type_of(&cloud, id)?;
+        if vtype.template() != "ext" {
+            return Err(Fault::bad_request(format!(
+                "Volumes of '{}' disk template cannot have 'delete_on_termination' attribute set to 'False'",
+                vtype.disk_template
+            )));
+        }
+        return Err(Fault::not_implemented(
+            "Volumes with the 'delete_on_termination' attribute set to False are not supported",
+        ));
+    }
+    let now = cloud.wall;
+    if let Some(v) = cloud.volume.volumes.get_mut(&id) {
+        if let Some(name) = name {
+            v.name = Some(name);
+        }
+        if let Some(description) = description {
+            v.description = description;
+        }
+        v.updated = now;
+    }
+    let volume = &cloud.volume.volumes[&id];
+    Ok(reply(
+        200,
+        json!({ "volume": to_json(&cloud, volume, true) }),
+    ))
+}
+
+fn delete_volume(cloud: &mut Cloud, id: u64) -> ApiResult<()> {
+    let volume = cloud.volume.volumes[&id].clone();
+    let disk = [("cyclades.disk", as_i64(volume.size << 30))];
+    match volume
+        .machine
+        .filter(|m| cloud.compute.servers.get(m).is_some_and(|s| !s.deleted))
+    {
+        Some(server) => {
+            if !matches!(volume.status, VolumeStatus::InUse | VolumeStatus::Error) {
+                return Err(Fault::bad_request(format!(
+                    "Cannot delete volume while volume is in '{}' status.",
+                    volume.status.name()
+                )));
+            }
+            if volume.index == Some(0) {
+                return Err(Fault::bad_request(format!(
+                    "Cannot delete the root volume of server {server}."
+                )));
+            }
+            lifecycle::validate(cloud, server, "DELETE_VOLUME")?;
+            cloud.release(&volume.user, &volume.project, &disk);
+            let now = cloud.wall;
+            if let Some(v) = cloud.volume.volumes.get_mut(&id) {
+                v.status = VolumeStatus::Deleting;
+                v.updated = now;
+            }
+            lifecycle::issue(cloud, server, Action::DeleteVolume { volume: id });
+        }
+        None => {
+            if !matches!(volume.status, VolumeStatus::Available | VolumeStatus::Error) {
+                return Err(Fault::bad_request(format!(
+                    "Volume is in invalid state: {}",
+                    volume.status.name()
+                )));
+            }
+            cloud.release(&volume.user, &volume.project, &disk);
+            let now = cloud.wall;
+            if let Some(v) = cloud.volume.volumes.get_mut(&id) {
+                v.status = VolumeStatus::Deleted;
+                v.deleted = true;
+                v.updated = now;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `DELETE /volumes/<id>`: 202; an attached volume goes with its server's
+/// `DELETE_VOLUME` action.
+pub async fn delete(
+    State(state): State<SharedState>,
+    Authenticated(user): Authenticated,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let mut cloud = Cloud::lock(&state);
+    let id = find_live(&cloud, &user.uuid, &id, false)?;
+    cloud.atomic(|cloud| delete_volume(cloud, id))?;
+    Ok(empty(202))
+}
+
+/// `GET /volumes/<id>/metadata`.
+pub async fn list_metadata(
+    State(state): State<SharedState>,
+    Authenticated(user): Authenticated,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let cloud = Cloud::lock(&state);
+    let id = find(&cloud, &user.uuid, &id, false)?;
+    Ok(reply(
+        200,
+        json!({ "metadata": cloud.volume.volumes[&id].metadata }),
+    ))
+}
+
+fn set_metadata(
+    state: &SharedState,
+    user: &User,
+    id: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    reset: bool,
+) -> ApiResult<Response> {
+    let request = json::body(headers, body)?;
+    let items = json::opt_object(&request, "metadata")?
+        .ok_or_else(|| Fault::bad_request("Malformed request. Missing attribute 'metadata'."))?;
+    let items = json::string_map(items, "metadata")?;
+    for (k, v) in &items {
+        json::check_length(k, 64, "Metadata key is too long.")?;
+        json::check_length(v, 255, "Metadata value is too long.")?;
+    }
+    let mut cloud = Cloud::lock(state);
+    let id = find_live(&cloud, &user.uuid, id, false)?;
+    let now = cloud.wall;
+    let volume = cloud
+        .volume
+        .volumes
+        .get_mut(&id)
+        .ok_or_else(|| Fault::item_not_found(format!("Volume {id} not found")))?;
+    let mut metadata = if reset {
+        BTreeMap::new()
+    } else {
+        volume.metadata.clone()
+    };
+    metadata.extend(items);
+    if metadata.len() > MAX_METADATA {
+        return Err(Fault::bad_request(format!(
+            "Volumes cannot have more than {MAX_METADATA} metadata items"
+        )));
+    }
+    volume.metadata = metadata;
+    volume.updated = now;
+    Ok(reply(200, json!({ "metadata": volume.metadata })))
+}
+
+/// `POST /volumes/<id>/metadata`: adds or overwrites items.
+pub async fn update_metadata(
+    State(state): State<SharedState>,
+    Authenticated(user): Authenticated,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    set_metadata(&state, &user, &id, &headers, &body, false)
+}
+
+/// `PUT /volumes/<id>/metadata`: replaces all items.
+pub async fn replace_metadata(
+    State(state): State<SharedState>,
+    Authenticated(user): Authenticated,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    set_metadata(&state, &user, &id, &headers, &body, true)
+}
+
+/// `DELETE /volumes/<id>/metadata/<key>`: 200, as Synnefo answers.
+pub async fn delete_metadata_item(
+    State(state): State<SharedState>,
+    Authenticated(user): Authenticated,
+    Path((id, key)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let mut cloud = Cloud::lock(&state);
+    let id = find_live(&cloud, &user.uuid, &id, false)?;
+    let now = cloud.wall;
+    let volume = cloud
+        .volume
+        .volumes
+        .get_mut(&id)
+        .ok_or_else(|| Fault::item_not_found(format!("Volume {id} not found")))?;
+    volume
+        .metadata
+        .remove(&key)
+        .ok_or_else(|| Fault::bad_request("Metadata key not found"))?;
+    volume.updated = now;
+    Ok(empty(200))
+}
+
+/// `POST /volumes/<id>/action`: `{"reassign": {"project": ...}}`.
+pub async fn action(
+    State(state): State<SharedState>,
+    Authenticated(user): Authenticated,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let request = json::body(&headers, &body)?;
+    let (name, args) = request
+        .as_object()
+        .and_then(|o| o.iter().next())
+        .ok_or_else(|| Fault::bad_request("Malformed request"))?;
+    if name != "reassign" {
+        return Err(Fault::bad_request(format!("Action {name} not supported")));
+    }
+    if !args.is_object() {
+        return Err(json::invalid(name));
+    }
+    let project = json::opt_str(args, "project")?
+        .ok_or_else(|| Fault::bad_request("Missing 'project' attribute."))?
+        .to_string();
+    let mut cloud = Cloud::lock(&state);
+    let id = find_live(&cloud, &user.uuid, &id, false)?;
+    let volume = cloud.volume.volumes[&id].clone();
+    if volume.index == Some(0) {
+        return Err(Fault::conflict(format!(
+            "Cannot reassign: {id} is a system volume"
+        )));
+    }
+    if let Some(server) = volume.machine {
+        lifecycle::validate(&cloud, server, "REASSIGN")?;
+    }
+    if volume.project != project {
+        let disk = [("cyclades.disk", as_i64(volume.size << 30))];
+        cloud.charge(&volume.user, &project, &disk)?;
+        cloud.release(&volume.user, &volume.project, &disk);
+        let now = cloud.wall;
+        if let Some(v) = cloud.volume.volumes.get_mut(&id) {
+            v.project = project;
+            v.updated = now;
+        }
+    }
+    Ok(empty(200))
+}
