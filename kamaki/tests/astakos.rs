@@ -222,7 +222,8 @@ async fn feedback_and_default_project() {
         .user_set_default_project("not-a-project")
         .await
         .unwrap_err();
-    assert_eq!(err.status(), 400);
+    // Astakos: "There is no project identified by not-a-project." (404).
+    assert_eq!(err.status(), 404);
 }
 
 #[tokio::test]

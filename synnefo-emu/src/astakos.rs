@@ -34,6 +34,7 @@ pub fn account_router() -> Router<SharedState> {
         .route("/service/user_catalogs", post(service_user_catalogs))
         .route("/feedback", post(feedback))
         .route("/myaccount/default_project", post(default_project))
+        .merge(crate::account::router())
 }
 
 /// The UI routes, to nest at `/astakos/ui`.
@@ -43,13 +44,14 @@ pub fn ui_router() -> Router<SharedState> {
         .route("/get_menu", get(get_menu))
 }
 
-fn user_json(user: &User) -> Value {
+/// The token's holder, with the active projects they are a member of.
+fn user_json(state: &SharedState, user: &User) -> Value {
     json!({
         "id": user.uuid,
         "name": user.realname,
         "roles": [{"id": "1", "name": "default"}],
         "roles_links": [],
-        "projects": [user.uuid],
+        "projects": state.account.member_projects(state, &user.uuid),
     })
 }
 
@@ -97,7 +99,7 @@ async fn authenticate(State(state): State<SharedState>, body: Bytes) -> ApiResul
     }
     Ok(Json(json!({"access": {
         "token": token_json(&user),
-        "user": user_json(&user),
+        "user": user_json(&state, &user),
         "serviceCatalog": catalog,
     }})))
 }
@@ -120,7 +122,7 @@ async fn validate_token(
         }
     }
     Ok(Json(
-        json!({"access": {"token": token_json(&user), "user": user_json(&user)}}),
+        json!({"access": {"token": token_json(&user), "user": user_json(&state, &user)}}),
     ))
 }
 
@@ -264,12 +266,10 @@ async fn default_project(
     let project = request["project_id"]
         .as_str()
         .filter(|p| !p.is_empty())
-        .ok_or_else(|| Fault::bad_request("Missing project_id"))?;
-    if project != user.uuid {
-        return Err(Fault::bad_request(format!(
-            "User is not a member of project {project}"
-        )));
-    }
+        .ok_or_else(|| Fault::forbidden("Project id not specified"))?;
+    state
+        .account
+        .validate_default_project(&state, &user, project)?;
     state.set_default_project(&user.uuid, project);
     Ok(StatusCode::OK)
 }

@@ -19,6 +19,7 @@
 
 #![warn(missing_docs)]
 
+pub mod account;
 pub mod astakos;
 pub mod auth;
 pub mod catalog;

@@ -1,15 +1,27 @@
-//! Quotas: limits and usage per project, per member and per resource, as
-//! Astakos keeps them; every service charges what it allocates here.
+//! Quotas: limits and usage per project, per member and per resource, kept
+//! as Astakos' quotaholder keeps them; every service charges what it
+//! allocates here.
 //!
-//! Each user has a personal ("system") project whose id is the user's uuid.
-//! A charge is all-or-nothing: if any resource would exceed its member limit
-//! or its project limit, nothing is charged and an `overLimit` (413) fault
-//! says which.
+//! The book is made of *holdings*, one per `(holder, source, resource)`:
+//! a member's holding is `("user:<uuid>", Some("project:<id>"), resource)`,
+//! a project's own is `("project:<id>", None, resource)`. Each has a limit
+//! and a usage, and allocations in progress (*commissions*) count as
+//! pending until accepted or rejected.
+//!
+//! Each user has a personal ("system") project whose id is the user's uuid;
+//! its holdings are made on first use with the limits of [`RESOURCES`].
+//! Other projects get holdings when they are approved and their members
+//! when accepted (see [`crate::account`]). A charge is all-or-nothing:
+//! charging a project the user is not a member of fails with `badRequest`
+//! (`User <uuid> not in project <id>`, as Cyclades answers); going over a
+//! member limit or a project limit fails with `overLimit` (413) and nothing
+//! is charged.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use serde::Serialize;
+use serde_json::{json, Value};
 
 use crate::faults::Fault;
 
@@ -26,6 +38,10 @@ pub struct Resource {
     pub service: &'static str,
     /// The limit a user's system project gives.
     pub default_limit: u64,
+    /// Whether the API shows it (`GET /resources`, `GET /quotas`, projects).
+    pub api_visible: bool,
+    /// Whether the web UI shows it.
+    pub ui_visible: bool,
 }
 
 const GIB: u64 = 1 << 30;
@@ -38,6 +54,7 @@ pub const RESOURCES: &[Resource] = &[
         None,
         "astakos_account",
         5,
+        false,
     ),
     res(
         "cyclades.vm",
@@ -45,6 +62,7 @@ pub const RESOURCES: &[Resource] = &[
         None,
         "cyclades_compute",
         10,
+        true,
     ),
     res(
         "cyclades.total_cpu",
@@ -52,6 +70,7 @@ pub const RESOURCES: &[Resource] = &[
         None,
         "cyclades_compute",
         40,
+        false,
     ),
     res(
         "cyclades.cpu",
@@ -59,6 +78,7 @@ pub const RESOURCES: &[Resource] = &[
         None,
         "cyclades_compute",
         40,
+        true,
     ),
     res(
         "cyclades.total_ram",
@@ -66,6 +86,7 @@ pub const RESOURCES: &[Resource] = &[
         Some("bytes"),
         "cyclades_compute",
         40 * GIB,
+        false,
     ),
     res(
         "cyclades.ram",
@@ -73,6 +94,7 @@ pub const RESOURCES: &[Resource] = &[
         Some("bytes"),
         "cyclades_compute",
         40 * GIB,
+        true,
     ),
     res(
         "cyclades.disk",
@@ -80,6 +102,7 @@ pub const RESOURCES: &[Resource] = &[
         Some("bytes"),
         "cyclades_compute",
         400 * GIB,
+        true,
     ),
     res(
         "cyclades.floating_ip",
@@ -87,6 +110,7 @@ pub const RESOURCES: &[Resource] = &[
         None,
         "cyclades_network",
         5,
+        true,
     ),
     res(
         "cyclades.network.private",
@@ -94,6 +118,7 @@ pub const RESOURCES: &[Resource] = &[
         None,
         "cyclades_network",
         5,
+        true,
     ),
     res(
         "pithos.diskspace",
@@ -101,6 +126,7 @@ pub const RESOURCES: &[Resource] = &[
         Some("bytes"),
         "pithos_object-store",
         50 * GIB,
+        true,
     ),
 ];
 
@@ -110,6 +136,7 @@ const fn res(
     unit: Option<&'static str>,
     service: &'static str,
     default_limit: u64,
+    visible: bool,
 ) -> Resource {
     Resource {
         name,
@@ -117,6 +144,8 @@ const fn res(
         unit,
         service,
         default_limit,
+        api_visible: visible,
+        ui_visible: visible,
     }
 }
 
@@ -125,14 +154,39 @@ pub fn resource(name: &str) -> Option<&'static Resource> {
     RESOURCES.iter().find(|r| r.name == name)
 }
 
+/// The name Astakos' client shows for a resource in over-limit messages.
+fn display_name(resource: &str) -> &str {
+    match resource {
+        "cyclades.disk" => "Disk",
+        "cyclades.vm" => "Virtual Machine",
+        "cyclades.cpu" => "CPU",
+        "cyclades.ram" => "RAM",
+        "cyclades.floating_ip" => "Floating IP address",
+        "cyclades.network.private" => "Private Network",
+        "pithos.diskspace" => "Storage space",
+        "astakos.pending_app" => "Pending Applications",
+        other => other,
+    }
+}
+
+/// The holder name of a user (`user:<uuid>`).
+pub fn user_ref(uuid: &str) -> String {
+    format!("user:{uuid}")
+}
+
+/// The holder (or source) name of a project (`project:<id>`).
+pub fn project_ref(project: &str) -> String {
+    format!("project:{project}")
+}
+
 /// One line of a quota report, as `GET /quotas` shows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct QuotaEntry {
     /// The member's limit.
     pub limit: u64,
-    /// The member's usage.
+    /// The member's usage (pending allocations included).
     pub usage: u64,
-    /// Allocations in progress (always 0: the emulator commits at once).
+    /// The member's allocations in progress.
     pub pending: u64,
     /// The project's limit.
     pub project_limit: u64,
@@ -142,14 +196,302 @@ pub struct QuotaEntry {
     pub project_pending: u64,
 }
 
+/// A project's line of a report (`GET /service_project_quotas`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ProjectQuotaEntry {
+    /// The project's limit.
+    pub project_limit: u64,
+    /// The project's usage by all members.
+    pub project_usage: u64,
+    /// The project's allocations in progress.
+    pub project_pending: u64,
+}
+
+/// One allocation of a commission.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Provision {
+    /// `user:<uuid>` or `project:<id>`.
+    pub holder: String,
+    /// `project:<id>` for a member's holding, `None` for a project's own.
+    pub source: Option<String>,
+    /// The resource.
+    pub resource: String,
+    /// How much (negative releases).
+    pub quantity: i64,
+}
+
+impl Provision {
+    fn key(&self) -> Key {
+        (
+            self.holder.clone(),
+            self.source.clone(),
+            self.resource.clone(),
+        )
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "holder": self.holder,
+            "source": self.source,
+            "resource": self.resource,
+            "quantity": self.quantity,
+        })
+    }
+}
+
+/// Why a commission was refused, as the quotaholder names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommissionErrorKind {
+    /// A quantity would exceed a limit (413 `overLimit`).
+    NoCapacity,
+    /// A release would take more than is held (413 `overLimit`).
+    NoQuantity,
+    /// A holding does not exist (404 `itemNotFound`).
+    NoHolding,
+}
+
+/// A refused commission, with the data Astakos adds to its fault.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommissionError {
+    /// What went wrong.
+    pub kind: CommissionErrorKind,
+    /// The human-readable message.
+    pub message: String,
+    /// The provision to blame.
+    pub provision: Provision,
+    /// The holding's limit (over-limit errors).
+    pub limit: Option<u64>,
+    /// The holding's usage (over-limit errors).
+    pub usage: Option<u64>,
+}
+
+impl CommissionError {
+    /// The exception name Astakos puts in `data.name`.
+    pub fn name(&self) -> &'static str {
+        match self.kind {
+            CommissionErrorKind::NoCapacity => "NoCapacityError",
+            CommissionErrorKind::NoQuantity => "NoQuantityError",
+            CommissionErrorKind::NoHolding => "NoHoldingError",
+        }
+    }
+
+    /// The fault's `data` member.
+    pub fn data(&self) -> Value {
+        let mut data = json!({"name": self.name(), "provision": self.provision.to_json()});
+        if let Some(limit) = self.limit {
+            data["limit"] = json!(limit);
+        }
+        if let Some(usage) = self.usage {
+            data["usage"] = json!(usage);
+        }
+        data
+    }
+
+    /// The whole fault body Astakos answers `POST /commissions` with.
+    pub fn body(&self) -> (u16, Value) {
+        let (name, code) = match self.kind {
+            CommissionErrorKind::NoHolding => ("itemNotFound", 404),
+            _ => ("overLimit", 413),
+        };
+        (
+            code,
+            json!({name: {"message": self.message, "code": code, "data": self.data()}}),
+        )
+    }
+
+    /// The fault a service answers its user with (as Cyclades renders an
+    /// Astakos over-limit).
+    fn service_fault(&self) -> Fault {
+        let available = self
+            .limit
+            .unwrap_or(0)
+            .saturating_sub(self.usage.unwrap_or(0));
+        Fault::over_limit("Resource Limit Exceeded for your account.").with_details(format!(
+            "Limit for resource '{}' exceeded for your account. Available: {available}, Requested: {}",
+            display_name(&self.provision.resource),
+            self.provision.quantity
+        ))
+    }
+}
+
+/// A pending commission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Commission {
+    /// Its serial.
+    pub serial: u64,
+    /// The client (service) that issued it.
+    pub clientkey: String,
+    /// Its description.
+    pub name: String,
+    /// When it was issued (ISO 8601).
+    pub issue_time: String,
+    /// What it allocates.
+    pub provisions: Vec<Provision>,
+}
+
+impl Commission {
+    /// As `GET /commissions/<serial>` shows it.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "serial": self.serial,
+            "issue_time": self.issue_time,
+            "name": self.name,
+            "provisions": self.provisions.iter().map(Provision::to_json).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// What resolving commissions did: serials accepted, rejected, not found,
+/// and both accepted and rejected (so neither).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resolution {
+    /// Serials accepted.
+    pub accepted: Vec<u64>,
+    /// Serials rejected.
+    pub rejected: Vec<u64>,
+    /// Serials that do not exist (for this client).
+    pub not_found: Vec<u64>,
+    /// Serials asked to be both accepted and rejected.
+    pub conflicting: Vec<u64>,
+}
+
+type Key = (String, Option<String>, String);
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Holding {
+    limit: u64,
+    /// Usage committed.
+    usage_min: u64,
+    /// Usage committed plus pending imports.
+    usage_max: u64,
+}
+
 #[derive(Debug, Default)]
 struct Book {
-    /// (project, user) -> resource -> usage.
-    usage: BTreeMap<(String, String), BTreeMap<String, u64>>,
-    /// (project, user) -> resource -> member limit, where set.
-    member_limits: BTreeMap<(String, String), BTreeMap<String, u64>>,
-    /// project -> resource -> project limit, where set.
-    project_limits: BTreeMap<String, BTreeMap<String, u64>>,
+    holdings: BTreeMap<Key, Holding>,
+    commissions: BTreeMap<u64, Commission>,
+    last_serial: u64,
+}
+
+/// The client key of allocations the emulator's own services make.
+const SERVICES_CLIENT: &str = "emulator-services";
+
+impl Book {
+    fn holding(&self, key: &Key) -> Option<Holding> {
+        self.holdings.get(key).copied()
+    }
+
+    /// Makes the holdings of a user's system project that are missing.
+    fn ensure_system(&mut self, uuid: &str) {
+        let project = project_ref(uuid);
+        let user = user_ref(uuid);
+        for r in RESOURCES {
+            for key in [
+                (user.clone(), Some(project.clone()), r.name.to_string()),
+                (project.clone(), None, r.name.to_string()),
+            ] {
+                self.holdings.entry(key).or_insert(Holding {
+                    limit: r.default_limit,
+                    ..Holding::default()
+                });
+            }
+        }
+    }
+
+    /// Prepares every provision (imports raise `usage_max`, releases lower
+    /// `usage_min`); all or nothing.
+    fn prepare(
+        &mut self,
+        provisions: &[Provision],
+        force: bool,
+    ) -> Result<(), Box<CommissionError>> {
+        let before = self.holdings.clone();
+        for p in provisions {
+            let key = p.key();
+            let Some(h) = self.holdings.get_mut(&key) else {
+                self.holdings = before;
+                return Err(Box::new(CommissionError {
+                    kind: CommissionErrorKind::NoHolding,
+                    message: format!(
+                        "There is no such holding ({:?}, {:?}, {:?})",
+                        p.holder, p.source, p.resource
+                    ),
+                    provision: p.clone(),
+                    limit: None,
+                    usage: None,
+                }));
+            };
+            let quantity = p.quantity.unsigned_abs();
+            if p.quantity >= 0 {
+                let new_max = h.usage_max.saturating_add(quantity);
+                if !force && new_max > h.limit {
+                    let error = CommissionError {
+                        kind: CommissionErrorKind::NoCapacity,
+                        message: format!("{} has not enough capacity of {}.", p.holder, p.resource),
+                        provision: p.clone(),
+                        limit: Some(h.limit),
+                        usage: Some(h.usage_max),
+                    };
+                    self.holdings = before;
+                    return Err(Box::new(error));
+                }
+                h.usage_max = new_max;
+            } else {
+                if !force && h.usage_min < quantity {
+                    let error = CommissionError {
+                        kind: CommissionErrorKind::NoQuantity,
+                        message: format!(
+                            "{} attempts to release more {} than it contains.",
+                            p.holder, p.resource
+                        ),
+                        provision: p.clone(),
+                        limit: Some(0),
+                        usage: Some(h.usage_min),
+                    };
+                    self.holdings = before;
+                    return Err(Box::new(error));
+                }
+                h.usage_min = h.usage_min.saturating_sub(quantity);
+            }
+        }
+        Ok(())
+    }
+
+    /// Accepts (`finalize`) or rejects (`undo`) prepared provisions.
+    fn resolve(&mut self, provisions: &[Provision], accept: bool) {
+        for p in provisions {
+            let Some(h) = self.holdings.get_mut(&p.key()) else {
+                continue;
+            };
+            let quantity = p.quantity.unsigned_abs();
+            match (p.quantity >= 0, accept) {
+                (true, true) => h.usage_min = h.usage_min.saturating_add(quantity),
+                (true, false) => h.usage_max = h.usage_max.saturating_sub(quantity),
+                (false, true) => h.usage_max = h.usage_max.saturating_sub(quantity),
+                (false, false) => h.usage_min = h.usage_min.saturating_add(quantity),
+            }
+            h.usage_min = h.usage_min.min(h.usage_max);
+        }
+    }
+
+    fn entry(&self, user: &str, project: &str, resource: &str) -> Option<QuotaEntry> {
+        let mine = self.holding(&(
+            user_ref(user),
+            Some(project_ref(project)),
+            resource.to_string(),
+        ))?;
+        let whole = self
+            .holding(&(project_ref(project), None, resource.to_string()))
+            .unwrap_or_default();
+        Some(QuotaEntry {
+            limit: mine.limit,
+            usage: mine.usage_max,
+            pending: mine.usage_max - mine.usage_min,
+            project_limit: whole.limit,
+            project_usage: whole.usage_max,
+            project_pending: whole.usage_max - whole.usage_min,
+        })
+    }
 }
 
 /// The quota book of the cloud.
@@ -158,42 +500,40 @@ pub struct Quotas {
     book: Mutex<Book>,
 }
 
-impl Book {
-    fn usage(&self, project: &str, user: &str, resource: &str) -> u64 {
-        self.usage
-            .get(&(project.to_string(), user.to_string()))
-            .and_then(|r| r.get(resource))
-            .copied()
-            .unwrap_or(0)
+/// Merges provisions of the same holding, as the quotaholder does.
+fn merge(provisions: Vec<Provision>) -> Vec<Provision> {
+    let mut merged: Vec<Provision> = Vec::new();
+    for p in provisions {
+        match merged.iter_mut().find(|m| m.key() == p.key()) {
+            Some(m) => m.quantity = m.quantity.saturating_add(p.quantity),
+            None => merged.push(p),
+        }
     }
+    merged
+}
 
-    fn project_usage(&self, project: &str, resource: &str) -> u64 {
-        self.usage
-            .iter()
-            .filter(|((p, _), _)| p == project)
-            .filter_map(|(_, r)| r.get(resource))
-            .sum()
+/// The provisions that charge `user` in `project`: the member's holding
+/// and the project's, for each `(resource, quantity)`.
+pub fn member_provisions(user: &str, project: &str, deltas: &[(&str, i64)]) -> Vec<Provision> {
+    let mut out = Vec::new();
+    for (resource, delta) in deltas {
+        if *delta == 0 {
+            continue;
+        }
+        out.push(Provision {
+            holder: user_ref(user),
+            source: Some(project_ref(project)),
+            resource: resource.to_string(),
+            quantity: *delta,
+        });
+        out.push(Provision {
+            holder: project_ref(project),
+            source: None,
+            resource: resource.to_string(),
+            quantity: *delta,
+        });
     }
-
-    fn default_limit(&self, resource: &str) -> u64 {
-        crate::quotas::resource(resource).map_or(0, |r| r.default_limit)
-    }
-
-    fn member_limit(&self, project: &str, user: &str, resource: &str) -> u64 {
-        self.member_limits
-            .get(&(project.to_string(), user.to_string()))
-            .and_then(|r| r.get(resource))
-            .copied()
-            .unwrap_or_else(|| self.default_limit(resource))
-    }
-
-    fn project_limit(&self, project: &str, resource: &str) -> u64 {
-        self.project_limits
-            .get(project)
-            .and_then(|r| r.get(resource))
-            .copied()
-            .unwrap_or_else(|| self.default_limit(resource))
-    }
+    out
 }
 
 impl Quotas {
@@ -201,34 +541,57 @@ impl Quotas {
         self.book.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Charges `user` in `project` for each `(resource, delta)`; negative
-    /// deltas release. All or nothing: over a limit, nothing is charged and
-    /// the fault is `overLimit` (413).
+    /// Makes sure a user's system project (whose id is the uuid) has its
+    /// holdings.
+    pub fn ensure_system_project(&self, uuid: &str) {
+        self.book().ensure_system(uuid);
+    }
+
+    /// Whether `user` holds quota in `project`: the project is their system
+    /// project, or they have been accepted in it.
+    pub fn is_member(&self, user: &str, project: &str) -> bool {
+        if user == project {
+            return true;
+        }
+        let prefix = (user_ref(user), Some(project_ref(project)));
+        self.book()
+            .holdings
+            .keys()
+            .any(|(h, s, _)| *h == prefix.0 && *s == prefix.1)
+    }
+
+    /// Charges `user` in `project` for each `(resource, delta)` at once
+    /// (negative deltas release, never below zero). All or nothing: a
+    /// project the user is not a member of is a `badRequest`; over a limit
+    /// is an `overLimit` (413) naming the resource.
     pub fn charge(&self, user: &str, project: &str, deltas: &[(&str, i64)]) -> Result<(), Fault> {
         let mut book = self.book();
-        for (resource, delta) in deltas {
-            if *delta <= 0 {
-                continue;
-            }
-            let delta = delta.unsigned_abs();
-            let usage = book.usage(project, user, resource);
-            let limit = book.member_limit(project, user, resource);
-            let project_usage = book.project_usage(project, resource);
-            let project_limit = book.project_limit(project, resource);
-            if usage + delta > limit || project_usage + delta > project_limit {
-                return Err(Fault::over_limit("Resource Limit Exceeded for your account.").with_details(format!(
-                    "Limit for resource '{resource}' exceeded for your account. Available: {}, Requested: {delta}",
-                    limit.saturating_sub(usage).min(project_limit.saturating_sub(project_usage))
-                )));
-            }
+        if user == project {
+            book.ensure_system(user);
         }
-        let entry = book
-            .usage
-            .entry((project.to_string(), user.to_string()))
-            .or_default();
-        for (resource, delta) in deltas {
-            let usage = entry.entry(resource.to_string()).or_insert(0);
-            *usage = usage.saturating_add_signed(*delta);
+        let provisions = member_provisions(user, project, deltas);
+        // Releases are forced (clamped at zero); only imports are checked.
+        let (imports, releases): (Vec<Provision>, Vec<Provision>) =
+            provisions.into_iter().partition(|p| p.quantity > 0);
+        if let Err(e) = book.prepare(&imports, false) {
+            return Err(match e.kind {
+                CommissionErrorKind::NoHolding if e.provision.source.is_some() => {
+                    Fault::bad_request(format!("User {user} not in project {project}"))
+                }
+                CommissionErrorKind::NoHolding => Fault::bad_request(format!(
+                    "Unknown resource {} in project {project}",
+                    e.provision.resource
+                )),
+                _ => e.service_fault(),
+            });
+        }
+        book.resolve(&imports, true);
+        let releases: Vec<Provision> = releases
+            .into_iter()
+            .filter(|p| book.holdings.contains_key(&p.key()))
+            .collect();
+        if book.prepare(&releases, true).is_ok() {
+            book.resolve(&releases, true);
         }
         Ok(())
     }
@@ -243,48 +606,268 @@ impl Quotas {
         let _ = self.charge(user, project, &deltas);
     }
 
-    /// Sets a member's limit of a resource in a project.
+    /// Moves a member's usage from one project to another (a resource
+    /// reassigned): the new project is charged, the old one released; all
+    /// or nothing, with the faults of [`Quotas::charge`].
+    pub fn reassign(
+        &self,
+        user: &str,
+        from_project: &str,
+        to_project: &str,
+        amounts: &[(&str, u64)],
+    ) -> Result<(), Fault> {
+        let deltas: Vec<(&str, i64)> = amounts
+            .iter()
+            .map(|(r, a)| (*r, i64::try_from(*a).unwrap_or(i64::MAX)))
+            .collect();
+        self.charge(user, to_project, &deltas)?;
+        self.release(user, from_project, amounts);
+        Ok(())
+    }
+
+    /// Sets a member's limit of a resource in a project (making the
+    /// holding if needed).
     pub fn set_member_limit(&self, project: &str, user: &str, resource: &str, limit: u64) {
-        self.book()
-            .member_limits
-            .entry((project.to_string(), user.to_string()))
+        let mut book = self.book();
+        if user == project {
+            book.ensure_system(user);
+        }
+        book.holdings
+            .entry((
+                user_ref(user),
+                Some(project_ref(project)),
+                resource.to_string(),
+            ))
             .or_default()
-            .insert(resource.to_string(), limit);
+            .limit = limit;
+        book.holdings
+            .entry((project_ref(project), None, resource.to_string()))
+            .or_default();
     }
 
     /// Sets a project's overall limit of a resource.
     pub fn set_project_limit(&self, project: &str, resource: &str, limit: u64) {
         self.book()
-            .project_limits
-            .entry(project.to_string())
+            .holdings
+            .entry((project_ref(project), None, resource.to_string()))
             .or_default()
-            .insert(resource.to_string(), limit);
+            .limit = limit;
+    }
+
+    /// Sets the limits of a project and of its members at once, as Astakos
+    /// does when a project changes: `limits` maps each resource to
+    /// `(member limit, project limit)`; `members` are `(uuid, active)`, an
+    /// inactive member getting 0. Usage is kept.
+    pub fn sync_project(
+        &self,
+        project: &str,
+        limits: &BTreeMap<String, (u64, u64)>,
+        project_active: bool,
+        members: &[(String, bool)],
+    ) {
+        let mut book = self.book();
+        for (resource, (member_limit, project_limit)) in limits {
+            let limit = if project_active { *project_limit } else { 0 };
+            book.holdings
+                .entry((project_ref(project), None, resource.clone()))
+                .or_default()
+                .limit = limit;
+            for (user, active) in members {
+                let limit = if *active && project_active {
+                    *member_limit
+                } else {
+                    0
+                };
+                book.holdings
+                    .entry((user_ref(user), Some(project_ref(project)), resource.clone()))
+                    .or_default()
+                    .limit = limit;
+            }
+        }
     }
 
     /// A member's usage of a resource in a project.
     pub fn usage(&self, user: &str, project: &str, resource: &str) -> u64 {
-        self.book().usage(project, user, resource)
+        self.book()
+            .holding(&(
+                user_ref(user),
+                Some(project_ref(project)),
+                resource.to_string(),
+            ))
+            .map_or(0, |h| h.usage_max)
     }
 
-    /// The report of one member of one project, every resource.
+    /// The report of one member of one project, every resource (zeros
+    /// where the user holds nothing).
     pub fn report(&self, user: &str, project: &str) -> BTreeMap<String, QuotaEntry> {
-        let book = self.book();
+        let mut book = self.book();
+        if user == project {
+            book.ensure_system(user);
+        }
         RESOURCES
             .iter()
             .map(|r| {
                 (
                     r.name.to_string(),
-                    QuotaEntry {
-                        limit: book.member_limit(project, user, r.name),
-                        usage: book.usage(project, user, r.name),
-                        pending: 0,
-                        project_limit: book.project_limit(project, r.name),
-                        project_usage: book.project_usage(project, r.name),
-                        project_pending: 0,
-                    },
+                    book.entry(user, project, r.name).unwrap_or_default(),
                 )
             })
             .collect()
+    }
+
+    /// A member's report restricted to `resources`, only where the user
+    /// has a holding (as Astakos reports).
+    pub fn member_report(
+        &self,
+        user: &str,
+        project: &str,
+        resources: &[&str],
+    ) -> BTreeMap<String, QuotaEntry> {
+        let book = self.book();
+        resources
+            .iter()
+            .filter_map(|r| book.entry(user, project, r).map(|e| (r.to_string(), e)))
+            .collect()
+    }
+
+    /// The projects a user holds quota in.
+    pub fn member_projects(&self, user: &str) -> BTreeSet<String> {
+        let holder = user_ref(user);
+        self.book()
+            .holdings
+            .keys()
+            .filter(|(h, _, _)| *h == holder)
+            .filter_map(|(_, s, _)| s.as_deref())
+            .filter_map(|s| s.strip_prefix("project:"))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// A project's own report restricted to `resources`.
+    pub fn project_report(
+        &self,
+        project: &str,
+        resources: &[&str],
+    ) -> BTreeMap<String, ProjectQuotaEntry> {
+        let book = self.book();
+        resources
+            .iter()
+            .filter_map(|r| {
+                book.holding(&(project_ref(project), None, r.to_string()))
+                    .map(|h| {
+                        (
+                            r.to_string(),
+                            ProjectQuotaEntry {
+                                project_limit: h.limit,
+                                project_usage: h.usage_max,
+                                project_pending: h.usage_max - h.usage_min,
+                            },
+                        )
+                    })
+            })
+            .collect()
+    }
+
+    /// Issues a commission for `clientkey` (accepted at once when
+    /// `auto_accept`) and returns its serial.
+    pub fn issue_commission(
+        &self,
+        clientkey: &str,
+        provisions: Vec<Provision>,
+        name: &str,
+        force: bool,
+        auto_accept: bool,
+        issue_time: String,
+    ) -> Result<u64, Box<CommissionError>> {
+        let provisions = merge(provisions);
+        let mut book = self.book();
+        book.prepare(&provisions, force)?;
+        book.last_serial += 1;
+        let serial = book.last_serial;
+        if auto_accept {
+            book.resolve(&provisions, true);
+        } else {
+            book.commissions.insert(
+                serial,
+                Commission {
+                    serial,
+                    clientkey: clientkey.to_string(),
+                    name: name.to_string(),
+                    issue_time,
+                    provisions,
+                },
+            );
+        }
+        Ok(serial)
+    }
+
+    /// The serials of the pending commissions of `clientkey`.
+    pub fn pending_commissions(&self, clientkey: &str) -> Vec<u64> {
+        self.book()
+            .commissions
+            .values()
+            .filter(|c| c.clientkey == clientkey)
+            .map(|c| c.serial)
+            .collect()
+    }
+
+    /// A pending commission of `clientkey`.
+    pub fn commission(&self, clientkey: &str, serial: u64) -> Option<Commission> {
+        self.book()
+            .commissions
+            .get(&serial)
+            .filter(|c| c.clientkey == clientkey)
+            .cloned()
+    }
+
+    /// Accepts and rejects pending commissions of `clientkey`.
+    pub fn resolve_commissions(
+        &self,
+        clientkey: &str,
+        accept: &[u64],
+        reject: &[u64],
+    ) -> Resolution {
+        let mut out = Resolution::default();
+        let mut actions: BTreeMap<u64, bool> = accept.iter().map(|s| (*s, true)).collect();
+        for serial in reject {
+            if actions.get(serial) == Some(&true) {
+                actions.remove(serial);
+                if !out.conflicting.contains(serial) {
+                    out.conflicting.push(*serial);
+                }
+            } else if !out.conflicting.contains(serial) {
+                actions.insert(*serial, false);
+            }
+        }
+        let mut book = self.book();
+        for (serial, accept) in actions {
+            let mine = book
+                .commissions
+                .get(&serial)
+                .is_some_and(|c| c.clientkey == clientkey);
+            let commission = if mine {
+                book.commissions.remove(&serial)
+            } else {
+                None
+            };
+            match commission {
+                None => out.not_found.push(serial),
+                Some(c) => {
+                    book.resolve(&c.provisions, accept);
+                    if accept {
+                        out.accepted.push(serial);
+                    } else {
+                        out.rejected.push(serial);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The client key the emulator's services charge under.
+    pub fn services_client() -> &'static str {
+        SERVICES_CLIENT
     }
 }
 
@@ -295,31 +878,129 @@ mod tests {
     #[test]
     fn charges_are_all_or_nothing_and_released() {
         let q = Quotas::default();
-        q.set_member_limit("p", "u", "cyclades.vm", 2);
-        q.charge("u", "p", &[("cyclades.vm", 1), ("cyclades.cpu", 4)])
+        q.set_member_limit("u", "u", "cyclades.vm", 2);
+        q.charge("u", "u", &[("cyclades.vm", 1), ("cyclades.cpu", 4)])
             .unwrap();
-        q.charge("u", "p", &[("cyclades.vm", 1)]).unwrap();
+        q.charge("u", "u", &[("cyclades.vm", 1)]).unwrap();
         let err = q
-            .charge("u", "p", &[("cyclades.cpu", 1), ("cyclades.vm", 1)])
+            .charge("u", "u", &[("cyclades.cpu", 1), ("cyclades.vm", 1)])
             .unwrap_err();
         assert_eq!((err.name, err.code), ("overLimit", 413));
+        assert!(err.details.contains("'Virtual Machine'"), "{}", err.details);
+        assert!(err.details.contains("Available: 0, Requested: 1"));
         assert_eq!(
-            q.usage("u", "p", "cyclades.cpu"),
+            q.usage("u", "u", "cyclades.cpu"),
             4,
             "nothing charged on failure"
         );
-        q.release("u", "p", &[("cyclades.vm", 5)]);
-        assert_eq!(q.usage("u", "p", "cyclades.vm"), 0);
-        let report = q.report("u", "p");
+        q.release("u", "u", &[("cyclades.vm", 5)]);
+        assert_eq!(q.usage("u", "u", "cyclades.vm"), 0);
+        let report = q.report("u", "u");
         assert_eq!(report["cyclades.vm"].limit, 2);
         assert_eq!(report["cyclades.cpu"].project_usage, 4);
+        assert_eq!(report["cyclades.cpu"].project_limit, 40);
     }
 
     #[test]
     fn project_limit_binds_all_members() {
         let q = Quotas::default();
-        q.set_project_limit("p", "cyclades.vm", 1);
+        let limits = BTreeMap::from([("cyclades.vm".to_string(), (1, 1))]);
+        let members = [("a".to_string(), true), ("b".to_string(), true)];
+        q.sync_project("p", &limits, true, &members);
         q.charge("a", "p", &[("cyclades.vm", 1)]).unwrap();
-        assert!(q.charge("b", "p", &[("cyclades.vm", 1)]).is_err());
+        let err = q.charge("b", "p", &[("cyclades.vm", 1)]).unwrap_err();
+        assert_eq!(err.code, 413);
+    }
+
+    #[test]
+    fn charging_outside_ones_projects_is_refused() {
+        let q = Quotas::default();
+        let err = q.charge("a", "p", &[("cyclades.vm", 1)]).unwrap_err();
+        assert_eq!((err.name, err.code), ("badRequest", 400));
+        assert_eq!(err.message, "User a not in project p");
+        // Another user's system project is not one's own.
+        let err = q.charge("a", "b", &[("cyclades.vm", 1)]).unwrap_err();
+        assert_eq!(err.code, 400);
+        assert!(!q.is_member("a", "b"));
+        assert!(q.is_member("a", "a"));
+        // A removed member keeps the holding with a zero limit.
+        let limits = BTreeMap::from([("cyclades.vm".to_string(), (1, 5))]);
+        q.sync_project("p", &limits, true, &[("a".to_string(), false)]);
+        assert_eq!(
+            q.charge("a", "p", &[("cyclades.vm", 1)]).unwrap_err().code,
+            413
+        );
+    }
+
+    #[test]
+    fn commissions_are_pending_until_resolved() {
+        let q = Quotas::default();
+        q.ensure_system_project("u");
+        let provisions = member_provisions("u", "u", &[("cyclades.vm", 3)]);
+        let serial = q
+            .issue_commission("svc", provisions, "make vms", false, false, "t".into())
+            .unwrap();
+        let report = q.report("u", "u");
+        assert_eq!(
+            (report["cyclades.vm"].usage, report["cyclades.vm"].pending),
+            (3, 3)
+        );
+        assert_eq!(q.pending_commissions("svc"), vec![serial]);
+        assert!(q.pending_commissions("other").is_empty());
+        assert_eq!(q.commission("svc", serial).unwrap().provisions.len(), 2);
+        let res = q.resolve_commissions("svc", &[serial, 99], &[99]);
+        assert_eq!(res.accepted, vec![serial]);
+        assert_eq!(res.conflicting, vec![99]);
+        let report = q.report("u", "u");
+        assert_eq!(
+            (report["cyclades.vm"].usage, report["cyclades.vm"].pending),
+            (3, 0)
+        );
+        // Rejecting undoes.
+        let provisions = member_provisions("u", "u", &[("cyclades.vm", 2)]);
+        let serial = q
+            .issue_commission("svc", provisions, "", false, false, "t".into())
+            .unwrap();
+        let res = q.resolve_commissions("svc", &[], &[serial]);
+        assert_eq!(res.rejected, vec![serial]);
+        assert_eq!(q.usage("u", "u", "cyclades.vm"), 3);
+        // Over the limit, with the data Astakos gives.
+        let provisions = member_provisions("u", "u", &[("cyclades.vm", 8)]);
+        let err = q
+            .issue_commission("svc", provisions, "", false, false, "t".into())
+            .unwrap_err();
+        assert_eq!(err.kind, CommissionErrorKind::NoCapacity);
+        assert_eq!((err.limit, err.usage), (Some(10), Some(3)));
+        let (code, body) = err.body();
+        assert_eq!(code, 413);
+        assert_eq!(body["overLimit"]["data"]["name"], "NoCapacityError");
+        // Releasing more than held.
+        let provisions = member_provisions("u", "u", &[("cyclades.vm", -4)]);
+        let err = q
+            .issue_commission("svc", provisions, "", false, true, "t".into())
+            .unwrap_err();
+        assert_eq!(err.kind, CommissionErrorKind::NoQuantity);
+        // A holding that does not exist.
+        let provisions = member_provisions("u", "nope", &[("cyclades.vm", 1)]);
+        let err = q
+            .issue_commission("svc", provisions, "", false, true, "t".into())
+            .unwrap_err();
+        assert_eq!(err.body().0, 404);
+    }
+
+    #[test]
+    fn reassigning_moves_usage() {
+        let q = Quotas::default();
+        let limits = BTreeMap::from([("pithos.diskspace".to_string(), (100, 100))]);
+        q.sync_project("p", &limits, true, &[("u".to_string(), true)]);
+        q.charge("u", "u", &[("pithos.diskspace", 60)]).unwrap();
+        q.reassign("u", "u", "p", &[("pithos.diskspace", 60)])
+            .unwrap();
+        assert_eq!(q.usage("u", "u", "pithos.diskspace"), 0);
+        assert_eq!(q.usage("u", "p", "pithos.diskspace"), 60);
+        assert!(q
+            .reassign("u", "p", "p", &[("pithos.diskspace", 60)])
+            .is_err());
+        assert_eq!(q.member_projects("u").len(), 2);
     }
 }

@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, RwLock};
 
+use crate::account::AccountState;
 use crate::compute::ComputeState;
 use crate::image::ImageState;
 use crate::inject::Injector;
@@ -86,6 +87,8 @@ pub struct AppState {
     pub volume: VolumeState,
     /// The Image registry.
     pub image: ImageState,
+    /// Astakos projects, applications and memberships.
+    pub account: AccountState,
 }
 
 /// The shared state handle of the router.
@@ -105,6 +108,7 @@ impl AppState {
             network: NetworkState::default(),
             volume: VolumeState::default(),
             image: ImageState::default(),
+            account: AccountState::default(),
         }
     }
 

@@ -117,6 +117,19 @@ async fn poll(api: &Api, service: &str, path: &str, done: impl Fn(&Value) -> boo
     panic!("{path} never reached the expected state");
 }
 
+/// Makes `user` a member of `project` with room for every resource, as
+/// accepting them in an approved project does: the quota book refuses
+/// projects one is not a member of.
+fn join(emu: &Emulator, user: &str, project: &str) {
+    let limits = synnefo_emu::quotas::RESOURCES
+        .iter()
+        .map(|r| (r.name.to_string(), (1u64 << 50, 1u64 << 50)))
+        .collect();
+    emu.state()
+        .quotas
+        .sync_project(project, &limits, true, &[(user.to_string(), true)]);
+}
+
 fn fault(body: &Value) -> &str {
     body.as_object()
         .and_then(|o| o.keys().next())
@@ -920,6 +933,8 @@ async fn floating_ips_attach_through_ports() {
         "freed with the server"
     );
 
+    let user = emu.user().uuid;
+    join(&emu, &user, "p-2");
     let (status, _) = api
         .network(
             "POST",
@@ -928,7 +943,6 @@ async fn floating_ips_attach_through_ports() {
         )
         .await;
     assert_eq!(status, 200);
-    let user = emu.user().uuid;
     assert_eq!(
         emu.state()
             .quotas
@@ -1147,6 +1161,8 @@ async fn volumes_attach_detach_and_snapshot() {
         .volume("DELETE", &format!("/volumes/{vol}/metadata/a"), None)
         .await;
     assert_eq!(status, 200);
+    let user = emu.user().uuid;
+    join(&emu, &user, "p-9");
     let (status, _) = api
         .volume(
             "POST",
@@ -1155,7 +1171,6 @@ async fn volumes_attach_detach_and_snapshot() {
         )
         .await;
     assert_eq!(status, 200);
-    let user = emu.user().uuid;
     assert_eq!(
         emu.state().quotas.usage(&user, "p-9", "cyclades.disk"),
         2 << 30
@@ -1247,6 +1262,7 @@ async fn quotas_are_charged_and_exhaustion_leaves_nothing_behind() {
     assert_eq!(body["networks"].as_array().unwrap().len(), 1);
 
     // A project of its own: reassigning moves the charges.
+    join(&emu, &user, "team");
     let (status, _) = api
         .action(&first["id"], json!({"reassign": {"project": "team"}}))
         .await;

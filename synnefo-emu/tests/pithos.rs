@@ -538,8 +538,23 @@ async fn containers_create_update_policy_and_delete() {
         .await
         .unwrap();
 
-    // Reassign to another project: the usage moves.
+    // Reassign to another project: the usage moves. Only to a project the
+    // user is a member of: give them quota in it (as accepting them does).
     p.put_object("c/o", vec![5u8; 200]).await;
+    let r = p
+        .req("POST", "c?update")
+        .header("X-Container-Policy-Project", "proj-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400, "not a member of proj-1 yet");
+    let limits = std::collections::BTreeMap::from([(
+        "pithos.diskspace".to_string(),
+        (1u64 << 30, 1u64 << 30),
+    )]);
+    emu.state()
+        .quotas
+        .sync_project("proj-1", &limits, true, &[(p.account.clone(), true)]);
     let r = p
         .req("POST", "c?update")
         .header("X-Container-Policy-Project", "proj-1")

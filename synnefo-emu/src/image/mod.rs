@@ -3,10 +3,20 @@
 //!
 //! A fresh cloud has a few public images owned by the system user
 //! [`SYSTEM_USER`], so that `list_images` and `create_server` work at once.
+//! Users register more from objects of their own Pithos account: the
+//! object must exist, and its size and hash become the image's. As in
+//! Synnefo, an image's id stays coupled to its location (registering the
+//! same object again updates the same image), its owner is the object's
+//! account, and its members are the users the object is readable by
+//! (the registrant included).
+
+mod api;
+mod meta;
 
 use std::collections::BTreeMap;
 use std::sync::RwLock;
 
+use axum::routing::get;
 use axum::Router;
 
 use crate::state::SharedState;
@@ -54,6 +64,9 @@ pub struct ImageRecord {
 pub struct ImageState {
     /// Every image by id.
     pub images: RwLock<BTreeMap<String, ImageRecord>>,
+    /// The id of each location ever registered: an image keeps its id when
+    /// unregistered and registered again, as the Pithos object's uuid does.
+    pub location_ids: RwLock<BTreeMap<String, String>>,
 }
 
 impl Default for ImageState {
@@ -127,6 +140,7 @@ impl Default for ImageState {
             .collect();
         ImageState {
             images: RwLock::new(images),
+            location_ids: RwLock::default(),
         }
     }
 }
@@ -154,7 +168,50 @@ impl ImageState {
     }
 }
 
+impl ImageState {
+    /// Adds (or replaces) an image record as it is, for tests and for
+    /// services that make images themselves (snapshots).
+    pub fn insert(&self, record: ImageRecord) {
+        self.location_ids
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(record.location.clone(), record.id.clone());
+        self.images
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(record.id.clone(), record);
+    }
+
+    /// An image by id, whoever may see it.
+    pub fn image(&self, id: &str) -> Option<ImageRecord> {
+        self.images
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
+    }
+}
+
 /// The routes of the Image registry, nested at its catalog path.
 pub fn router() -> Router<SharedState> {
     Router::new()
+        .route("/images", get(api::list_images).post(api::register))
+        .route("/images/", get(api::list_images).post(api::register))
+        .route("/images/detail", get(api::list_images_detail))
+        .route(
+            "/images/{id}",
+            get(api::get_image_data)
+                .head(api::get_meta)
+                .put(api::update_image)
+                .delete(api::unregister),
+        )
+        .route(
+            "/images/{id}/members",
+            get(api::list_members).put(api::set_members),
+        )
+        .route(
+            "/images/{id}/members/{member}",
+            axum::routing::put(api::add_member).delete(api::remove_member),
+        )
+        .route("/shared-images/{member}", get(api::list_shared))
 }

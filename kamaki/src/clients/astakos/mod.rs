@@ -1,7 +1,16 @@
 //! Astakos, Synnefo's identity and account service: tokens, the service
-//! catalog, users (kamaki's `AstakosClient` / `CachedAstakosClient`).
+//! catalog, users (kamaki's `AstakosClient` / `CachedAstakosClient`), and
+//! the account API: resources and quotas, projects and their applications,
+//! memberships, and the commissions services allocate resources with.
+//!
+//! Account calls go to the `account` endpoint of the catalog
+//! ([`AstakosClient::account_client`]).
 
+mod commissions;
+mod memberships;
 mod models;
+mod projects;
+mod quotas;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -9,7 +18,14 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
+pub use commissions::{CommissionInfo, CommissionRequest, CommissionResolution, Provision};
+pub use memberships::{Membership, MEMBERSHIP_ACTIONS};
 pub use models::*;
+pub use projects::{
+    MemberPolicy, Project, ProjectApplication, ProjectFilter, ProjectIds, ProjectSpec,
+    ResourcePolicy, APPLICATION_ACTIONS, PROJECT_ACTIONS,
+};
+pub use quotas::{ProjectQuota, ProjectQuotas, Quota, Quotas, ResourceInfo, UserQuotas};
 
 use crate::clients::utils::encode_query_part;
 use crate::clients::{Client, ClientError, Result, Service, Token};
@@ -352,6 +368,22 @@ impl AstakosClient {
             .displayname_catalog)
     }
 
+    /// The display name of one user, asked with a service token.
+    pub async fn service_get_username(&self, uuid: &str) -> Result<String> {
+        self.service_get_usernames(&[uuid])
+            .await?
+            .remove(uuid)
+            .ok_or_else(|| ClientError::NotFound(format!("No user with uuid {uuid}")))
+    }
+
+    /// The uuid of one user, asked with a service token.
+    pub async fn service_get_uuid(&self, name: &str) -> Result<String> {
+        self.service_get_uuids(&[name])
+            .await?
+            .remove(name)
+            .ok_or_else(|| ClientError::NotFound(format!("No user with name {name}")))
+    }
+
     /// Sends feedback to the cloud's operators (`POST feedback`).
     pub async fn send_feedback(&self, message: &str, data: &str) -> Result<()> {
         let body = format!(
@@ -382,5 +414,11 @@ impl AstakosClient {
         let mut cache = self.cache.lock().await;
         cache.auth = None;
         Ok(())
+    }
+
+    /// The same as [`Self::user_set_default_project`], by the name of the
+    /// underlying Astakos client.
+    pub async fn set_default_project(&self, project_id: &str) -> Result<()> {
+        self.user_set_default_project(project_id).await
     }
 }
