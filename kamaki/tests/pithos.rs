@@ -414,6 +414,47 @@ async fn a_corrupt_block_is_detected_and_no_file_claims_success() {
         .await
         .unwrap_err();
     assert!(matches!(err, ClientError::Integrity(_)), "{err:?}");
+
+    // A full last block is checked as strictly as the others.
+    pithos
+        .upload_from_string("tail", data(2 * b, 4), &UploadOptions::default())
+        .await
+        .unwrap();
+    let tail = pithos
+        .get_object_hashmap("tail", &Default::default())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(emu.state().pithos.corrupt_block(&tail.hashes[1]));
+    let err = pithos
+        .download_to_string("tail", &DownloadOptions::default())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("block 1"), "{err}");
+}
+
+#[tokio::test]
+async fn a_truncated_object_downloads_with_its_last_block_unverifiable() {
+    let (_emu, pithos) = setup().await;
+    let b = pithos.get_block_info(None).await.unwrap().block_size as usize;
+    let content = data(b + 100, 6);
+    pithos
+        .upload_from_string("cut", content.clone(), &UploadOptions::default())
+        .await
+        .unwrap();
+    // Synnefo keeps the hash of the whole stored last block.
+    pithos
+        .truncate_object("cut", (b + 40) as u64)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dst = dir.path().join("cut");
+    let report = pithos
+        .download_object("cut", &dst, &DownloadOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.unverified_blocks, 1, "{report:?}");
+    assert_eq!(std::fs::read(&dst).unwrap(), &content[..b + 40]);
 }
 
 #[tokio::test]

@@ -561,12 +561,11 @@ impl PithosClient {
 
     /// Fetches block `block` with a ranged `GET` and checks its hash.
     ///
-    /// The last block of an object is the one exception: when Synnefo
-    /// truncates an object (`X-Object-Bytes`) it keeps the hash of the whole
-    /// stored block, of which only a prefix is the object's, so the data it
-    /// serves cannot match. A last block of the right length that does not
-    /// match is therefore accepted, and counted as unverified
-    /// (`Ok((data, false))`).
+    /// A short last block is the one exception: when Synnefo truncates an
+    /// object (`X-Object-Bytes`) it keeps the hash of the whole stored block,
+    /// of which only a prefix is the object's, so the data it serves cannot
+    /// match. A short last block of the right length that does not match is
+    /// therefore accepted, and counted as unverified (`Ok((data, false))`).
     async fn fetch_block(&self, plan: &Plan, block: usize) -> Result<(Bytes, bool)> {
         let (start, end) = plan.block_bounds(block);
         let expected = plan.hashmap.hashes[block].to_ascii_lowercase();
@@ -629,7 +628,8 @@ impl PithosClient {
         if got == expected {
             return Ok((data, true));
         }
-        if block + 1 == plan.hashmap.hashes.len() {
+        // Only a short last block can hide bytes past the object's end.
+        if block + 1 == plan.hashmap.hashes.len() && end - start < plan.hashmap.block_size {
             tracing::warn!(
                 target: "kamaki::clients::pithos",
                 "{}: the last block hashes to {got}; accepted unverified (a truncated object keeps the hash of its whole last block)",
