@@ -322,7 +322,12 @@ impl PithosClient {
             .ok_or_else(not_modified)?;
         let len = usize::try_from(plan.out_len)
             .map_err(|_| ClientError::InvalidRequest(format!("{obj} is too large for memory")))?;
-        let sink = Arc::new(MemorySink(Mutex::new(vec![0u8; len])));
+        let mut buf = Vec::new();
+        buf.try_reserve_exact(len).map_err(|_| {
+            ClientError::InvalidRequest(format!("{obj} ({len} bytes) does not fit in memory"))
+        })?;
+        buf.resize(len, 0);
+        let sink = Arc::new(MemorySink(Mutex::new(buf)));
         let reporter = Arc::new(Reporter::new(options.download_cb.clone(), plan.out_len));
         let concurrency = options
             .concurrency

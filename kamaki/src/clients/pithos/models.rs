@@ -16,6 +16,11 @@ pub use crate::clients::storage::{
     ContainerListing, ContainerPolicy, Headers, ListedObject, ObjectListing,
 };
 
+/// The largest block size believed (Pithos uses 4 MiB): a transfer holds a
+/// few blocks in memory, so an absurd size from a server is refused rather
+/// than allocated.
+pub const MAX_BLOCK_SIZE: u64 = 1 << 30;
+
 /// An object's hashmap (`GET ...?hashmap&format=json`): the block list the
 /// object is made of.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,7 +59,9 @@ impl ObjectHashmap {
         let ok = if self.bytes == 0 {
             self.hashes.len() <= 1
         } else {
-            self.block_size > 0 && self.hashes.len() as u64 == blocks
+            self.block_size > 0
+                && self.block_size <= MAX_BLOCK_SIZE
+                && self.hashes.len() as u64 == blocks
         };
         if ok {
             Ok(())
@@ -223,7 +230,7 @@ impl BlockInfo {
         let size = headers
             .get("x-container-block-size")
             .and_then(|s| s.trim().parse::<u64>().ok())
-            .filter(|s| *s > 0)
+            .filter(|s| *s > 0 && *s <= MAX_BLOCK_SIZE)
             .ok_or_else(|| ClientError::InvalidResponse {
                 url: String::new(),
                 message: "the container reply has no valid X-Container-Block-Size".into(),
@@ -297,6 +304,11 @@ mod tests {
         h.insert("x-container-block-hash".into(), "sha256".into());
         assert_eq!(BlockInfo::from_headers(&h).unwrap().block_size, 4194304);
         h.insert("x-container-block-size".into(), "0".into());
+        assert!(BlockInfo::from_headers(&h).is_err());
+        h.insert(
+            "x-container-block-size".into(),
+            (MAX_BLOCK_SIZE + 1).to_string(),
+        );
         assert!(BlockInfo::from_headers(&h).is_err());
     }
 }
