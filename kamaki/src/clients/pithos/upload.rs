@@ -11,7 +11,7 @@
 //!    retried), checking the hash the server gives back;
 //! 5. `PUT` the hashmap again to create the object.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -238,8 +238,10 @@ impl PithosClient {
                 .json()
                 .map_err(|e| with_context(e, || format!("the list of blocks missing for {obj}")))?;
             let mut wanted: Vec<(String, Located)> = Vec::new();
+            let mut seen: HashSet<String> = HashSet::new();
             for hash in missing {
-                let Some(place) = located.get(hash.to_ascii_lowercase().as_str()) else {
+                let hash = hash.to_ascii_lowercase();
+                let Some(place) = located.get(hash.as_str()) else {
                     return Err(ClientError::InvalidResponse {
                         url: target.endpoint_url().to_string(),
                         message: format!(
@@ -247,8 +249,8 @@ impl PithosClient {
                         ),
                     });
                 };
-                if !wanted.iter().any(|(h, _)| h.eq_ignore_ascii_case(&hash)) {
-                    wanted.push((hash.to_ascii_lowercase(), *place));
+                if seen.insert(hash.clone()) {
+                    wanted.push((hash, *place));
                 }
             }
             if first {
