@@ -265,7 +265,7 @@ impl PithosClient {
     }
 
     /// `HEAD` of `obj` (of `version` if given): its headers. A missing
-    /// object is a 404 error "Object <obj> not found".
+    /// object is a 404 error "Object `<obj>` not found".
     pub async fn get_object_info(&self, obj: &str, version: Option<&str>) -> Result<Headers> {
         let reply = self
             .object_head(

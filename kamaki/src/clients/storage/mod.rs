@@ -417,7 +417,7 @@ impl StorageClient {
     }
 
     /// `DELETE /<account>/<container>/<obj>` (204); a missing object is a
-    /// 404 error "Object <obj> not found".
+    /// 404 error "Object `<obj>` not found".
     pub async fn delete_object(&self, obj: &str) -> Result<()> {
         let reply = self
             .at(Method::DELETE, &self.object_path(obj)?)
