@@ -813,6 +813,24 @@ async fn sharing_between_two_users() {
         .map(|o| o.name().to_string())
         .collect();
     assert_eq!(visible, ["shared"], "Bob sees only what is shared with him");
+    // Bob copies what Alice shares into his own account.
+    b.copy_object(
+        "pithos",
+        "shared",
+        "pithos",
+        &CopyOptions {
+            dst_object: Some("from-alice".into()),
+            source_account: Some(alice.uuid.clone()),
+            ..CopyOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let copied = b
+        .download_to_string("from-alice", &DownloadOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(&copied[..], b"for bob");
     let private = bob_in_alice
         .get_object_info("private", None)
         .await
