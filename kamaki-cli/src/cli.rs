@@ -103,6 +103,18 @@ pub enum Group {
     /// Images as Cyclades compute shows them.
     #[command(subcommand)]
     Imagecompute(crate::commands::cyclades::imagecompute::ImagecomputeCmd),
+    /// Pithos containers.
+    #[command(subcommand)]
+    Container(crate::commands::pithos::container::ContainerCmd),
+    /// Pithos objects (files and directories): list, upload, download, share...
+    #[command(subcommand)]
+    File(crate::commands::pithos::file::FileCmd),
+    /// Pithos accounts that share objects with you.
+    #[command(subcommand)]
+    Sharer(crate::commands::pithos::sharing::SharerCmd),
+    /// Pithos user groups (for permissions).
+    #[command(subcommand, name = "group")]
+    Groups(crate::commands::pithos::sharing::GroupCmd),
     /// Print a shell completion script: kamaki completion bash|zsh|fish.
     Completion {
         /// The shell.

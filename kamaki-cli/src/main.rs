@@ -73,6 +73,10 @@ async fn run(cli: Cli) -> CliResult {
         Group::Volume(cmd) => commands::cyclades::volume::run(&mut ctx, cmd).await,
         Group::Snapshot(cmd) => commands::cyclades::snapshot::run(&mut ctx, cmd).await,
         Group::Imagecompute(cmd) => commands::cyclades::imagecompute::run(&mut ctx, cmd).await,
+        Group::Container(cmd) => commands::pithos::container::run(&mut ctx, cmd).await,
+        Group::File(cmd) => commands::pithos::file::run(&mut ctx, cmd).await,
+        Group::Sharer(cmd) => commands::pithos::sharing::sharer(&mut ctx, cmd).await,
+        Group::Groups(cmd) => commands::pithos::sharing::group(&mut ctx, cmd).await,
         Group::Completion { .. } => Ok(()),
     }
 }

@@ -3,6 +3,7 @@
 pub mod config_cmd;
 pub mod cyclades;
 pub mod history;
+pub mod pithos;
 pub mod user;
 
 use crate::cli::GlobalArgs;

@@ -292,7 +292,7 @@ fn write_stdout(text: &str) -> CliResult {
 
 /// Shows text through `$PAGER` (default `less -R`) when stdout is a
 /// terminal; else, or if the pager cannot start, prints it.
-fn page(text: &str) -> CliResult {
+pub fn page(text: &str) -> CliResult {
     if !std::io::stdout().is_terminal() {
         return write_stdout(text);
     }

@@ -1,0 +1,258 @@
+//! `kamaki file copy` and `kamaki file move`: server-side, object by
+//! object (the data stays where it is), also between containers and
+//! accounts, with `-r` for everything under a prefix.
+
+use std::collections::BTreeMap;
+
+use clap::Args;
+use kamaki::clients::pithos::{ContainerGet, CopyOptions};
+use kamaki::clients::storage::ObjectListing;
+
+use super::common::{
+    account_of, account_uuid, headers_are_dir, is_dir, parse_bool, AccountArg, FileTarget, Target,
+};
+use crate::args::Location;
+use crate::commands::Ctx;
+use crate::error::{CliError, CliResult};
+
+/// `file copy` and `file move` options.
+#[derive(Args, Debug)]
+pub struct CopyArgs {
+    /// The source object (or prefix, with -r).
+    source_path_or_url: String,
+    /// The destination (default: the same path).
+    destination_path_or_url: Option<String>,
+    /// The destination account: a user uuid or name (default: yours).
+    #[arg(long = "to-account", value_name = "UUID|NAME")]
+    to_account: Option<String>,
+    /// The destination container (default: the source's).
+    #[arg(long = "to-container", value_name = "NAME")]
+    to_container: Option<String>,
+    /// Every object whose name starts with the source path, that prefix
+    /// replaced by the destination path.
+    #[arg(short = 'r', long)]
+    recursive: bool,
+    /// Overwrite existing destination objects.
+    #[arg(short = 'f', long)]
+    force: bool,
+    /// This version of the source (copy only: Pithos moves the latest).
+    #[arg(long = "source-version", value_name = "VERSION")]
+    source_version: Option<String>,
+    /// Publish the new objects (true) or not (false).
+    #[arg(long, value_name = "true|false", value_parser = parse_bool)]
+    public: Option<bool>,
+    /// The new objects' content type.
+    #[arg(long = "content-type")]
+    content_type: Option<String>,
+    #[command(flatten)]
+    target: FileTarget,
+}
+
+/// One step of a transfer.
+#[derive(Debug, PartialEq, Eq)]
+enum Step {
+    /// Copy or move an object.
+    Transfer { src: String, dst: String },
+    /// Create a directory object at the destination.
+    Mkdir { dst: String },
+}
+
+/// Runs `file copy` (or `file move`, with `remove`).
+pub async fn run(ctx: &mut Ctx, args: CopyArgs, remove: bool) -> CliResult {
+    let verb = if remove { "move" } else { "copy" };
+    if remove && args.source_version.is_some() {
+        return Err(CliError::new(
+            "--source-version: Pithos moves the latest version only; copy that version (kamaki file copy --source-version) and delete the source",
+        ));
+    }
+    let src = Target::location(ctx, &args.target, &args.source_path_or_url).await?;
+    if src.path.is_empty() && !args.recursive {
+        return Err(CliError::new(format!(
+            "No object named in {}: use -r to {verb} the contents of container {}",
+            args.source_path_or_url, src.container
+        )));
+    }
+    let destination = Location::parse(args.destination_path_or_url.as_deref().unwrap_or(""))?;
+    let own = account_of(ctx, &AccountArg::default()).await?;
+    let dst_account = match (&args.to_account, &destination.account) {
+        (Some(account), _) => account_uuid(ctx, account).await?,
+        (None, Some(account)) => account.clone(),
+        (None, None) => own.clone(),
+    };
+    let dst_container = args
+        .to_container
+        .clone()
+        .or(destination.container.clone())
+        .unwrap_or_else(|| src.container.clone());
+    let dst = Target {
+        client: src
+            .client
+            .clone()
+            .with_account(dst_account.clone())
+            .with_container(dst_container.clone()),
+        foreign: dst_account != own,
+        account: dst_account,
+        container: dst_container,
+        path: if destination.path.is_empty() {
+            src.path.clone()
+        } else {
+            destination.path.clone()
+        },
+    };
+
+    // What is at the destination already.
+    let listed = dst
+        .on_container(dst.client.list_all_objects(&ContainerGet {
+            prefix: (!dst.path.is_empty()).then(|| dst.path.clone()),
+            ..ContainerGet::default()
+        }))
+        .await?;
+    let existing: BTreeMap<String, ObjectListing> = listed
+        .into_iter()
+        .filter_map(|o| o.as_object().cloned())
+        .map(|o| (o.name.clone(), o))
+        .collect();
+
+    let mut steps = Vec::new();
+    let mut remove_dirs = Vec::new();
+    if args.recursive {
+        let sources = src
+            .on_container(src.client.list_all_objects(&ContainerGet {
+                prefix: (!src.path.is_empty()).then(|| src.path.clone()),
+                ..ContainerGet::default()
+            }))
+            .await?;
+        for object in sources.iter().filter_map(|o| o.as_object()) {
+            let name = format!("{}{}", dst.path, &object.name[src.path.len()..]);
+            plan(
+                &mut steps,
+                &mut remove_dirs,
+                (&object.name, is_dir(object)),
+                &name,
+                existing.get(&name).map(is_dir),
+                args.force,
+                remove,
+                &src,
+                &dst,
+            )?;
+        }
+    } else {
+        let info = src
+            .on_object(
+                src.client
+                    .get_object_info(&src.path, args.source_version.as_deref()),
+            )
+            .await?;
+        let source_is_dir = headers_are_dir(&info);
+        if source_is_dir && existing.contains_key(&dst.path) && !args.force {
+            return Err(CliError::new(format!(
+                "Cannot {verb} directory object {} onto an existing object: use -r to {verb} what is in it",
+                src.display()
+            )));
+        }
+        plan(
+            &mut steps,
+            &mut remove_dirs,
+            (&src.path, source_is_dir),
+            &dst.path,
+            existing.get(&dst.path).map(is_dir),
+            args.force,
+            remove,
+            &src,
+            &dst,
+        )?;
+    }
+
+    let options = CopyOptions {
+        source_version: args.source_version.clone(),
+        source_account: Some(src.account.clone()),
+        public: args.public,
+        content_type: args.content_type.clone(),
+        ..CopyOptions::default()
+    };
+    for step in steps {
+        match step {
+            Step::Transfer { src: from, dst: to } => {
+                eprintln!(
+                    "  {verb} {}  -->  {}",
+                    src.display_path(&from),
+                    dst.display_path(&to)
+                );
+                let options = CopyOptions {
+                    dst_object: Some(to.clone()),
+                    ..options.clone()
+                };
+                let call = if remove {
+                    dst.client
+                        .move_object(&src.container, &from, &dst.container, &options)
+                        .await
+                } else {
+                    dst.client
+                        .copy_object(&src.container, &from, &dst.container, &options)
+                        .await
+                };
+                if let Err(e) = call {
+                    return Err(src.at(&from).object_error(e).await);
+                }
+            }
+            Step::Mkdir { dst: to } => {
+                eprintln!("  mkdir {}", dst.display_path(&to));
+                dst.at(&to)
+                    .on_object(dst.client.create_directory(&to))
+                    .await?;
+            }
+        }
+    }
+    // Moved directories: their objects go last, the deepest first.
+    remove_dirs.sort();
+    for dir in remove_dirs.into_iter().rev() {
+        eprintln!("  delete source directory {}", src.display_path(&dir));
+        src.at(&dir)
+            .on_object(src.client.del_object(&dir, None, None))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Adds what transferring `source` (a name and whether it is a directory)
+/// to `dst_name` takes; `existing` says whether something is there (and
+/// whether it is a directory).
+#[allow(clippy::too_many_arguments)]
+fn plan(
+    steps: &mut Vec<Step>,
+    remove_dirs: &mut Vec<String>,
+    source: (&str, bool),
+    dst_name: &str,
+    existing: Option<bool>,
+    force: bool,
+    remove: bool,
+    src: &Target,
+    dst: &Target,
+) -> CliResult {
+    let (name, source_is_dir) = source;
+    if source_is_dir {
+        if existing.is_none() || force {
+            steps.push(Step::Mkdir {
+                dst: dst_name.to_string(),
+            });
+        }
+        if remove
+            && !(src.account == dst.account && src.container == dst.container && name == dst_name)
+        {
+            remove_dirs.push(name.to_string());
+        }
+        return Ok(());
+    }
+    if existing.is_some() && !force {
+        return Err(CliError::new(format!(
+            "Destination object {} exists: use -f to overwrite it with {}",
+            dst.display_path(dst_name),
+            src.display_path(name)
+        )));
+    }
+    steps.push(Step::Transfer {
+        src: name.to_string(),
+        dst: dst_name.to_string(),
+    });
+    Ok(())
+}

@@ -1,0 +1,347 @@
+//! `kamaki file download` (files and directory trees, verified block by
+//! block, resumable) and `kamaki file cat` (an object to stdout).
+
+use std::path::{Component, Path, PathBuf};
+
+use clap::Args;
+use kamaki::clients::pithos::{ContainerGet, DownloadOptions};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use super::common::{headers_are_dir, http_date, is_dir, parse_date_arg, FileTarget, Target};
+use super::transfer::{callback, cancellable, Bars};
+use crate::args::ByteRange;
+use crate::commands::Ctx;
+use crate::error::{CliError, CliResult};
+
+/// The conditions of `file download` and `file cat`.
+#[derive(Args, Debug, Clone)]
+pub struct Conditions {
+    /// Only if the object's ETag is this.
+    #[arg(long = "if-match", value_name = "ETAG")]
+    if_match: Option<String>,
+    /// Only if the object's ETag is not this.
+    #[arg(long = "if-none-match", value_name = "ETAG")]
+    if_none_match: Option<String>,
+    /// Only if modified since this date.
+    #[arg(long = "if-modified-since", value_name = "DATE", value_parser = parse_date_arg)]
+    if_modified_since: Option<OffsetDateTime>,
+    /// Only if not modified since this date.
+    #[arg(long = "if-unmodified-since", value_name = "DATE", value_parser = parse_date_arg)]
+    if_unmodified_since: Option<OffsetDateTime>,
+    /// This version of the object.
+    #[arg(long = "object-version", value_name = "VERSION")]
+    object_version: Option<String>,
+    /// Only these bytes: START-END, UPTO or -LAST, comma-separated (e.g. 5,10-20,-5).
+    #[arg(long, value_name = "RANGE", value_parser = parse_range)]
+    range: Option<String>,
+}
+
+fn parse_range(text: &str) -> Result<String, String> {
+    ByteRange::parse_list(text)
+        .map(|ranges| ByteRange::header(&ranges))
+        .map_err(|e| e.message)
+}
+
+impl Conditions {
+    fn options(&self) -> DownloadOptions {
+        DownloadOptions {
+            version: self.object_version.clone(),
+            range_str: self.range.clone(),
+            if_match: self.if_match.clone(),
+            if_none_match: self.if_none_match.clone(),
+            if_modified_since: self.if_modified_since.as_ref().map(http_date),
+            if_unmodified_since: self.if_unmodified_since.as_ref().map(http_date),
+            ..DownloadOptions::default()
+        }
+    }
+}
+
+/// `file cat` options.
+#[derive(Args, Debug)]
+pub struct CatArgs {
+    /// The object.
+    path_or_url: String,
+    #[command(flatten)]
+    conditions: Conditions,
+    /// Blocks fetched ahead (at least 1).
+    #[arg(long = "buffer-blocks", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    buffer_blocks: Option<u16>,
+    #[command(flatten)]
+    target: FileTarget,
+}
+
+/// `file download` options.
+#[derive(Args, Debug)]
+pub struct DownloadArgs {
+    /// The object, directory or container.
+    remote_path_or_url: String,
+    /// Where to put it (default: its base name here; an existing directory receives it).
+    local_path: Option<PathBuf>,
+    /// Resume an interrupted download, or overwrite an existing file.
+    #[arg(short = 'f', long)]
+    resume: bool,
+    #[command(flatten)]
+    conditions: Conditions,
+    /// Blocks in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: u16,
+    /// No progress bars.
+    #[arg(short = 'N', long = "no-progress-bar")]
+    no_progress_bar: bool,
+    /// Download a directory object or a container with everything in it.
+    #[arg(short = 'r', long)]
+    recursive: bool,
+    #[command(flatten)]
+    target: FileTarget,
+}
+
+/// Runs `file cat`: the object's bytes (verified) to stdout.
+pub async fn cat(ctx: &mut Ctx, args: CatArgs) -> CliResult {
+    let target = Target::location(ctx, &args.target, &args.path_or_url).await?;
+    target.require_path(&args.path_or_url)?;
+    let options = DownloadOptions {
+        concurrency: Some(args.buffer_blocks.map_or(1, usize::from)),
+        ..args.conditions.options()
+    };
+    let mut stdout = tokio::io::stdout();
+    let result = target
+        .client
+        .stream_down(&target.path, &mut stdout, &options)
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        // A reader that stopped early (`| head`) is no failure.
+        Err(kamaki::clients::ClientError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(target.object_error(e).await),
+    }
+}
+
+/// A file to download: the object and where it goes.
+struct Job {
+    remote: String,
+    local: PathBuf,
+    size: u64,
+}
+
+/// Runs `file download`.
+pub async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult {
+    let target = Target::location(ctx, &args.target, &args.remote_path_or_url).await?;
+    let prefix = target.path.trim_end_matches('/').to_string();
+    let base = match prefix.rsplit('/').next() {
+        Some(name) if !name.is_empty() => name.to_string(),
+        _ => target.container.clone(),
+    };
+    let local = match &args.local_path {
+        None => PathBuf::from(".").join(&base),
+        Some(path) if path.is_dir() => path.join(&base),
+        Some(path) => path.clone(),
+    };
+    let bars = Bars::new(args.no_progress_bar);
+
+    let object = if prefix.is_empty() {
+        None
+    } else {
+        let version = args.conditions.object_version.as_deref();
+        Some(
+            target
+                .at(&prefix)
+                .on_object(target.client.get_object_info(&prefix, version))
+                .await?,
+        )
+    };
+    let mut jobs = Vec::new();
+    if object.as_ref().is_none_or(headers_are_dir) {
+        if !args.recursive {
+            return Err(if prefix.is_empty() {
+                CliError::new(format!(
+                    "Cannot download container {}: use -r (kamaki file download -r /{} [LOCAL_PATH])",
+                    target.container, target.container
+                ))
+            } else {
+                CliError::new(format!(
+                    "Remote object {} is a directory: use -r to download directories",
+                    target.display_path(&prefix)
+                ))
+            });
+        }
+        let options = ContainerGet {
+            prefix: (!prefix.is_empty()).then(|| format!("{prefix}/")),
+            ..ContainerGet::default()
+        };
+        let listed = target
+            .on_container(target.client.list_all_objects(&options))
+            .await?;
+        let mut dirs = vec![local.clone()];
+        for item in listed.iter().filter_map(|o| o.as_object()) {
+            let rest = item.name[prefix.len()..].trim_start_matches('/');
+            if rest.is_empty() {
+                continue;
+            }
+            let path = local.join(safe_relative(&item.name, rest)?);
+            bars.line(&format!("{} -> {}", item.name, path.display()));
+            if is_dir(item) {
+                dirs.push(path);
+            } else {
+                jobs.push(Job {
+                    remote: item.name.clone(),
+                    local: path,
+                    size: item.bytes,
+                });
+            }
+        }
+        dirs.sort();
+        for dir in &dirs {
+            if dir.exists() && !dir.is_dir() {
+                return Err(CliError::new(format!(
+                    "Cannot replace local file {} with a directory of the same name: remove it or download elsewhere",
+                    dir.display()
+                )));
+            }
+        }
+        for job in &jobs {
+            if job.local.is_dir() {
+                return Err(CliError::new(format!(
+                    "Cannot change local directory {} into a file: remove it or download elsewhere",
+                    job.local.display()
+                )));
+            }
+            if job.local.exists() && !args.resume {
+                return Err(CliError::new(format!(
+                    "Cannot overwrite {}: use -f/--resume to resume or overwrite",
+                    job.local.display()
+                )));
+            }
+        }
+        for dir in &dirs {
+            if !dir.exists() {
+                bars.line(&format!("Create local directory {}", dir.display()));
+                std::fs::create_dir_all(dir).map_err(|e| local_error(dir, e))?;
+            }
+        }
+    } else {
+        if local.exists() && !args.resume {
+            return Err(CliError::new(format!(
+                "Cannot overwrite local file {}: use -f/--resume to resume or overwrite",
+                local.display()
+            )));
+        }
+        let size = object
+            .as_ref()
+            .and_then(|h| h.get("content-length"))
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(0);
+        jobs.push(Job {
+            remote: prefix.clone(),
+            local,
+            size,
+        });
+    }
+
+    let total_bar = (jobs.len() > 1).then(|| {
+        let total: u64 = jobs.iter().map(|j| j.size).sum();
+        bars.bytes(&format!("Total ({} files)", jobs.len()), total)
+    });
+    let mut report = Vec::new();
+    let work = async {
+        let mut done = 0u64;
+        for job in &jobs {
+            if let Some(parent) = job.local.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|e| local_error(parent, e))?;
+            }
+            bars.line(&format!(
+                "{} --> {}",
+                target.display_path(&job.remote),
+                job.local.display()
+            ));
+            let bar = bars.bytes("  download", job.size);
+            let options = DownloadOptions {
+                download_cb: Some(callback(&bar, total_bar.as_ref().map(|b| (b, done)))),
+                resume: args.resume,
+                concurrency: Some(usize::from(args.threads)),
+                ..args.conditions.options()
+            };
+            let result = target
+                .at(&job.remote)
+                .on_object(
+                    target
+                        .client
+                        .download_object(&job.remote, &job.local, &options),
+                )
+                .await;
+            bar.finish_and_clear();
+            let done_now = result?;
+            done += done_now.bytes;
+            if done_now.not_modified {
+                bars.line(&format!(
+                    "{}: not modified (304), not downloaded",
+                    target.display_path(&job.remote)
+                ));
+            }
+            report.push(json!({
+                "remote": target.display_path(&job.remote),
+                "local": job.local.display().to_string(),
+                "bytes": done_now.bytes,
+                "fetched_bytes": done_now.fetched_bytes,
+                "not_modified": done_now.not_modified,
+            }));
+        }
+        Ok(())
+    };
+    cancellable(
+        work,
+        "Download canceled by user: what was fetched stays in <file>.kamaki-partial (resume with -f)",
+    )
+    .await?;
+    if let Some(bar) = &total_bar {
+        bar.finish_and_clear();
+    }
+    bars.line("Download completed");
+    if ctx.json() {
+        return ctx.out.print_value(&Value::Array(report));
+    }
+    Ok(())
+}
+
+/// The local relative path of an object under a downloaded directory:
+/// no absolute paths, no `..`, so nothing lands outside the target.
+fn safe_relative(name: &str, rest: &str) -> CliResult<PathBuf> {
+    let path: PathBuf = rest.split('/').filter(|p| !p.is_empty()).collect();
+    let safe = path.components().all(|c| matches!(c, Component::Normal(_)));
+    if !safe || path.as_os_str().is_empty() {
+        return Err(CliError::new(format!(
+            "Refusing to download {name:?}: its name would leave the target directory"
+        )));
+    }
+    Ok(path)
+}
+
+fn local_error(path: &Path, error: std::io::Error) -> CliError {
+    CliError::new(format!("Failed to access {}: {error}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_names_stay_inside_the_target() {
+        assert_eq!(
+            safe_relative("d/a/b", "a/b").unwrap(),
+            PathBuf::from("a").join("b")
+        );
+        assert_eq!(safe_relative("d//a", "/a").unwrap(), PathBuf::from("a"));
+        assert!(safe_relative("d/../x", "../x").is_err());
+        assert!(safe_relative("d/./x", "./x").is_err());
+    }
+
+    #[test]
+    fn ranges_become_headers() {
+        assert_eq!(parse_range("5,10-20,-5").unwrap(), "bytes=0-5,10-20,-5");
+        assert!(parse_range("9-1").is_err());
+    }
+}

@@ -1,0 +1,16 @@
+//! The Pithos command groups: `container`, `file`, `sharer` and `group`.
+//!
+//! Where things are: [`common`] (account and container options, locations,
+//! errors, object lines), [`container`], [`file`] (listing, information,
+//! changes, delete), [`copy`] (copy and move), [`upload`] and
+//! [`download`] (transfers, `cat`) with [`transfer`] (bars, Ctrl-C,
+//! content types), [`sharing`] (`sharer` and `group`).
+
+pub mod common;
+pub mod container;
+pub mod copy;
+pub mod download;
+pub mod file;
+pub mod sharing;
+pub mod transfer;
+pub mod upload;
