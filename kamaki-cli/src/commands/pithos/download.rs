@@ -177,13 +177,14 @@ pub async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult {
             .on_container(target.client.list_all_objects(&options))
             .await?;
         let mut dirs = vec![local.clone()];
+        let mut plan = Vec::new();
         for item in listed.iter().filter_map(|o| o.as_object()) {
             let rest = item.name[prefix.len()..].trim_start_matches('/');
             if rest.is_empty() {
                 continue;
             }
             let path = local.join(safe_relative(&item.name, rest)?);
-            bars.line(&format!("{} -> {}", item.name, path.display()));
+            plan.push(format!("{} -> {}", item.name, path.display()));
             if is_dir(item) {
                 dirs.push(path);
             } else {
@@ -216,6 +217,9 @@ pub async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult {
                     job.local.display()
                 )));
             }
+        }
+        for line in plan {
+            bars.line(&line);
         }
         for dir in &dirs {
             if !dir.exists() {

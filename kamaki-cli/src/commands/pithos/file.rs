@@ -527,18 +527,20 @@ async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
                 eprintln!("Container \"{}\" is empty", target.container);
             }
         } else {
-            let info = target
-                .on_object(client.get_object_info(&target.path, None))
+            // `dir/` names the directory object `dir`.
+            let named = target.at(target.path.trim_end_matches('/'));
+            let info = named
+                .on_object(client.get_object_info(&named.path, None))
                 .await?;
             if !headers_are_dir(&info) {
                 return Err(CliError::new(format!(
                     "Object {} is not a directory: see kamaki file info {}",
-                    target.display(),
-                    target.display()
+                    named.display(),
+                    named.display()
                 )));
             }
             if !ctx.json() {
-                eprintln!("Directory {} is empty", target.display());
+                eprintln!("Directory {} is empty", named.display());
             }
         }
     }
@@ -656,7 +658,10 @@ async fn modify(ctx: &mut Ctx, args: ModifyArgs) -> CliResult {
     if ctx.json() {
         return ctx.out.print_value(&Value::Object(result));
     }
-    for value in result.values() {
+    for key in ["sharing", "metadata"] {
+        let Some(value) = result.get(key) else {
+            continue;
+        };
         let value = drop_empty(value.clone());
         if value.as_object().is_some_and(|m| !m.is_empty()) {
             ctx.out.print_value(&value)?;

@@ -1,0 +1,873 @@
+//! The Pithos command groups of `kamaki` (container, file, sharer, group)
+//! against the emulator. Each test runs a whole story, many commands
+//! against one emulator, to keep the file quick.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::{env_for, kamaki, stderr, stdout, Env};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use synnefo_emu::Emulator;
+
+async fn emulator() -> Emulator {
+    Emulator::builder()
+        .user("cli@example.com", "cli-token")
+        .user("friend@example.com", "friend-token")
+        .start()
+        .await
+        .unwrap()
+}
+
+/// Runs a command that must succeed and returns its stdout.
+async fn ok(env: &Env, args: &[&str]) -> String {
+    let out = kamaki(env, args).await;
+    assert!(
+        out.status.success(),
+        "kamaki {}: {}{}",
+        args.join(" "),
+        stderr(&out),
+        stdout(&out)
+    );
+    assert_no_bar_bytes(&out);
+    stdout(&out)
+}
+
+/// Runs a command that must succeed and returns its stderr.
+async fn ok_err(env: &Env, args: &[&str]) -> String {
+    let out = kamaki(env, args).await;
+    assert!(
+        out.status.success(),
+        "kamaki {}: {}",
+        args.join(" "),
+        stderr(&out)
+    );
+    stderr(&out)
+}
+
+/// Runs a command that must succeed with `--output-format json` and parses
+/// what it printed.
+async fn json(env: &Env, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["--output-format", "json"]);
+    let text = ok(env, &all).await;
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}: {text}", args.join(" ")))
+}
+
+/// Runs a command that must fail with one line on stderr holding all of
+/// `words`, and nothing on stdout.
+async fn fails(env: &Env, args: &[&str], words: &[&str]) -> String {
+    let out = kamaki(env, args).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "kamaki {}: {}{}",
+        args.join(" "),
+        stdout(&out),
+        stderr(&out)
+    );
+    let err = stderr(&out);
+    let last = err
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    for word in words {
+        assert!(last.contains(word), "{word:?} in {err}");
+    }
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    last
+}
+
+/// Runs a command whose arguments are refused (a usage error).
+async fn refused(env: &Env, args: &[&str]) {
+    let out = kamaki(env, args).await;
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "kamaki {}: {}",
+        args.join(" "),
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+}
+
+/// Nothing a terminal would take as drawing: bars stay on stderr, and are
+/// hidden when it is not a terminal.
+fn assert_no_bar_bytes(out: &Output) {
+    for stream in [&out.stdout, &out.stderr] {
+        assert!(
+            !stream.iter().any(|b| *b == b'\r' || *b == 0x1b),
+            "{}",
+            String::from_utf8_lossy(stream)
+        );
+    }
+}
+
+fn sha256(path: &Path) -> String {
+    hex::encode(Sha256::digest(std::fs::read(path).unwrap()))
+}
+
+fn s(path: &Path) -> String {
+    path.display().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn files_go_up_and_come_back_the_same() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    let dir = tempfile::tempdir().unwrap();
+
+    ok(&env, &["container", "create", "pithos"]).await;
+    // A multi-block file (blocks are 4 MiB): 9 MiB, not all zeros.
+    let big = dir.path().join("big.bin");
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let data: Vec<u8> = (0..9 * 1024 * 1024)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 32) as u8
+        })
+        .collect();
+    std::fs::write(&big, &data).unwrap();
+    drop(data);
+    let out = kamaki(
+        &env,
+        &["file", "upload", &s(&big), "--output-format", "json"],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_no_bar_bytes(&out);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report[0]["remote"], "/pithos/big.bin");
+    assert_eq!(report[0]["bytes"], 9 * 1024 * 1024);
+    assert!(
+        stderr(&out).contains("Upload completed"),
+        "{}",
+        stderr(&out)
+    );
+
+    let info = json(&env, &["file", "info", "big.bin"]).await;
+    assert_eq!(info["content-length"], "9437184");
+    let hashmap = json(&env, &["file", "info", "/pithos/big.bin", "--hashmap"]).await;
+    assert_eq!(hashmap["hashes"].as_array().unwrap().len(), 3);
+
+    let back = dir.path().join("back.bin");
+    let out = kamaki(&env, &["file", "download", "big.bin", &s(&back)]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_no_bar_bytes(&out);
+    assert!(stdout(&out).is_empty(), "data only on stdout");
+    assert_eq!(sha256(&back), sha256(&big));
+
+    // An existing file is kept unless -f; -f resumes (nothing to fetch).
+    fails(
+        &env,
+        &["file", "download", "big.bin", &s(&back)],
+        &["Cannot overwrite", "-f"],
+    )
+    .await;
+    let report = json(&env, &["file", "download", "-f", "big.bin", &s(&back)]).await;
+    assert_eq!(report[0]["fetched_bytes"], 0);
+    // A broken download resumes: only the missing part is fetched.
+    let partial = dir.path().join("back.bin.kamaki-partial");
+    std::fs::rename(&back, &partial).unwrap();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&partial)
+        .unwrap();
+    file.set_len(5 * 1024 * 1024).unwrap();
+    drop(file);
+    let report = json(
+        &env,
+        &["file", "download", "--resume", "big.bin", &s(&back)],
+    )
+    .await;
+    assert_eq!(report[0]["fetched_bytes"], 5 * 1024 * 1024);
+    assert_eq!(sha256(&back), sha256(&big));
+    assert!(!partial.exists());
+    // Into a directory: its base name there.
+    std::fs::create_dir(dir.path().join("into")).unwrap();
+    ok(
+        &env,
+        &["file", "download", "big.bin", &s(&dir.path().join("into"))],
+    )
+    .await;
+    assert_eq!(sha256(&dir.path().join("into/big.bin")), sha256(&big));
+    std::fs::remove_file(dir.path().join("into/big.bin")).unwrap();
+    std::fs::remove_file(&back).unwrap();
+    std::fs::remove_file(&big).unwrap();
+
+    // Upload refusals and -f; content types guessed from the name.
+    let note = dir.path().join("note.txt");
+    std::fs::write(&note, "hello pithos\n").unwrap();
+    ok(&env, &["file", "upload", &s(&note), "docs/note.txt"]).await;
+    fails(
+        &env,
+        &["file", "upload", &s(&note), "docs/note.txt"],
+        &["already exists", "-f"],
+    )
+    .await;
+    ok(
+        &env,
+        &["file", "upload", &s(&note), "docs/note.txt", "-f", "-N"],
+    )
+    .await;
+    let info = json(&env, &["file", "info", "docs/note.txt"]).await;
+    assert_eq!(info["content-type"], "text/plain");
+    // Into an existing directory object: inside it.
+    ok(&env, &["file", "mkdir", "docs"]).await;
+    let inside = dir.path().join("inside.md");
+    std::fs::write(&inside, "# in\n").unwrap();
+    ok(
+        &env,
+        &["file", "upload", &s(&inside), "/pithos/docs", "--unchunked"],
+    )
+    .await;
+    let info = json(&env, &["file", "info", "docs/inside.md"]).await;
+    assert_eq!(info["content-type"], "text/markdown");
+    ok(&env, &["file", "delete", "docs/inside.md", "--yes"]).await;
+    // --public prints the URL; --read-permission shares it.
+    let friend = emu.users()[1].uuid.clone();
+    let url = ok(
+        &env,
+        &[
+            "file",
+            "upload",
+            &s(&note),
+            "public.txt",
+            "--public",
+            "--read-permission",
+            &friend,
+            "--content-type",
+            "text/x-note",
+        ],
+    )
+    .await;
+    assert!(url.trim().starts_with("http://"), "{url}");
+    assert!(url.contains("/pithos/public/"), "{url}");
+
+    // cat: bytes to stdout, ranges, conditions, versions.
+    assert_eq!(
+        ok(&env, &["file", "cat", "docs/note.txt"]).await,
+        "hello pithos\n"
+    );
+    assert_eq!(
+        ok(&env, &["file", "cat", "docs/note.txt", "--range", "0-4,-7"]).await,
+        "hellopithos\n"
+    );
+    let etag = json(&env, &["file", "info", "docs/note.txt"]).await["etag"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(&env, &["file", "cat", "docs/note.txt", "--if-match", &etag]).await;
+    fails(
+        &env,
+        &["file", "cat", "docs/note.txt", "--if-match", "nope"],
+        &["412"],
+    )
+    .await;
+    fails(
+        &env,
+        &["file", "info", "docs/note.txt", "--if-none-match", &etag],
+        &["304"],
+    )
+    .await;
+    fails(
+        &env,
+        &["file", "cat", "missing.txt"],
+        &["No object \"missing.txt\"", "(404)"],
+    )
+    .await;
+    refused(
+        &env,
+        &["file", "cat", "docs/note.txt", "--buffer-blocks", "0"],
+    )
+    .await;
+
+    // Small edits: create, append, truncate, overwrite.
+    ok(
+        &env,
+        &["file", "create", "edit.txt", "--content-type", "text/plain"],
+    )
+    .await;
+    let abc = dir.path().join("abc");
+    std::fs::write(&abc, "abc").unwrap();
+    ok(&env, &["file", "append", &s(&abc), "edit.txt"]).await;
+    ok(
+        &env,
+        &["file", "append", &s(&abc), "/pithos/edit.txt", "-N"],
+    )
+    .await;
+    assert_eq!(ok(&env, &["file", "cat", "edit.txt"]).await, "abcabc");
+    ok(&env, &["file", "truncate", "edit.txt", "--size", "4"]).await;
+    assert_eq!(ok(&env, &["file", "cat", "edit.txt"]).await, "abca");
+    let xy = dir.path().join("xy");
+    std::fs::write(&xy, "XY").unwrap();
+    ok(
+        &env,
+        &[
+            "file",
+            "overwrite",
+            &s(&xy),
+            "edit.txt",
+            "--from",
+            "1",
+            "--to",
+            "2",
+        ],
+    )
+    .await;
+    assert_eq!(ok(&env, &["file", "cat", "edit.txt"]).await, "aXYa");
+    let versions = json(&env, &["file", "info", "edit.txt", "--object-versions"]).await;
+    let versions = versions["/pithos/edit.txt"].as_array().unwrap().clone();
+    assert!(versions.len() >= 4, "{versions:?}");
+    let first = versions[0]["version_id"].to_string();
+    let first = first.trim_matches('"');
+    assert_eq!(
+        ok(
+            &env,
+            &["file", "cat", "edit.txt", "--object-version", first]
+        )
+        .await,
+        ""
+    );
+
+    // Sharing and metadata.
+    ok(
+        &env,
+        &[
+            "file",
+            "modify",
+            "edit.txt",
+            "--read-permission",
+            "*",
+            "--metadata-add",
+            "color=blue",
+            "--metadata-add",
+            "size=big",
+        ],
+    )
+    .await;
+    let meta = json(&env, &["file", "info", "edit.txt", "--metadata"]).await;
+    assert_eq!(meta, serde_json::json!({"color": "blue", "size": "big"}));
+    let changed = json(
+        &env,
+        &[
+            "file",
+            "modify",
+            "edit.txt",
+            "--metadata-del",
+            "size",
+            "--no-permissions",
+        ],
+    )
+    .await;
+    assert_eq!(changed["sharing"]["read"], "");
+    assert_eq!(changed["metadata"]["x-object-meta-color"], "blue");
+    assert!(changed["metadata"].get("x-object-meta-size").is_none());
+    refused(&env, &["file", "modify", "edit.txt"]).await;
+
+    let url = ok(&env, &["file", "publish", "edit.txt"]).await;
+    let sharing = json(&env, &["file", "info", "edit.txt", "--sharing"]).await;
+    assert_eq!(sharing["public url"], url.trim());
+    ok(&env, &["file", "unpublish", "edit.txt"]).await;
+    let sharing = json(&env, &["file", "info", "edit.txt", "--sharing"]).await;
+    assert_eq!(sharing["public url"], Value::Null);
+
+    // Listings: kamaki's lines, -l, JSON, filters, and what is empty.
+    let listing = ok(&env, &["file", "list"]).await;
+    assert_eq!(
+        listing,
+        format!(
+            "{:>9} big.bin\n{:>9} docs/\n{:>9} docs/note.txt\n{:>9} edit.txt\n{:>9} public.txt\n",
+            "9 MiB", "D", "13 B", "4 B", "13 B"
+        )
+    );
+    let listed = json(&env, &["file", "list", "docs", "--name-suffix", ".TXT"]).await;
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["docs/note.txt"]);
+    let details = ok(&env, &["file", "list", "-l", "--enumerate", "-n", "1"]).await;
+    assert!(details.starts_with("1. big.bin\n"), "{details}");
+    assert!(details.contains("bytes: 9437184 (9 MiB)"), "{details}");
+    let out = kamaki(&env, &["file", "list", "docs/"]).await;
+    assert_eq!(stdout(&out), format!("{:>9} docs/note.txt\n", "13 B"));
+    fails(&env, &["file", "list", "nothing/"], &["No object"]).await;
+    ok(&env, &["file", "mkdir", "/pithos/empty"]).await;
+    let err = ok_err(&env, &["file", "list", "empty/"]).await;
+    assert!(err.contains("Directory /pithos/empty is empty"), "{err}");
+    fails(&env, &["file", "list", "edit.txt/"], &["not a directory"]).await;
+
+    // Delete: asks (no answer: aborted), --yes, a whole container's objects.
+    let err = ok_err(&env, &["file", "delete", "edit.txt"]).await;
+    assert!(err.contains("Aborted"), "{err}");
+    ok(&env, &["file", "delete", "edit.txt", "--yes"]).await;
+    fails(
+        &env,
+        &["file", "info", "edit.txt"],
+        &["No object \"edit.txt\""],
+    )
+    .await;
+    ok(&env, &["file", "delete", "docs", "-r", "--yes"]).await;
+    fails(&env, &["file", "info", "docs/note.txt"], &["No object"]).await;
+    ok(&env, &["file", "delete", "/pithos", "--yes"]).await;
+    let err = ok_err(&env, &["file", "list"]).await;
+    assert!(err.contains("Container \"pithos\" is empty"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn trees_copies_and_moves() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    let dir = tempfile::tempdir().unwrap();
+    ok(&env, &["container", "create", "pithos"]).await;
+
+    let tree = dir.path().join("tree");
+    std::fs::create_dir_all(tree.join("sub/deep")).unwrap();
+    std::fs::create_dir_all(tree.join("empty")).unwrap();
+    std::fs::write(tree.join("one.txt"), "1").unwrap();
+    std::fs::write(tree.join("sub/two.txt"), "22").unwrap();
+    std::fs::write(tree.join("sub/deep/three.json"), "[3]").unwrap();
+
+    fails(
+        &env,
+        &["file", "upload", &s(&tree)],
+        &["is a directory", "-r"],
+    )
+    .await;
+    let out = kamaki(&env, &["file", "upload", "-r", &s(&tree)]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_no_bar_bytes(&out);
+    assert!(
+        stderr(&out).contains("remote: mkdir /pithos/tree/sub/deep"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        ok(&env, &["file", "list", "tree"]).await,
+        format!(
+            "{:>9} tree/\n{:>9} tree/empty/\n{:>9} tree/one.txt\n{:>9} tree/sub/\n{:>9} tree/sub/deep/\n{:>9} tree/sub/deep/three.json\n{:>9} tree/sub/two.txt\n",
+            "D", "D", "1 B", "D", "D", "3 B", "2 B"
+        )
+    );
+    fails(
+        &env,
+        &["file", "upload", "-r", &s(&tree)],
+        &["already exist", "-f"],
+    )
+    .await;
+    ok(&env, &["file", "upload", "-r", "-f", &s(&tree)]).await;
+    // The contents of a directory (trailing /) into another path.
+    ok(
+        &env,
+        &["file", "upload", "-r", &format!("{}/", s(&tree)), "copy"],
+    )
+    .await;
+    ok(&env, &["file", "info", "copy/sub/two.txt"]).await;
+
+    // An existing local directory receives the tree under its name.
+    let parent = dir.path().join("dl");
+    std::fs::create_dir(&parent).unwrap();
+    let out_dir = parent.join("tree");
+    fails(
+        &env,
+        &["file", "download", "tree", &s(&parent)],
+        &["is a directory", "-r"],
+    )
+    .await;
+    let out = kamaki(&env, &["file", "download", "-r", "tree", &s(&parent)]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_no_bar_bytes(&out);
+    for file in ["one.txt", "sub/two.txt", "sub/deep/three.json"] {
+        assert_eq!(
+            std::fs::read(out_dir.join(file)).unwrap(),
+            std::fs::read(tree.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    assert!(out_dir.join("empty").is_dir());
+    fails(
+        &env,
+        &["file", "download", "-r", "tree", &s(&parent)],
+        &["Cannot overwrite", "-f"],
+    )
+    .await;
+    ok(&env, &["file", "download", "-r", "-f", "tree", &s(&parent)]).await;
+    // A whole container.
+    let whole = dir.path().join("whole");
+    fails(&env, &["file", "download", "/pithos", &s(&whole)], &["-r"]).await;
+    ok(&env, &["file", "download", "-r", "/pithos", &s(&whole)]).await;
+    assert_eq!(
+        std::fs::read(whole.join("copy/sub/two.txt")).unwrap(),
+        b"22"
+    );
+
+    // Copy and move, within and across containers.
+    ok(&env, &["container", "create", "backup"]).await;
+    let err = ok_err(&env, &["file", "copy", "tree/one.txt", "/backup/uno.txt"]).await;
+    assert!(
+        err.contains("copy /pithos/tree/one.txt  -->  /backup/uno.txt"),
+        "{err}"
+    );
+    fails(
+        &env,
+        &["file", "copy", "tree/one.txt", "/backup/uno.txt"],
+        &["exists", "-f"],
+    )
+    .await;
+    ok(
+        &env,
+        &[
+            "file",
+            "copy",
+            "-f",
+            "tree/one.txt",
+            "/backup/uno.txt",
+            "--content-type",
+            "text/x-one",
+        ],
+    )
+    .await;
+    assert_eq!(
+        json(&env, &["file", "info", "/backup/uno.txt"]).await["content-type"],
+        "text/x-one"
+    );
+    ok(
+        &env,
+        &["file", "copy", "-r", "tree", "--to-container", "backup"],
+    )
+    .await;
+    assert_eq!(
+        ok(&env, &["file", "cat", "/backup/tree/sub/deep/three.json"]).await,
+        "[3]"
+    );
+    let err = ok_err(
+        &env,
+        &["file", "move", "-r", "/backup/tree", "/backup/moved"],
+    )
+    .await;
+    assert!(
+        err.contains("delete source directory /backup/tree/sub"),
+        "{err}"
+    );
+    let moved = json(&env, &["file", "list", "/backup"]).await;
+    let names: Vec<&str> = moved
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"moved/sub/deep/three.json"), "{names:?}");
+    assert!(!names.iter().any(|n| n.starts_with("tree")), "{names:?}");
+    ok(
+        &env,
+        &[
+            "file",
+            "move",
+            "/backup/uno.txt",
+            "/pithos/uno.txt",
+            "--public",
+            "true",
+        ],
+    )
+    .await;
+    fails(&env, &["file", "info", "/backup/uno.txt"], &["No object"]).await;
+    let sharing = json(&env, &["file", "info", "uno.txt", "--sharing"]).await;
+    assert!(sharing["public url"].is_string(), "{sharing}");
+    fails(
+        &env,
+        &["file", "move", "uno.txt", "x", "--source-version", "1"],
+        &["--source-version"],
+    )
+    .await;
+    fails(
+        &env,
+        &["file", "copy", "tree", "copy"],
+        &["directory", "-r"],
+    )
+    .await;
+    fails(
+        &env,
+        &["file", "copy", "uno.txt", "/nope/uno.txt"],
+        &["Container \"nope\" does not exist", "(404)"],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn containers_sharers_groups_and_errors() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    let friend_env = env_for(&emu, "friend-token");
+    let me = emu.users()[0].uuid.clone();
+    let friend = emu.users()[1].uuid.clone();
+
+    // A wrong token and a missing container: one line, status and fix.
+    let bad = env_for(&emu, "wrong-token");
+    fails(&bad, &["file", "list"], &["401", "token"]).await;
+    fails(&bad, &["container", "list"], &["401"]).await;
+    fails(
+        &env,
+        &["file", "list", "/nope"],
+        &[
+            "Container \"nope\" does not exist (404)",
+            "kamaki container create nope",
+        ],
+    )
+    .await;
+    fails(
+        &env,
+        &["container", "info", "nope"],
+        &["does not exist", "(404)"],
+    )
+    .await;
+    fails(
+        &env,
+        &["file", "upload", "Cargo.toml", "/nope/x"],
+        &["Container \"nope\"", "404"],
+    )
+    .await;
+
+    // Containers: create, list, info, modify, reassign, empty, delete.
+    ok(&env, &["container", "create", "pithos"]).await;
+    ok(
+        &env,
+        &[
+            "container",
+            "create",
+            "photos",
+            "--versioning",
+            "none",
+            "--limit",
+            "1MiB",
+            "--meta",
+            "k=v",
+        ],
+    )
+    .await;
+    fails(
+        &env,
+        &["container", "create", "photos"],
+        &["already exists", "(202)"],
+    )
+    .await;
+    refused(
+        &env,
+        &["container", "create", "x", "--versioning", "sometimes"],
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small.txt");
+    std::fs::write(&small, "12345").unwrap();
+    ok(&env, &["file", "upload", &s(&small), "/photos/a.txt"]).await;
+    ok(
+        &env,
+        &["file", "upload", &s(&small), "-C", "photos", "b.txt"],
+    )
+    .await;
+    assert_eq!(
+        ok(&env, &["container", "list"]).await,
+        "photos (10 B, 2 objects)\npithos (0 B, 0 objects)\n"
+    );
+    let listed = json(&env, &["container", "list", "-r", "--name-prefix", "PHO"]).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["count"], 2);
+    assert_eq!(listed[0]["objects"][1]["name"], "b.txt");
+    let text = ok(&env, &["container", "list", "-r", "--enumerate"]).await;
+    assert!(text.starts_with("1. photos (10 B, 2 objects)\n"), "{text}");
+    assert_eq!(
+        ok(&env, &["container", "list", "photos", "-n", "1"]).await,
+        format!("{:>9} a.txt\n", "5 B")
+    );
+    let details = ok(&env, &["container", "list", "-l"]).await;
+    assert!(details.contains("bytes: 10 (10 B)"), "{details}");
+
+    let info = json(&env, &["container", "info", "photos"]).await;
+    assert_eq!(info["x-container-object-count"], "2");
+    assert_eq!(info["x-container-policy-versioning"], "none");
+    assert_eq!(
+        json(&env, &["container", "info", "photos", "--size-limit"]).await,
+        serde_json::json!({"size limit": "1 MiB"})
+    );
+    assert_eq!(
+        ok(&env, &["container", "info", "photos", "--size-limit", "-b"]).await,
+        "size limit: 1048576\n"
+    );
+    assert_eq!(
+        json(&env, &["container", "info", "photos", "--metadata"]).await,
+        serde_json::json!({"k": "v"})
+    );
+    let changed = ok(
+        &env,
+        &[
+            "container",
+            "modify",
+            "photos",
+            "--size-limit",
+            "0",
+            "--versioning",
+            "AUTO",
+            "--metadata-add",
+            "x=y",
+            "--metadata-del",
+            "k",
+        ],
+    )
+    .await;
+    assert_eq!(
+        changed,
+        "x-container-meta-x: y\nnew size limit: unlimited\nnew versioning scheme: auto\n"
+    );
+    refused(&env, &["container", "modify", "photos"]).await;
+    ok(
+        &env,
+        &["container", "reassign", "photos", "--project-id", &me],
+    )
+    .await;
+    fails(
+        &env,
+        &[
+            "container",
+            "reassign",
+            "photos",
+            "--project-id",
+            "no-such-project",
+        ],
+        &["no-such-project"],
+    )
+    .await;
+    // Not empty: refused without -r; no answer to the question: kept.
+    fails(
+        &env,
+        &["container", "delete", "photos"],
+        &["not empty", "-r"],
+    )
+    .await;
+    let err = ok_err(&env, &["container", "delete", "photos", "-r"]).await;
+    assert!(err.contains("Aborted"), "{err}");
+    ok(&env, &["container", "empty", "photos", "--yes"]).await;
+    assert_eq!(
+        json(&env, &["container", "info", "photos"]).await["x-container-object-count"],
+        "0"
+    );
+    ok(&env, &["file", "upload", &s(&small), "/photos/a.txt"]).await;
+    ok(&env, &["container", "delete", "photos", "-r", "--yes"]).await;
+    fails(&env, &["container", "info", "photos"], &["does not exist"]).await;
+
+    // Groups.
+    let groups = json(
+        &env,
+        &[
+            "group",
+            "create",
+            "pals",
+            "--username",
+            "friend@example.com",
+        ],
+    )
+    .await;
+    assert_eq!(groups, serde_json::json!({"pals": friend}));
+    let err = ok_err(&env, &["group", "create", "pals", "--uuid", &me]).await;
+    assert!(err.contains("Aborted"), "{err}");
+    ok(
+        &env,
+        &[
+            "group", "create", "pals", "--uuid", &me, "--uuid", &friend, "--yes",
+        ],
+    )
+    .await;
+    assert_eq!(
+        ok(&env, &["group", "list"]).await,
+        format!("pals: {me},{friend}\n")
+    );
+    fails(
+        &env,
+        &["group", "create", "x", "--username", "nobody@example.com"],
+        &["nobody"],
+    )
+    .await;
+    refused(&env, &["group", "create", "x"]).await;
+
+    // Sharing with the friend's group, seen by the friend.
+    ok(&env, &["file", "upload", &s(&small), "shared.txt"]).await;
+    ok(
+        &env,
+        &[
+            "file",
+            "modify",
+            "shared.txt",
+            "--read-permission",
+            &format!("{me}:pals"),
+            "--write-permission",
+            &friend,
+        ],
+    )
+    .await;
+    let sharers = json(&friend_env, &["sharer", "list"]).await;
+    assert_eq!(sharers[0]["name"], me.as_str());
+    assert_eq!(
+        ok(&friend_env, &["sharer", "list"]).await,
+        format!("{me} cli@example.com\n")
+    );
+    let detailed = ok(&friend_env, &["sharer", "list", "-l"]).await;
+    assert!(detailed.contains("last_modified"), "{detailed}");
+    let info = json(&friend_env, &["sharer", "info", "cli@example.com"]).await;
+    assert!(info.is_object());
+    let mine = json(&env, &["sharer", "info"]).await;
+    assert_eq!(mine["x-account-group-pals"], format!("{me},{friend}"));
+    assert_eq!(
+        ok(
+            &friend_env,
+            &["file", "cat", &format!("pithos://{me}/pithos/shared.txt")]
+        )
+        .await,
+        "12345"
+    );
+    assert_eq!(
+        ok(
+            &friend_env,
+            &["file", "cat", "-A", "cli@example.com", "shared.txt"]
+        )
+        .await,
+        "12345"
+    );
+    fails(
+        &friend_env,
+        &["file", "list", "-A", "nobody@example.com"],
+        &["not found"],
+    )
+    .await;
+    // The friend writes into the shared object (blocks go to their own
+    // container of the same name).
+    ok(&friend_env, &["container", "create", "pithos"]).await;
+    let other = dir.path().join("other.txt");
+    std::fs::write(&other, "from a friend").unwrap();
+    ok(
+        &friend_env,
+        &[
+            "file",
+            "upload",
+            &s(&other),
+            &format!("pithos://{me}/pithos/shared.txt"),
+            "-f",
+        ],
+    )
+    .await;
+    assert_eq!(
+        ok(&env, &["file", "cat", "shared.txt"]).await,
+        "from a friend"
+    );
+
+    ok(&env, &["group", "delete", "pals"]).await;
+    assert_eq!(json(&env, &["group", "list"]).await, serde_json::json!({}));
+    fails(&env, &["group", "delete", "pals"], &["No group pals"]).await;
+}
