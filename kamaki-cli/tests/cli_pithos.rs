@@ -83,6 +83,21 @@ async fn fails(env: &Env, args: &[&str], words: &[&str]) -> String {
     last
 }
 
+/// Runs a transfer that must fail: its progress lines (`a --> b`), then
+/// one line holding all of `words`.
+async fn transfer_fails(env: &Env, args: &[&str], words: &[&str]) {
+    let out = kamaki(env, args).await;
+    assert_eq!(out.status.code(), Some(1), "kamaki {}", args.join(" "));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.trim_end().lines().collect();
+    let (last, before) = lines.split_last().unwrap();
+    assert!(before.iter().all(|l| l.contains(" --> ")), "{err}");
+    for word in words {
+        assert!(last.contains(word), "{word:?} in {err}");
+    }
+    assert!(stdout(&out).is_empty());
+}
+
 /// Runs a command whose arguments are refused (a usage error).
 async fn refused(env: &Env, args: &[&str]) {
     let out = kamaki(env, args).await;
@@ -288,6 +303,40 @@ async fn files_go_up_and_come_back_the_same() {
         &["file", "cat", "docs/note.txt", "--buffer-blocks", "0"],
     )
     .await;
+    // A hashmap of blocks the cloud has makes an object; one it lacks: 409.
+    let hashmap = json(&env, &["file", "info", "docs/note.txt", "--hashmap"]).await;
+    let hashmap_file = dir.path().join("hashmap.json");
+    std::fs::write(&hashmap_file, hashmap.to_string()).unwrap();
+    ok(
+        &env,
+        &[
+            "file",
+            "upload",
+            &s(&hashmap_file),
+            "clone.txt",
+            "--source-is-hashmap",
+        ],
+    )
+    .await;
+    assert_eq!(
+        ok(&env, &["file", "cat", "clone.txt"]).await,
+        "hello pithos\n"
+    );
+    ok(&env, &["file", "delete", "clone.txt", "--yes"]).await;
+    let fake = serde_json::json!({"bytes": 3, "hashes": ["ab".repeat(32)]});
+    std::fs::write(&hashmap_file, fake.to_string()).unwrap();
+    transfer_fails(
+        &env,
+        &[
+            "file",
+            "upload",
+            &s(&hashmap_file),
+            "fake.txt",
+            "--source-is-hashmap",
+        ],
+        &["lacks 1 blocks", "(409)"],
+    )
+    .await;
 
     // Small edits: create, append, truncate, overwrite.
     ok(
@@ -355,6 +404,9 @@ async fn files_go_up_and_come_back_the_same() {
     .await;
     let meta = json(&env, &["file", "info", "edit.txt", "--metadata"]).await;
     assert_eq!(meta, serde_json::json!({"color": "blue", "size": "big"}));
+    let with_color = json(&env, &["file", "list", "--meta", "color,size"]).await;
+    assert_eq!(with_color.as_array().unwrap().len(), 1, "{with_color}");
+    assert_eq!(with_color[0]["name"], "edit.txt");
     let changed = json(
         &env,
         &[
@@ -665,6 +717,18 @@ async fn containers_sharers_groups_and_errors() {
         &["container", "create", "x", "--versioning", "sometimes"],
     )
     .await;
+    // The container's size limit is checked before uploading.
+    ok(&env, &["container", "create", "tiny", "--limit", "4"]).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let five = tmp.path().join("five.txt");
+    std::fs::write(&five, "12345").unwrap();
+    fails(
+        &env,
+        &["file", "upload", &s(&five), "/tiny/five.txt"],
+        &["too small", "--size-limit"],
+    )
+    .await;
+    ok(&env, &["container", "delete", "tiny", "--yes"]).await;
     let dir = tempfile::tempdir().unwrap();
     let small = dir.path().join("small.txt");
     std::fs::write(&small, "12345").unwrap();
