@@ -931,6 +931,15 @@ async fn containers_sharers_groups_and_errors() {
         "from a friend"
     );
 
+    // cloud.<name>.pithos_uuid and pithos_container: the defaults of plain paths.
+    let mut config = std::fs::read_to_string(&friend_env.config).unwrap();
+    config.push_str(&format!("pithos_uuid = {me}\npithos_container = pithos\n"));
+    std::fs::write(&friend_env.config, config).unwrap();
+    assert_eq!(
+        ok(&friend_env, &["file", "cat", "shared.txt"]).await,
+        "from a friend"
+    );
+
     ok(&env, &["group", "delete", "pals"]).await;
     assert_eq!(json(&env, &["group", "list"]).await, serde_json::json!({}));
     fails(&env, &["group", "delete", "pals"], &["No group pals"]).await;
