@@ -73,6 +73,24 @@ pub enum Group {
     /// The service catalog (hidden in kamaki unless endpoint_cli is set).
     #[command(subcommand)]
     Endpoint(EndpointCmd),
+    /// Quotas of the user, by project and resource.
+    #[command(subcommand)]
+    Quota(crate::commands::quota::QuotaCmd),
+    /// The resources of the cloud.
+    #[command(subcommand)]
+    Resource(crate::commands::quota::ResourceCmd),
+    /// Projects: applications, life cycle, joining.
+    #[command(subcommand)]
+    Project(crate::commands::project::ProjectCmd),
+    /// Project memberships.
+    #[command(subcommand)]
+    Membership(crate::commands::membership::MembershipCmd),
+    /// Astakos calls of services (hidden in kamaki unless service_cli is set).
+    #[command(subcommand)]
+    Service(crate::commands::service::ServiceCmd),
+    /// Commissions of services (hidden in kamaki unless commission_cli is set).
+    #[command(subcommand)]
+    Commission(crate::commands::service::CommissionCmd),
     /// Print a shell completion script: kamaki completion bash|zsh|fish.
     Completion {
         /// The shell.

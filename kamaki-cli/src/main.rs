@@ -63,6 +63,12 @@ async fn run(cli: Cli) -> CliResult {
                 .collect();
             ctx.out.print(&services)
         }
+        Group::Quota(cmd) => commands::quota::run(&mut ctx, cmd).await,
+        Group::Resource(cmd) => commands::quota::run_resource(&mut ctx, cmd).await,
+        Group::Project(cmd) => commands::project::run(&mut ctx, cmd).await,
+        Group::Membership(cmd) => commands::membership::run(&mut ctx, cmd).await,
+        Group::Service(cmd) => commands::service::run(&mut ctx, cmd).await,
+        Group::Commission(cmd) => commands::service::run_commission(&mut ctx, cmd).await,
         Group::Completion { .. } => Ok(()),
     }
 }

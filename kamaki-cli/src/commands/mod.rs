@@ -2,6 +2,10 @@
 
 pub mod config_cmd;
 pub mod history;
+pub mod membership;
+pub mod project;
+pub mod quota;
+pub mod service;
 pub mod user;
 
 use crate::cli::GlobalArgs;
