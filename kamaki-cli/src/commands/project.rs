@@ -169,7 +169,8 @@ fn parse_policy(text: &str) -> Result<String, String> {
 }
 
 fn parse_resource(text: &str) -> Result<(String, u64, u64), String> {
-    let usage = "use RESOURCE=MEMBER_CAP,PROJECT_CAP with integer capacities, MEMBER_CAP <= PROJECT_CAP";
+    let usage =
+        "use RESOURCE=MEMBER_CAP,PROJECT_CAP with integer capacities, MEMBER_CAP <= PROJECT_CAP";
     let (name, caps) = text
         .split_once('=')
         .filter(|(name, _)| !name.trim().is_empty())
@@ -184,13 +185,15 @@ fn parse_resource(text: &str) -> Result<(String, u64, u64), String> {
 }
 
 /// An error about an id given on the command line: a 400/404 means there
-/// is no such `what`, a 403 that the user may not see it.
+/// is no such `what`, a 403 that the user may not see it, a 409 that its
+/// state or the user's rights forbid the action.
 pub(crate) fn id_error(error: ClientError, what: &str, id: &str, list: &str) -> CliError {
     let status = error.status();
     let cause = error.to_string();
     let message = match status {
         400 | 404 => format!("No {what} with ID {id} ({cause}): see kamaki {list}"),
         403 => format!("No access to {what} {id} ({cause}): see kamaki {list}"),
+        409 => format!("Not allowed on {what} {id} now ({cause}): see kamaki {what} info {id}"),
         _ => return error.into(),
     };
     let mut e = CliError::new(message);
@@ -250,11 +253,19 @@ impl SpecArgs {
         set("private", private.map(Value::from));
         set(
             "start_date",
-            self.start_date.as_deref().map(iso_date).transpose()?.map(Value::from),
+            self.start_date
+                .as_deref()
+                .map(iso_date)
+                .transpose()?
+                .map(Value::from),
         );
         set(
             "end_date",
-            self.end_date.as_deref().map(iso_date).transpose()?.map(Value::from),
+            self.end_date
+                .as_deref()
+                .map(iso_date)
+                .transpose()?
+                .map(Value::from),
         );
         set("join_policy", self.join_policy.clone().map(Value::from));
         set("leave_policy", self.leave_policy.clone().map(Value::from));

@@ -49,20 +49,13 @@ fn name_of(user: &Value) -> String {
 
 /// The session user a `--user` names (uuid, user name or display name),
 /// with its token and its place among the tokens.
-async fn find_user(
-    ctx: &mut Ctx,
-    wanted: &str,
-) -> CliResult<(usize, Vec<(String, Value)>)> {
+async fn find_user(ctx: &mut Ctx, wanted: &str) -> CliResult<(usize, Vec<(String, Value)>)> {
     let users = session_tokens(ctx).await?;
     let by_id = |id: &str| users.iter().position(|(_, u)| u["id"] == id);
     if let Some(i) = by_id(wanted) {
         return Ok((i, users));
     }
-    let uuid = ctx
-        .astakos()?
-        .get_uuids(&[wanted])
-        .await?
-        .remove(wanted);
+    let uuid = ctx.astakos()?.get_uuids(&[wanted]).await?.remove(wanted);
     let found = uuid
         .as_deref()
         .and_then(by_id)
@@ -80,7 +73,9 @@ pub async fn add(ctx: &mut Ctx, token: &str, yes: bool) -> CliResult {
     let cloud = ctx.session.cloud(ctx.global.cloud.as_deref())?;
     let astakos = ctx.session.astakos_for(&cloud.url, token)?;
     let info = astakos.authenticate().await.map_err(|e| match e.status() {
-        401 => CliError::new("Token was not authenticated (401 Unauthorized): check the token given with --token"),
+        401 => CliError::new(
+            "Token was not authenticated (401 Unauthorized): check the token given with --token",
+        ),
         _ => e.into(),
     })?;
     ctx.out.print(&info)?;
