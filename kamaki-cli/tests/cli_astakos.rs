@@ -194,7 +194,7 @@ async fn projects_and_memberships() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|m| m["id"].to_string() == m1 && m["state"] == "accepted"),
+            .any(|m| m["id"].as_u64() == m1.parse().ok() && m["state"] == "accepted"),
         "{members}"
     );
     let text = ok(&friend, &["membership", "list"]).await;
