@@ -91,6 +91,36 @@ pub enum Group {
     /// Commissions of services (hidden in kamaki unless commission_cli is set).
     #[command(subcommand)]
     Commission(crate::commands::service::CommissionCmd),
+    /// Cyclades virtual servers.
+    #[command(subcommand)]
+    Server(crate::commands::cyclades::server::ServerCmd),
+    /// Cyclades hardware flavors.
+    #[command(subcommand)]
+    Flavor(crate::commands::cyclades::flavor::FlavorCmd),
+    /// Cyclades ssh key pairs.
+    #[command(subcommand)]
+    Keypair(crate::commands::cyclades::keypair::KeypairCmd),
+    /// Cyclades networks.
+    #[command(subcommand)]
+    Network(crate::commands::cyclades::network::NetworkCmd),
+    /// Cyclades subnets.
+    #[command(subcommand)]
+    Subnet(crate::commands::cyclades::subnet::SubnetCmd),
+    /// Cyclades ports (server connections to networks).
+    #[command(subcommand)]
+    Port(crate::commands::cyclades::port::PortCmd),
+    /// Cyclades floating IPs.
+    #[command(subcommand)]
+    Ip(crate::commands::cyclades::ip::IpCmd),
+    /// Cyclades block storage volumes.
+    #[command(subcommand)]
+    Volume(crate::commands::cyclades::volume::VolumeCmd),
+    /// Cyclades volume snapshots.
+    #[command(subcommand)]
+    Snapshot(crate::commands::cyclades::snapshot::SnapshotCmd),
+    /// Images as Cyclades compute shows them.
+    #[command(subcommand)]
+    Imagecompute(crate::commands::cyclades::imagecompute::ImagecomputeCmd),
     /// Print a shell completion script: kamaki completion bash|zsh|fish.
     Completion {
         /// The shell.

@@ -69,6 +69,16 @@ async fn run(cli: Cli) -> CliResult {
         Group::Membership(cmd) => commands::membership::run(&mut ctx, cmd).await,
         Group::Service(cmd) => commands::service::run(&mut ctx, cmd).await,
         Group::Commission(cmd) => commands::service::run_commission(&mut ctx, cmd).await,
+        Group::Server(cmd) => commands::cyclades::server::run(&mut ctx, cmd).await,
+        Group::Flavor(cmd) => commands::cyclades::flavor::run(&mut ctx, cmd).await,
+        Group::Keypair(cmd) => commands::cyclades::keypair::run(&mut ctx, cmd).await,
+        Group::Network(cmd) => commands::cyclades::network::run(&mut ctx, cmd).await,
+        Group::Subnet(cmd) => commands::cyclades::subnet::run(&mut ctx, cmd).await,
+        Group::Port(cmd) => commands::cyclades::port::run(&mut ctx, cmd).await,
+        Group::Ip(cmd) => commands::cyclades::ip::run(&mut ctx, cmd).await,
+        Group::Volume(cmd) => commands::cyclades::volume::run(&mut ctx, cmd).await,
+        Group::Snapshot(cmd) => commands::cyclades::snapshot::run(&mut ctx, cmd).await,
+        Group::Imagecompute(cmd) => commands::cyclades::imagecompute::run(&mut ctx, cmd).await,
         Group::Completion { .. } => Ok(()),
     }
 }

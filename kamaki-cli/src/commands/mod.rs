@@ -1,6 +1,7 @@
 //! The command groups.
 
 pub mod config_cmd;
+pub mod cyclades;
 pub mod history;
 pub mod membership;
 pub mod project;

@@ -14,6 +14,10 @@ pub struct WaitOptions {
     pub delay: Duration,
     /// The longest the wait may last (kamaki: 100 s).
     pub timeout: Duration,
+    /// With a backoff, the pause starts at `delay` and doubles after each
+    /// poll up to this (quick actions are seen quickly, long ones polled
+    /// gently); `None` keeps it at `delay`.
+    pub max_delay: Option<Duration>,
 }
 
 impl Default for WaitOptions {
@@ -21,6 +25,7 @@ impl Default for WaitOptions {
         WaitOptions {
             delay: Duration::from_secs(1),
             timeout: Duration::from_secs(100),
+            max_delay: None,
         }
     }
 }
@@ -28,7 +33,20 @@ impl Default for WaitOptions {
 impl WaitOptions {
     /// Options with this delay and timeout.
     pub fn new(delay: Duration, timeout: Duration) -> Self {
-        WaitOptions { delay, timeout }
+        WaitOptions {
+            delay,
+            timeout,
+            max_delay: None,
+        }
+    }
+
+    /// These options with a pause that doubles after each poll, from
+    /// `delay` up to `max_delay`.
+    pub fn backoff(self, max_delay: Duration) -> Self {
+        WaitOptions {
+            max_delay: Some(max_delay),
+            ..self
+        }
     }
 }
 
@@ -61,13 +79,17 @@ where
     C: FnMut(&T),
 {
     let deadline = Instant::now() + options.timeout;
+    let mut delay = options.delay;
     loop {
         let details = poll().await?;
         progress(&details);
-        if stop(&details) || Instant::now() + options.delay >= deadline {
+        if stop(&details) || Instant::now() + delay >= deadline {
             return Ok(details);
         }
-        tokio::time::sleep(options.delay).await;
+        tokio::time::sleep(delay).await;
+        if let Some(max) = options.max_delay {
+            delay = delay.saturating_mul(2).min(max);
+        }
     }
 }
 
@@ -121,6 +143,27 @@ mod tests {
         .unwrap();
         assert_eq!(last, 5, "polls at 0..4 s, none after the 5 s deadline");
         assert!(started.elapsed() <= Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn backoff_doubles_the_pause_up_to_the_limit() {
+        let started = Instant::now();
+        let mut polls = 0u32;
+        let mut seen = Vec::new();
+        let options = opts(100, 10_000).backoff(Duration::from_millis(400));
+        wait(
+            || {
+                polls += 1;
+                let n = polls;
+                async move { Ok(n) }
+            },
+            |n| *n == 6,
+            options,
+            |_| seen.push(started.elapsed().as_millis()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(seen, vec![0, 100, 300, 700, 1100, 1500]);
     }
 
     #[tokio::test(start_paused = true)]

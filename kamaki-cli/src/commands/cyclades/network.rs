@@ -1,0 +1,300 @@
+//! `kamaki network`: networks, and connecting servers to them.
+
+use std::str::FromStr;
+
+use clap::Subcommand;
+use kamaki::clients::cyclades::{CreateNetworkOptions, NetworkType};
+use kamaki::clients::network::UpdateNetworkOptions;
+use kamaki::clients::ClientError;
+use serde_json::{json, Value};
+
+use super::common::{not_found, print_list, to_values, IdFilter, ListStyle, NameFilter, ID_NAME};
+use super::port::{connect, no_network, print_ports, wait_port, PortArgs};
+use super::waiter::{Goal, WaitArgs, DEFAULT_TIMEOUT};
+use super::{compute, network};
+use crate::commands::Ctx;
+use crate::error::{CliError, CliResult};
+
+/// `network` commands.
+#[derive(Debug, Subcommand)]
+pub enum NetworkCmd {
+    /// List networks.
+    List {
+        /// Show every field.
+        #[arg(short = 'l', long)]
+        details: bool,
+        /// Show the results through a pager.
+        #[arg(long)]
+        more: bool,
+        /// Only networks of this user (uuid).
+        #[arg(long = "user-id")]
+        user_id: Option<String>,
+        #[command(flatten)]
+        names: NameFilter,
+        #[command(flatten)]
+        ids: IdFilter,
+    },
+    /// Details on a network.
+    Info {
+        /// The network id.
+        network_id: String,
+    },
+    /// Create a private network (default type: MAC_FILTERED).
+    Create {
+        /// Its name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Make it shared (special privileges required).
+        #[arg(long)]
+        shared: bool,
+        /// The project to charge it to.
+        #[arg(long = "project-id")]
+        project_id: Option<String>,
+        /// MAC_FILTERED, CUSTOM, IP_LESS_ROUTED or PHYSICAL_VLAN.
+        #[arg(long = "type", default_value = "MAC_FILTERED", value_name = "TYPE")]
+        network_type: String,
+    },
+    /// Assign a network to a different project.
+    Reassign {
+        /// The network id.
+        network_id: String,
+        /// The project to assign it to.
+        #[arg(long = "project-id", required = true)]
+        project_id: String,
+    },
+    /// Delete a network.
+    Delete {
+        /// The network id.
+        network_id: String,
+    },
+    /// Rename a network.
+    Modify {
+        /// The network id.
+        network_id: String,
+        /// The new name.
+        #[arg(long, required = true)]
+        name: String,
+    },
+    /// Connect a network with devices (servers): one port each.
+    Connect {
+        /// The network id.
+        network_id: String,
+        /// A device to connect (repeatable).
+        #[arg(long = "device-id", required = true)]
+        device_id: Vec<String>,
+        /// How to set the ports up.
+        #[command(flatten)]
+        port: PortArgs,
+        /// An IP address of the subnet (on a public network, a floating IP
+        /// of yours).
+        #[arg(long = "ip-address")]
+        ip_address: Option<String>,
+        /// Waiting.
+        #[command(flatten)]
+        wait: WaitArgs,
+    },
+    /// Disconnect devices from a network (delete their ports on it).
+    Disconnect {
+        /// The network id.
+        network_id: String,
+        /// A device to disconnect (repeatable).
+        #[arg(long = "device-id", required = true)]
+        device_id: Vec<String>,
+        /// Waiting.
+        #[command(flatten)]
+        wait: WaitArgs,
+    },
+}
+
+/// Errors about a network: missing (404), in use (409), not the user's
+/// (403).
+fn network_error(id: &str) -> impl FnOnce(ClientError) -> CliError + '_ {
+    move |e| match e.status() {
+        409 => CliError::new(format!(
+            "Network with id {id} is in use (409): see kamaki port list"
+        ))
+        .detail(e.to_string()),
+        403 => CliError::new(format!(
+            "Insufficient permissions for this action (403): see kamaki network info {id}"
+        ))
+        .detail(e.to_string()),
+        _ => no_network(id)(e),
+    }
+}
+
+/// Runs a `network` command.
+pub async fn run(ctx: &mut Ctx, cmd: NetworkCmd) -> CliResult {
+    let net = network(ctx).await?;
+    match cmd {
+        NetworkCmd::List {
+            details,
+            more,
+            user_id,
+            names,
+            ids,
+        } => {
+            let networks = net.list_networks(true).await?;
+            let mut items = ids.apply(names.apply(to_values(&networks)?));
+            if let Some(user) = &user_id {
+                items.retain(|n| n.get("user_id") == Some(&Value::from(user.as_str())));
+            }
+            let mut title = ID_NAME;
+            if !details {
+                items = items
+                    .iter()
+                    .map(|n| {
+                        let public = n.get("public").and_then(Value::as_bool).unwrap_or(false);
+                        json!({
+                            "id": n.get("id").cloned().unwrap_or(Value::Null),
+                            "name": n.get("name").cloned().unwrap_or(Value::Null),
+                            "public": format!("( {} )", if public { "public" } else { "private" }),
+                        })
+                    })
+                    .collect();
+                title = &["id", "name", "public"];
+            }
+            print_list(
+                ctx,
+                items,
+                ListStyle {
+                    title,
+                    more,
+                    ..Default::default()
+                },
+            )
+        }
+        NetworkCmd::Info { network_id } => {
+            let found = net
+                .get_network_details(&network_id)
+                .await
+                .map_err(no_network(&network_id))?;
+            ctx.out.print(&found)
+        }
+        NetworkCmd::Create {
+            name,
+            shared,
+            project_id,
+            network_type,
+        } => {
+            let kind = NetworkType::from_str(&network_type).map_err(|_| {
+                CliError::new(format!(
+                    "Invalid network type {network_type}: use one of MAC_FILTERED, CUSTOM, IP_LESS_ROUTED, PHYSICAL_VLAN"
+                ))
+            })?;
+            let options = CreateNetworkOptions {
+                name,
+                shared: shared.then_some(true),
+                project_id: project_id.clone(),
+            };
+            let created = net.create_network(kind, &options).await.map_err(|e| {
+                match (&project_id, e.status()) {
+                    (Some(p), 400 | 403 | 404) => CliError::from(e).hint(&format!(
+                        "is {p} a project of yours? see kamaki project list"
+                    )),
+                    _ => e.into(),
+                }
+            })?;
+            ctx.out.print(&created)
+        }
+        NetworkCmd::Reassign {
+            network_id,
+            project_id,
+        } => net
+            .reassign_network(&network_id, &project_id)
+            .await
+            .map_err(|e| match e.status() {
+                400 => CliError::from(e).hint(&format!(
+                    "is {project_id} a project of yours? see kamaki project list"
+                )),
+                _ => network_error(&network_id)(e),
+            }),
+        NetworkCmd::Delete { network_id } => net
+            .delete_network(&network_id)
+            .await
+            .map_err(network_error(&network_id)),
+        NetworkCmd::Modify { network_id, name } => {
+            let options = UpdateNetworkOptions {
+                name: Some(name),
+                ..Default::default()
+            };
+            let changed = net
+                .update_network(&network_id, &options)
+                .await
+                .map_err(network_error(&network_id))?;
+            ctx.out.print(&changed)
+        }
+        NetworkCmd::Connect {
+            network_id,
+            device_id,
+            port,
+            ip_address,
+            wait,
+        } => {
+            net.get_network_details(&network_id)
+                .await
+                .map_err(no_network(&network_id))?;
+            let mut ports = Vec::new();
+            for device in &device_id {
+                eprintln!("Creating a port to connect network {network_id} with device {device}");
+                ports.push(
+                    connect(
+                        ctx,
+                        &net,
+                        &network_id,
+                        device,
+                        &port,
+                        ip_address.as_deref(),
+                        &wait,
+                    )
+                    .await?,
+                );
+            }
+            print_ports(ctx, &ports)
+        }
+        NetworkCmd::Disconnect {
+            network_id,
+            device_id,
+            wait,
+        } => {
+            let compute = compute(ctx).await?;
+            for device in &device_id {
+                let server = compute.get_server_details(device).await.map_err(not_found(
+                    "server",
+                    device,
+                    "kamaki server list",
+                ))?;
+                let ports: Vec<String> = server
+                    .attachments
+                    .iter()
+                    .filter(|nic| nic.network_id == network_id)
+                    .map(|nic| nic.id.clone())
+                    .collect();
+                if ports.is_empty() {
+                    return Err(CliError::new(format!(
+                        "Device {device} has no network {network_id} attached: see kamaki server info {device} --nics"
+                    )));
+                }
+                for port in &ports {
+                    let status = if wait.wait {
+                        Some(net.get_port_details(port).await?.status)
+                    } else {
+                        None
+                    };
+                    net.delete_port(port).await?;
+                    eprintln!("Deleting port {port} (net-id: {network_id}, device-id: {device}):");
+                    if let Some(status) = status {
+                        wait_port(
+                            &net,
+                            port,
+                            Goal::While(status),
+                            DEFAULT_TIMEOUT,
+                            wait.no_progress_bar,
+                        )
+                        .await?;
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}

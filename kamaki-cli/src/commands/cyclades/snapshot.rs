@@ -1,0 +1,118 @@
+//! `kamaki snapshot`: snapshots of volumes.
+
+use clap::{ArgGroup, Subcommand};
+use kamaki::clients::blockstorage::CreateSnapshotOptions;
+
+use super::blockstorage;
+use super::common::{not_found, only_keys, print_list, to_values, ListStyle, ID_NAME};
+use crate::commands::Ctx;
+use crate::error::CliResult;
+
+/// `snapshot` commands.
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCmd {
+    /// List snapshots.
+    List {
+        /// Show every field.
+        #[arg(short = 'l', long)]
+        details: bool,
+    },
+    /// Details on a snapshot.
+    Info {
+        /// The snapshot id.
+        snapshot_id: String,
+    },
+    /// Snapshot a volume.
+    Create {
+        /// The volume.
+        #[arg(long = "volume-id", required = true)]
+        volume_id: String,
+        /// Its name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Its description.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Rename or describe a snapshot.
+    #[command(group(ArgGroup::new("change").required(true).multiple(true).args(["name", "description"])))]
+    Modify {
+        /// The snapshot id.
+        snapshot_id: String,
+        /// A new name.
+        #[arg(long)]
+        name: Option<String>,
+        /// A new description.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Delete a snapshot.
+    Delete {
+        /// The snapshot id.
+        snapshot_id: String,
+    },
+}
+
+const HINT: &str = "kamaki snapshot list";
+
+/// Runs a `snapshot` command.
+pub async fn run(ctx: &mut Ctx, cmd: SnapshotCmd) -> CliResult {
+    let client = blockstorage(ctx).await?;
+    match cmd {
+        SnapshotCmd::List { details } => {
+            let snapshots = client.list_snapshots(details).await?;
+            let items = to_values(&snapshots)?;
+            let items = if details {
+                items
+            } else {
+                only_keys(items, &["id", "display_name"])
+            };
+            print_list(
+                ctx,
+                items,
+                ListStyle {
+                    title: ID_NAME,
+                    ..Default::default()
+                },
+            )
+        }
+        SnapshotCmd::Info { snapshot_id } => {
+            let snapshot = client
+                .get_snapshot_details(&snapshot_id)
+                .await
+                .map_err(not_found("snapshot", &snapshot_id, HINT))?;
+            ctx.out.print(&snapshot)
+        }
+        SnapshotCmd::Create {
+            volume_id,
+            name,
+            description,
+        } => {
+            let options = CreateSnapshotOptions {
+                display_name: name,
+                display_description: description,
+                ..Default::default()
+            };
+            let snapshot = client
+                .create_snapshot(&volume_id, &options)
+                .await
+                .map_err(not_found("volume", &volume_id, "kamaki volume list"))?;
+            ctx.out.print(&snapshot)
+        }
+        SnapshotCmd::Modify {
+            snapshot_id,
+            name,
+            description,
+        } => {
+            let snapshot = client
+                .update_snapshot(&snapshot_id, name.as_deref(), description.as_deref())
+                .await
+                .map_err(not_found("snapshot", &snapshot_id, HINT))?;
+            ctx.out.print(&snapshot)
+        }
+        SnapshotCmd::Delete { snapshot_id } => client
+            .delete_snapshot(&snapshot_id)
+            .await
+            .map_err(not_found("snapshot", &snapshot_id, HINT)),
+    }
+}
