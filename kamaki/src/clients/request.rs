@@ -32,6 +32,7 @@ pub struct RequestBuilder<'a> {
     idempotent: Option<bool>,
     token: Option<Token>,
     max_response_bytes: usize,
+    verbatim_path: bool,
     error: Option<ClientError>,
 }
 
@@ -49,6 +50,7 @@ impl<'a> RequestBuilder<'a> {
             idempotent: None,
             token: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            verbatim_path: false,
             error: None,
         }
     }
@@ -145,6 +147,15 @@ impl<'a> RequestBuilder<'a> {
         self
     }
 
+    /// Takes the path exactly as given (percent-encoded, with one `/` put in
+    /// front if missing) instead of normalising it as [`path4url`] does:
+    /// Pithos object names may end in `/` or hold `//`, and must reach the
+    /// server unchanged.
+    pub fn verbatim_path(mut self) -> Self {
+        self.verbatim_path = true;
+        self
+    }
+
     /// Sends the request, retrying as the client's [`RetryPolicy`] allows,
     /// and returns the reply if its status is one of the success statuses.
     ///
@@ -155,7 +166,11 @@ impl<'a> RequestBuilder<'a> {
         }
         let inner = &self.client.inner;
         let token = self.token.as_ref().or(inner.token.as_ref());
-        let url = self.client.url_for(&self.path, &self.query);
+        let url = if self.verbatim_path {
+            self.client.url_for_verbatim(&self.path, &self.query)
+        } else {
+            self.client.url_for(&self.path, &self.query)
+        };
         let headers = self.header_map(token)?;
         let idempotent = self
             .idempotent
@@ -310,7 +325,12 @@ impl<'a> RequestBuilder<'a> {
                 return Err(Failure::fatal(too_large(shown, self.max_response_bytes)));
             }
         }
-        let mut body = BytesMut::new();
+        // Sized once from Content-Length: a multi-megabyte block is then
+        // received without the buffer being regrown and copied.
+        let expected = reply
+            .content_length()
+            .map_or(0, |n| n.min(self.max_response_bytes as u64) as usize);
+        let mut body = BytesMut::with_capacity(expected);
         loop {
             match reply.chunk().await {
                 Ok(Some(chunk)) => {
@@ -556,6 +576,18 @@ impl Client {
     pub fn url_for(&self, path: &str, query: &[(String, Option<String>)]) -> String {
         let path = path4url(&[path]);
         let mut url = format!("{}{}", self.inner.endpoint_url, encode_path(&path));
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&query_string(query));
+        }
+        url
+    }
+
+    /// The full URL of `path` taken as it is (see
+    /// [`RequestBuilder::verbatim_path`]), percent-encoded, with `query`.
+    pub fn url_for_verbatim(&self, path: &str, query: &[(String, Option<String>)]) -> String {
+        let slash = if path.starts_with('/') { "" } else { "/" };
+        let mut url = format!("{}{slash}{}", self.inner.endpoint_url, encode_path(path));
         if !query.is_empty() {
             url.push('?');
             url.push_str(&query_string(query));

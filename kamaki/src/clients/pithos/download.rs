@@ -1,0 +1,760 @@
+//! Block downloads with verification and resume (kamaki's
+//! `download_object`, `download_to_string`, `stream_down`):
+//!
+//! 1. `GET ?hashmap&format=json` (with the version and the conditions
+//!    asked for): the object's size and block hashes;
+//! 2. blocks already in the partial file with the right hash are kept
+//!    (resume), blocks of zeros are not fetched, identical blocks are
+//!    fetched once;
+//! 3. the other blocks are fetched with ranged `GET`s in parallel (at most
+//!    `concurrency` in flight, each `If-Match` the ETag of step 1), each
+//!    checked against its hash, and written at its offset;
+//! 4. the partial file (`<file>.kamaki-partial`) is renamed into place only
+//!    when every block is verified. A failure leaves it for a later resume,
+//!    and names the object, the block and the cause.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use bytes::{Bytes, BytesMut};
+use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use super::hashmap::{block_range, HashAlgorithm};
+use super::models::ObjectHashmap;
+use super::object::HashmapOptions;
+use super::progress::{ProgressFn, Reporter};
+use super::rest_api::ObjectGet;
+use super::transfer::{
+    default_hash_threads, hash_blocks, io_error, read_exact_at, with_context, BlockSource,
+    FileSource, MemorySink, Sink,
+};
+use super::PithosClient;
+use crate::clients::storage::{http_error, Headers};
+use crate::clients::{ClientError, Result};
+
+/// The suffix of the file a download writes to before it is complete.
+pub const PARTIAL_SUFFIX: &str = ".kamaki-partial";
+
+/// How to download an object.
+#[derive(Clone, Default)]
+pub struct DownloadOptions {
+    /// Progress (bytes in place / bytes in all).
+    pub download_cb: Option<ProgressFn>,
+    /// A version of the object.
+    pub version: Option<String>,
+    /// Keep the blocks already downloaded: those of an interrupted download
+    /// (`<file>.kamaki-partial`), or else of the file itself, that have the
+    /// right hash are not fetched again.
+    pub resume: bool,
+    /// Only these bytes (`0-99`, `100-`, `-500`, several joined by `,`),
+    /// written one after the other. Whole blocks are still fetched and
+    /// verified; resume does not apply.
+    pub range_str: Option<String>,
+    /// `If-Match`: only if the object's ETag is this.
+    pub if_match: Option<String>,
+    /// `If-None-Match`: only if it is not (then nothing is written and the
+    /// report says `not_modified`).
+    pub if_none_match: Option<String>,
+    /// `If-Modified-Since` (an HTTP date).
+    pub if_modified_since: Option<String>,
+    /// `If-Unmodified-Since` (an HTTP date).
+    pub if_unmodified_since: Option<String>,
+    /// Blocks in flight at once (default: the client's `concurrency()`).
+    pub concurrency: Option<usize>,
+    /// Threads hashing local blocks on resume (default: one per core).
+    pub hash_threads: Option<usize>,
+}
+
+impl fmt::Debug for DownloadOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DownloadOptions")
+            .field("version", &self.version)
+            .field("resume", &self.resume)
+            .field("range_str", &self.range_str)
+            .field("if_match", &self.if_match)
+            .field("if_none_match", &self.if_none_match)
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a download did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DownloadReport {
+    /// The object's size.
+    pub object_bytes: u64,
+    /// The bytes written (the size, or the length of the ranges).
+    pub bytes: u64,
+    /// Blocks fetched from the server.
+    pub fetched_blocks: usize,
+    /// Bytes fetched from the server.
+    pub fetched_bytes: u64,
+    /// Blocks found already in place with the right hash (resume).
+    pub reused_blocks: usize,
+    /// Blocks written from another identical block or as zeros, unfetched.
+    pub deduplicated_blocks: usize,
+    /// Last blocks accepted although they did not match their hash: Synnefo
+    /// keeps the hash of the whole stored block of a truncated object.
+    pub unverified_blocks: usize,
+    /// A condition said "not modified": nothing was written.
+    pub not_modified: bool,
+    /// The headers of the hashmap reply (ETag, X-Object-Hash, ...).
+    pub headers: Headers,
+}
+
+/// A part of a block to write at an offset of the output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Piece {
+    block: usize,
+    /// Bytes `from..to` of the block.
+    from: u64,
+    to: u64,
+    /// Where they go in the output.
+    out: u64,
+}
+
+/// What to fetch and where to put it.
+struct Plan {
+    obj: String,
+    hashmap: ObjectHashmap,
+    algorithm: HashAlgorithm,
+    zero_hash: String,
+    etag: Option<String>,
+    version: Option<String>,
+    pieces: Vec<Piece>,
+    out_len: u64,
+    whole: bool,
+    headers: Headers,
+}
+
+impl Plan {
+    fn block_bounds(&self, block: usize) -> (u64, u64) {
+        block_range(block as u64, self.hashmap.bytes, self.hashmap.block_size)
+    }
+}
+
+/// Parses `0-99,200-,-500` into half-open byte ranges of an object of
+/// `size` bytes; ranges past the end are dropped, ends are clipped.
+fn parse_ranges(spec: &str, size: u64) -> Result<Vec<(u64, u64)>> {
+    let spec = spec.trim();
+    let spec = spec.strip_prefix("bytes=").unwrap_or(spec);
+    let bad = || {
+        ClientError::InvalidRequest(format!(
+            "invalid range {spec:?}: expected a-b, a- or -n, joined by ','"
+        ))
+    };
+    let number = |s: &str| s.trim().parse::<u64>().map_err(|_| bad());
+    let mut ranges = Vec::new();
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (a, b) = part.split_once('-').ok_or_else(bad)?;
+        let (start, end) = match (a.trim().is_empty(), b.trim().is_empty()) {
+            (true, true) => return Err(bad()),
+            (true, false) => (size.saturating_sub(number(b)?), size),
+            (false, true) => (number(a)?, size),
+            (false, false) => {
+                let (a, b) = (number(a)?, number(b)?);
+                if b < a {
+                    return Err(bad());
+                }
+                (a, b.saturating_add(1).min(size))
+            }
+        };
+        if start < end {
+            ranges.push((start, end));
+        }
+    }
+    if ranges.is_empty() && size > 0 {
+        return Err(ClientError::InvalidRequest(format!(
+            "the range {spec:?} is outside the object ({size} bytes)"
+        )));
+    }
+    Ok(ranges)
+}
+
+/// The pieces of blocks that make the output.
+fn plan_pieces(size: u64, block_size: u64, ranges: Option<&[(u64, u64)]>) -> Vec<Piece> {
+    let whole = [(0, size)];
+    let ranges = ranges.unwrap_or(&whole);
+    let mut pieces = Vec::new();
+    let mut out = 0;
+    for &(start, end) in ranges {
+        if start >= end || block_size == 0 {
+            continue;
+        }
+        for block in start / block_size..end.div_ceil(block_size) {
+            let block_start = block * block_size;
+            let from = start.max(block_start) - block_start;
+            let to = end.min(block_start + block_size) - block_start;
+            pieces.push(Piece {
+                block: block as usize,
+                from,
+                to,
+                out,
+            });
+            out += to - from;
+        }
+    }
+    pieces
+}
+
+/// `data` (a block as stored, maybe shorter than `len` when it came from an
+/// identical block with fewer trailing zeros) cut to bytes `from..to` of a
+/// block of `len` bytes.
+fn piece_bytes(data: &Bytes, from: u64, to: u64) -> Bytes {
+    let (from, to) = (from as usize, to as usize);
+    if to <= data.len() {
+        return data.slice(from..to);
+    }
+    let mut out = BytesMut::with_capacity(to - from);
+    if from < data.len() {
+        out.extend_from_slice(&data[from..]);
+    }
+    out.resize(to - from, 0);
+    out.freeze()
+}
+
+/// `<file>.kamaki-partial`.
+pub(crate) fn partial_path(path: &Path) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(PARTIAL_SUFFIX);
+    path.with_file_name(name)
+}
+
+impl PithosClient {
+    /// Downloads `obj` into the file at `path`, verifying every block.
+    ///
+    /// The data goes to `<path>.kamaki-partial`, renamed to `path` when
+    /// complete. With `resume`, blocks already there (or in `path`) with the
+    /// right hash are kept.
+    pub async fn download_object(
+        &self,
+        obj: &str,
+        path: impl AsRef<Path>,
+        options: &DownloadOptions,
+    ) -> Result<DownloadReport> {
+        let path = path.as_ref();
+        let Some(plan) = self.plan_download(obj, options).await? else {
+            return Ok(DownloadReport {
+                not_modified: true,
+                ..DownloadReport::default()
+            });
+        };
+        let partial = partial_path(path);
+        let resume = options.resume && plan.whole;
+        if resume && !partial.is_file() && path.is_file() {
+            std::fs::rename(path, &partial).map_err(|e| io_error(Some(path), e))?;
+        }
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(!resume)
+            .open(&partial)
+            .map_err(|e| io_error(Some(&partial), e))?;
+        let local_len = file
+            .metadata()
+            .map_err(|e| io_error(Some(&partial), e))?
+            .len();
+        file.set_len(plan.out_len)
+            .map_err(|e| io_error(Some(&partial), e))?;
+        let file = Arc::new(file);
+
+        let reporter = Arc::new(Reporter::new(options.download_cb.clone(), plan.out_len));
+        let mut verified = vec![false; plan.hashmap.hashes.len()];
+        if resume && local_len > 0 {
+            let checked: Vec<usize> = (0..plan.hashmap.hashes.len())
+                .filter(|&b| plan.block_bounds(b).1 <= local_len)
+                .collect();
+            let blocks = checked
+                .iter()
+                .map(|&b| {
+                    let (start, end) = plan.block_bounds(b);
+                    (start, (end - start) as usize)
+                })
+                .collect();
+            let source: Arc<dyn BlockSource> = Arc::new(FileSource::new(
+                file.try_clone().map_err(|e| io_error(Some(&partial), e))?,
+                Some(partial.clone()),
+            )?);
+            let threads = options.hash_threads.unwrap_or_else(default_hash_threads);
+            let quiet = Arc::new(Reporter::new(None, 0));
+            let local = hash_blocks(source, blocks, plan.algorithm, threads, quiet).await?;
+            for (b, hash) in checked.into_iter().zip(local) {
+                verified[b] = hash.eq_ignore_ascii_case(&plan.hashmap.hashes[b]);
+            }
+        }
+        let zeroed_from = if resume { local_len } else { 0 };
+        let concurrency = options
+            .concurrency
+            .unwrap_or_else(|| self.concurrency())
+            .max(1);
+        let sink: Arc<dyn Sink> = file.clone();
+        let mut report = self
+            .run_plan(
+                &plan,
+                sink,
+                Some(&*file),
+                &verified,
+                zeroed_from,
+                concurrency,
+                &reporter,
+            )
+            .await?;
+        drop(file);
+        replace_file(&partial, path)?;
+        report.headers = plan.headers;
+        Ok(report)
+    }
+
+    /// Downloads `obj` (or the ranges of `range_str`) into memory, verifying
+    /// every block. A "not modified" condition is a 304 error.
+    pub async fn download_to_string(&self, obj: &str, options: &DownloadOptions) -> Result<Bytes> {
+        let plan = self
+            .plan_download(obj, options)
+            .await?
+            .ok_or_else(not_modified)?;
+        let len = usize::try_from(plan.out_len)
+            .map_err(|_| ClientError::InvalidRequest(format!("{obj} is too large for memory")))?;
+        let mut buf = Vec::new();
+        buf.try_reserve_exact(len).map_err(|_| {
+            ClientError::InvalidRequest(format!("{obj} ({len} bytes) does not fit in memory"))
+        })?;
+        buf.resize(len, 0);
+        let sink = Arc::new(MemorySink(Mutex::new(buf)));
+        let reporter = Arc::new(Reporter::new(options.download_cb.clone(), plan.out_len));
+        let concurrency = options
+            .concurrency
+            .unwrap_or_else(|| self.concurrency())
+            .max(1);
+        let verified = vec![false; plan.hashmap.hashes.len()];
+        self.run_plan(
+            &plan,
+            sink.clone(),
+            None,
+            &verified,
+            0,
+            concurrency,
+            &reporter,
+        )
+        .await?;
+        let data = std::mem::take(&mut *sink.0.lock().unwrap_or_else(|e| e.into_inner()));
+        Ok(Bytes::from(data))
+    }
+
+    /// The verified bytes of `obj` (or of its ranges), in order, as a
+    /// stream: blocks are fetched ahead, at most `concurrency` at a time.
+    pub async fn download_stream(
+        &self,
+        obj: &str,
+        options: &DownloadOptions,
+    ) -> Result<impl Stream<Item = Result<Bytes>> + Send + 'static> {
+        let plan = Arc::new(
+            self.plan_download(obj, options)
+                .await?
+                .ok_or_else(not_modified)?,
+        );
+        let concurrency = options
+            .concurrency
+            .unwrap_or_else(|| self.concurrency())
+            .max(1);
+        let reporter = Arc::new(Reporter::new(options.download_cb.clone(), plan.out_len));
+        let client = self.clone();
+        let pieces = plan.pieces.clone();
+        Ok(stream::iter(pieces)
+            .map(move |piece| {
+                let (client, plan, reporter) = (client.clone(), plan.clone(), reporter.clone());
+                async move {
+                    let data = if plan.hashmap.hashes[piece.block] == plan.zero_hash {
+                        Bytes::new()
+                    } else {
+                        client.fetch_block(&plan, piece.block).await?.0
+                    };
+                    reporter.add(piece.to - piece.from);
+                    Ok(piece_bytes(&data, piece.from, piece.to))
+                }
+            })
+            .buffered(concurrency))
+    }
+
+    /// Writes the verified bytes of `obj` to `writer`, in order (kamaki's
+    /// `stream_down`, e.g. for `kamaki file cat`). Returns the bytes written.
+    pub async fn stream_down<W: AsyncWrite + Unpin>(
+        &self,
+        obj: &str,
+        writer: &mut W,
+        options: &DownloadOptions,
+    ) -> Result<u64> {
+        let stream = self.download_stream(obj, options).await?;
+        futures_util::pin_mut!(stream);
+        let mut written = 0u64;
+        while let Some(chunk) = stream.try_next().await? {
+            writer.write_all(&chunk).await.map_err(ClientError::from)?;
+            written += chunk.len() as u64;
+        }
+        writer.flush().await.map_err(ClientError::from)?;
+        Ok(written)
+    }
+
+    /// Gets the hashmap and works out the pieces; `None` when not modified.
+    async fn plan_download(&self, obj: &str, options: &DownloadOptions) -> Result<Option<Plan>> {
+        let conditions = HashmapOptions {
+            version: options.version.clone(),
+            if_match: options.if_match.clone(),
+            if_none_match: options.if_none_match.clone(),
+            if_modified_since: options.if_modified_since.clone(),
+            if_unmodified_since: options.if_unmodified_since.clone(),
+        };
+        let Some((hashmap, headers)) = self.hashmap_and_headers(obj, &conditions).await? else {
+            return Ok(None);
+        };
+        let algorithm = hashmap.algorithm()?;
+        let ranges = match &options.range_str {
+            Some(spec) => Some(parse_ranges(spec, hashmap.bytes)?),
+            None => None,
+        };
+        let pieces = plan_pieces(hashmap.bytes, hashmap.block_size, ranges.as_deref());
+        let out_len = pieces.iter().map(|p| p.to - p.from).sum();
+        Ok(Some(Plan {
+            obj: obj.to_string(),
+            zero_hash: algorithm.zero_block_hash_hex(),
+            algorithm,
+            etag: headers.get("etag").filter(|e| !e.is_empty()).cloned(),
+            version: options.version.clone(),
+            whole: ranges.is_none(),
+            pieces,
+            out_len,
+            hashmap,
+            headers,
+        }))
+    }
+
+    /// Puts every piece of `plan` in `sink`: blocks `verified` in `local`
+    /// are read from there, blocks of zeros are written as zeros (or not at
+    /// all past `zeroed_from`, where the sink holds zeros already), the rest
+    /// are fetched once per distinct hash.
+    #[allow(clippy::too_many_arguments)]
+    async fn run_plan(
+        &self,
+        plan: &Plan,
+        sink: Arc<dyn Sink>,
+        local: Option<&File>,
+        verified: &[bool],
+        zeroed_from: u64,
+        concurrency: usize,
+        reporter: &Arc<Reporter>,
+    ) -> Result<DownloadReport> {
+        let mut report = DownloadReport {
+            object_bytes: plan.hashmap.bytes,
+            bytes: plan.out_len,
+            ..DownloadReport::default()
+        };
+        let mut groups: HashMap<&str, Vec<Piece>> = HashMap::new();
+        let mut order: Vec<&str> = Vec::new();
+        let mut done = 0u64;
+        for piece in &plan.pieces {
+            if plan.whole && verified[piece.block] {
+                report.reused_blocks += 1;
+                done += piece.to - piece.from;
+            }
+            let hash = plan.hashmap.hashes[piece.block].as_str();
+            let group = groups.entry(hash).or_insert_with(|| {
+                order.push(hash);
+                Vec::new()
+            });
+            group.push(*piece);
+        }
+        reporter.start(done);
+
+        let jobs: Vec<(String, Vec<Piece>)> = order
+            .into_iter()
+            .filter_map(|hash| {
+                let pieces = groups.remove(hash)?;
+                Some((hash.to_string(), pieces))
+            })
+            .collect();
+        let local_copy: Option<Arc<File>> = match local {
+            Some(file) => Some(Arc::new(file.try_clone().map_err(ClientError::from)?)),
+            None => None,
+        };
+        let outcomes: Vec<(usize, u64, usize, usize)> = stream::iter(jobs)
+            .map(|(hash, pieces)| {
+                let sink = sink.clone();
+                let local = local_copy.clone();
+                let reporter = reporter.clone();
+                async move {
+                    let todo: Vec<Piece> = pieces
+                        .iter()
+                        .copied()
+                        .filter(|p| !(plan.whole && verified[p.block]))
+                        .collect();
+                    if todo.is_empty() {
+                        return Ok((0, 0, 0, 0));
+                    }
+                    let zero = hash == plan.zero_hash;
+                    let source_block = pieces.iter().find(|p| plan.whole && verified[p.block]);
+                    let last = plan.hashmap.hashes.len().saturating_sub(1);
+                    let mut unverified = 0usize;
+                    let (data, fetched) = if zero {
+                        (Bytes::new(), false)
+                    } else if let (Some(block), Some(file)) = (source_block, local.as_ref()) {
+                        let (start, end) = plan.block_bounds(block.block);
+                        let file = file.clone();
+                        let mut buf = vec![0u8; (end - start) as usize];
+                        let data = tokio::task::spawn_blocking(move || {
+                            read_exact_at(&file, &mut buf, start).map(|_| Bytes::from(buf))
+                        })
+                        .await
+                        .map_err(|e| {
+                            ClientError::InvalidRequest(format!("the reading task failed: {e}"))
+                        })?
+                        .map_err(ClientError::from)?;
+                        (data, false)
+                    } else {
+                        // The last block may carry hidden bytes (see
+                        // fetch_block): another block of the hash is
+                        // fetched when there is one.
+                        let pick = todo.iter().find(|p| p.block != last).unwrap_or(&todo[0]);
+                        let (data, verified) = self.fetch_block(plan, pick.block).await?;
+                        unverified = usize::from(!verified);
+                        (data, true)
+                    };
+                    let writes: Vec<(u64, Bytes)> = todo
+                        .iter()
+                        .filter(|p| !(zero && p.out >= zeroed_from))
+                        .map(|p| (p.out, piece_bytes(&data, p.from, p.to)))
+                        .collect();
+                    let bytes: u64 = todo.iter().map(|p| p.to - p.from).sum();
+                    let obj = plan.obj.clone();
+                    tokio::task::spawn_blocking(move || {
+                        writes
+                            .iter()
+                            .try_for_each(|(offset, data)| sink.write_at(*offset, data))
+                    })
+                    .await
+                    .map_err(|e| {
+                        ClientError::InvalidRequest(format!("the writing task failed: {e}"))
+                    })?
+                    .map_err(|e| with_context(ClientError::from(e), || format!("writing {obj}")))?;
+                    reporter.add(bytes);
+                    let fetched_bytes = if fetched { data.len() as u64 } else { 0 };
+                    Ok::<_, ClientError>((
+                        usize::from(fetched),
+                        fetched_bytes,
+                        todo.len() - usize::from(fetched),
+                        unverified,
+                    ))
+                }
+            })
+            .buffer_unordered(concurrency)
+            .try_collect()
+            .await?;
+        for (blocks, bytes, deduplicated, unverified) in outcomes {
+            report.unverified_blocks += unverified;
+            report.fetched_blocks += blocks;
+            report.fetched_bytes += bytes;
+            report.deduplicated_blocks += deduplicated;
+        }
+        Ok(report)
+    }
+
+    /// Fetches block `block` with a ranged `GET` and checks its hash.
+    ///
+    /// A short last block is the one exception: when Synnefo truncates an
+    /// object (`X-Object-Bytes`) it keeps the hash of the whole stored block,
+    /// of which only a prefix is the object's, so the data it serves cannot
+    /// match. A short last block of the right length that does not match is
+    /// therefore accepted, and counted as unverified (`Ok((data, false))`).
+    async fn fetch_block(&self, plan: &Plan, block: usize) -> Result<(Bytes, bool)> {
+        let (start, end) = plan.block_bounds(block);
+        let expected = plan.hashmap.hashes[block].to_ascii_lowercase();
+        let context = || {
+            format!(
+                "downloading {}: block {block} (bytes {start}-{}, hash {expected})",
+                plan.obj,
+                end.saturating_sub(1)
+            )
+        };
+        // A block, or a whole small object from a server ignoring Range.
+        let limit = plan.hashmap.block_size.max(
+            plan.hashmap
+                .bytes
+                .min(crate::clients::DEFAULT_MAX_RESPONSE_BYTES as u64),
+        );
+        let limit = usize::try_from(limit)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1 << 16);
+        let reply = self
+            .object_get_request(
+                &plan.obj,
+                &ObjectGet {
+                    version: plan.version.clone(),
+                    data_range: Some(format!("{start}-{}", end - 1)),
+                    if_etag_match: plan.etag.clone(),
+                    ..ObjectGet::default()
+                },
+            )
+            .map_err(|e| with_context(e, context))?
+            .max_response_bytes(limit)
+            .send()
+            .await
+            .map_err(|e| with_context(e, context))?;
+        let status = reply.status();
+        let body = reply.into_body();
+        let data = if status != 206 && body.len() as u64 == plan.hashmap.bytes {
+            // A server that ignores Range sends the whole (small) object.
+            body.slice(start as usize..end as usize)
+        } else {
+            body
+        };
+        if data.len() as u64 != end - start {
+            return Err(with_context(
+                ClientError::Integrity(format!(
+                    "the server sent {} bytes instead of {}",
+                    data.len(),
+                    end - start
+                )),
+                context,
+            ));
+        }
+        let algorithm = plan.algorithm;
+        let (data, got) = tokio::task::spawn_blocking(move || {
+            let hash = algorithm.block_hash_hex(&data);
+            (data, hash)
+        })
+        .await
+        .map_err(|e| ClientError::InvalidRequest(format!("the hashing task failed: {e}")))?;
+        if got == expected {
+            return Ok((data, true));
+        }
+        // Only a short last block can hide bytes past the object's end.
+        if block + 1 == plan.hashmap.hashes.len() && end - start < plan.hashmap.block_size {
+            tracing::warn!(
+                target: "kamaki::clients::pithos",
+                "{}: the last block hashes to {got}; accepted unverified (a truncated object keeps the hash of its whole last block)",
+                context()
+            );
+            return Ok((data, false));
+        }
+        Err(ClientError::Integrity(format!(
+            "{}: the data received hashes to {got}",
+            context()
+        )))
+    }
+}
+
+fn not_modified() -> ClientError {
+    http_error(
+        304,
+        "Not Modified: the object matches the conditions given".into(),
+    )
+}
+
+/// Renames the complete `partial` file to `path`.
+fn replace_file(partial: &Path, path: &Path) -> Result<()> {
+    #[cfg(windows)]
+    if path.is_file() {
+        std::fs::remove_file(path).map_err(|e| io_error(Some(path), e))?;
+    }
+    std::fs::rename(partial, path).map_err(|e| io_error(Some(path), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_parse_and_clip() {
+        assert_eq!(parse_ranges("0-99", 1000).unwrap(), vec![(0, 100)]);
+        assert_eq!(parse_ranges("bytes=900-", 1000).unwrap(), vec![(900, 1000)]);
+        assert_eq!(parse_ranges("-100", 1000).unwrap(), vec![(900, 1000)]);
+        assert_eq!(parse_ranges("-5000", 1000).unwrap(), vec![(0, 1000)]);
+        assert_eq!(
+            parse_ranges("0-0, 10-2000", 1000).unwrap(),
+            vec![(0, 1), (10, 1000)]
+        );
+        assert_eq!(parse_ranges("2000-3000,5-5", 1000).unwrap(), vec![(5, 6)]);
+        for bad in ["", "abc", "5", "-", "9-3", "1-x", "2000-3000"] {
+            assert!(parse_ranges(bad, 1000).is_err(), "{bad}");
+        }
+        assert_eq!(parse_ranges("0-10", 0).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn pieces_cover_blocks_and_ranges() {
+        let whole = plan_pieces(10, 4, None);
+        assert_eq!(
+            whole,
+            vec![
+                Piece {
+                    block: 0,
+                    from: 0,
+                    to: 4,
+                    out: 0
+                },
+                Piece {
+                    block: 1,
+                    from: 0,
+                    to: 4,
+                    out: 4
+                },
+                Piece {
+                    block: 2,
+                    from: 0,
+                    to: 2,
+                    out: 8
+                },
+            ]
+        );
+        assert!(plan_pieces(0, 4, None).is_empty());
+        let ranged = plan_pieces(10, 4, Some(&[(3, 6), (9, 10)]));
+        assert_eq!(
+            ranged,
+            vec![
+                Piece {
+                    block: 0,
+                    from: 3,
+                    to: 4,
+                    out: 0
+                },
+                Piece {
+                    block: 1,
+                    from: 0,
+                    to: 2,
+                    out: 1
+                },
+                Piece {
+                    block: 2,
+                    from: 1,
+                    to: 2,
+                    out: 3
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn piece_bytes_pads_shorter_identical_blocks() {
+        let data = Bytes::from_static(b"ab");
+        assert_eq!(piece_bytes(&data, 0, 2), Bytes::from_static(b"ab"));
+        assert_eq!(piece_bytes(&data, 1, 4), Bytes::from_static(b"b\0\0"));
+        assert_eq!(
+            piece_bytes(&Bytes::new(), 0, 3),
+            Bytes::from_static(b"\0\0\0")
+        );
+    }
+
+    #[test]
+    fn partial_name_is_beside_the_file() {
+        assert_eq!(
+            partial_path(Path::new("/tmp/x/disk.img")),
+            PathBuf::from("/tmp/x/disk.img.kamaki-partial")
+        );
+    }
+}
