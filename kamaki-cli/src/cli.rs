@@ -121,6 +121,9 @@ pub enum Group {
     /// Images as Cyclades compute shows them.
     #[command(subcommand)]
     Imagecompute(crate::commands::cyclades::imagecompute::ImagecomputeCmd),
+    /// Images of the Image registry (Plankton).
+    #[command(subcommand)]
+    Image(crate::commands::image::ImageCmd),
     /// Print a shell completion script: kamaki completion bash|zsh|fish.
     Completion {
         /// The shell.

@@ -79,6 +79,7 @@ async fn run(cli: Cli) -> CliResult {
         Group::Volume(cmd) => commands::cyclades::volume::run(&mut ctx, cmd).await,
         Group::Snapshot(cmd) => commands::cyclades::snapshot::run(&mut ctx, cmd).await,
         Group::Imagecompute(cmd) => commands::cyclades::imagecompute::run(&mut ctx, cmd).await,
+        Group::Image(cmd) => commands::image::run(&mut ctx, cmd).await,
         Group::Completion { .. } => Ok(()),
     }
 }

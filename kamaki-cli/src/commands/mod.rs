@@ -3,6 +3,7 @@
 pub mod config_cmd;
 pub mod cyclades;
 pub mod history;
+pub mod image;
 pub mod membership;
 pub mod project;
 pub mod quota;
