@@ -52,6 +52,25 @@ fn assert_one_line_error(out: &Output, needles: &[&str]) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn project_admins_must_be_users() {
+    let refused = Emulator::builder()
+        .user("owner@example.com", "owner-token")
+        .project_admin("ghost@example.com")
+        .start()
+        .await;
+    assert!(
+        matches!(refused, Err(synnefo_emu::EmuError::ProjectAdmin(e)) if e == "ghost@example.com")
+    );
+    let emu = emulator().await;
+    let admins: Vec<bool> = emu
+        .users()
+        .iter()
+        .map(|u| emu.state().account.is_project_admin(&u.uuid))
+        .collect();
+    assert_eq!(admins, [true, false, false]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn quotas_and_resources() {
     let emu = emulator().await;
     let env = env_for(&emu, "owner-token");

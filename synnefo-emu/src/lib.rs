@@ -15,7 +15,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! As a program: `synnefo-emu --listen 127.0.0.1:8080 [--user EMAIL:TOKEN]...`.
+//! As a program: `synnefo-emu --listen 127.0.0.1:8080 [--user EMAIL:TOKEN]...
+//! [--project-admin EMAIL]...`.
 
 #![warn(missing_docs)]
 
