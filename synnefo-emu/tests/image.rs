@@ -105,8 +105,7 @@ impl Cloud {
 }
 
 fn names(body: &Value) -> Vec<String> {
-    body
-        .as_array()
+    body.as_array()
         .unwrap()
         .iter()
         .map(|i| i["name"].as_str().unwrap().to_string())
