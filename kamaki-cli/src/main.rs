@@ -84,8 +84,20 @@ async fn run(cli: Cli) -> CliResult {
     }
 }
 
+/// A closed stdout (`kamaki server list | head -1`) ends kamaki quietly,
+/// as it ends any Unix tool, instead of an error or a panic of `println!`.
+fn die_quietly_on_closed_pipes() {
+    #[cfg(unix)]
+    // SAFETY: this restores the default, process-wide disposition of
+    // SIGPIPE (Rust's runtime sets it to ignore); no Rust state is involved.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    die_quietly_on_closed_pipes();
     let cli = Cli::parse();
     init_logging(cli.global.verbose, cli.global.debug);
     let verbose = cli.global.verbose > 0 || cli.global.debug;
