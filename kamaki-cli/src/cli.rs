@@ -73,6 +73,24 @@ pub enum Group {
     /// The service catalog (hidden in kamaki unless endpoint_cli is set).
     #[command(subcommand)]
     Endpoint(EndpointCmd),
+    /// Quotas of the user, by project and resource.
+    #[command(subcommand)]
+    Quota(crate::commands::quota::QuotaCmd),
+    /// The resources of the cloud.
+    #[command(subcommand)]
+    Resource(crate::commands::quota::ResourceCmd),
+    /// Projects: applications, life cycle, joining.
+    #[command(subcommand)]
+    Project(crate::commands::project::ProjectCmd),
+    /// Project memberships.
+    #[command(subcommand)]
+    Membership(crate::commands::membership::MembershipCmd),
+    /// Astakos calls of services (hidden in kamaki unless service_cli is set).
+    #[command(subcommand)]
+    Service(crate::commands::service::ServiceCmd),
+    /// Commissions of services (hidden in kamaki unless commission_cli is set).
+    #[command(subcommand)]
+    Commission(crate::commands::service::CommissionCmd),
     /// Cyclades virtual servers.
     #[command(subcommand)]
     Server(crate::commands::cyclades::server::ServerCmd),
@@ -115,6 +133,9 @@ pub enum Group {
     /// Pithos user groups (for permissions).
     #[command(subcommand, name = "group")]
     Groups(crate::commands::pithos::sharing::GroupCmd),
+    /// Images of the Image registry (Plankton).
+    #[command(subcommand)]
+    Image(crate::commands::image::ImageCmd),
     /// Print a shell completion script: kamaki completion bash|zsh|fish.
     Completion {
         /// The shell.

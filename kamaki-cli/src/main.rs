@@ -63,6 +63,12 @@ async fn run(cli: Cli) -> CliResult {
                 .collect();
             ctx.out.print(&services)
         }
+        Group::Quota(cmd) => commands::quota::run(&mut ctx, cmd).await,
+        Group::Resource(cmd) => commands::quota::run_resource(&mut ctx, cmd).await,
+        Group::Project(cmd) => commands::project::run(&mut ctx, cmd).await,
+        Group::Membership(cmd) => commands::membership::run(&mut ctx, cmd).await,
+        Group::Service(cmd) => commands::service::run(&mut ctx, cmd).await,
+        Group::Commission(cmd) => commands::service::run_commission(&mut ctx, cmd).await,
         Group::Server(cmd) => commands::cyclades::server::run(&mut ctx, cmd).await,
         Group::Flavor(cmd) => commands::cyclades::flavor::run(&mut ctx, cmd).await,
         Group::Keypair(cmd) => commands::cyclades::keypair::run(&mut ctx, cmd).await,
@@ -77,12 +83,25 @@ async fn run(cli: Cli) -> CliResult {
         Group::File(cmd) => commands::pithos::file::run(&mut ctx, cmd).await,
         Group::Sharer(cmd) => commands::pithos::sharing::sharer(&mut ctx, cmd).await,
         Group::Groups(cmd) => commands::pithos::sharing::group(&mut ctx, cmd).await,
+        Group::Image(cmd) => commands::image::run(&mut ctx, cmd).await,
         Group::Completion { .. } => Ok(()),
+    }
+}
+
+/// A closed stdout (`kamaki server list | head -1`) ends kamaki quietly,
+/// as it ends any Unix tool, instead of an error or a panic of `println!`.
+fn die_quietly_on_closed_pipes() {
+    #[cfg(unix)]
+    // SAFETY: this restores the default, process-wide disposition of
+    // SIGPIPE (Rust's runtime sets it to ignore); no Rust state is involved.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    die_quietly_on_closed_pipes();
     let cli = Cli::parse();
     init_logging(cli.global.verbose, cli.global.debug);
     let verbose = cli.global.verbose > 0 || cli.global.debug;

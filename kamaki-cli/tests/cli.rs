@@ -280,3 +280,29 @@ async fn version_help_and_completion() {
         "a bash completion function"
     );
 }
+
+#[test]
+fn a_closed_stdout_ends_kamaki_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kamakirc");
+    std::fs::write(&config, "[global]\n").unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kamaki"))
+        .args(["--config", &config.display().to_string(), "config", "list"])
+        .env("HOME", dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "{err}"
+    );
+    assert!(
+        !matches!(output.status.code(), Some(1) | Some(101)),
+        "{:?}",
+        output.status
+    );
+}

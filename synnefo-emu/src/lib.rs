@@ -15,7 +15,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! As a program: `synnefo-emu --listen 127.0.0.1:8080 [--user EMAIL:TOKEN]...`.
+//! As a program: `synnefo-emu --listen 127.0.0.1:8080 [--user EMAIL:TOKEN]...
+//! [--project-admin EMAIL]...`.
 
 #![warn(missing_docs)]
 
@@ -66,6 +67,9 @@ pub enum EmuError {
     /// A user was given wrongly.
     #[error("invalid user {0:?}: expected EMAIL:TOKEN")]
     User(String),
+    /// A project admin was named who is not one of the users.
+    #[error("project admin {0:?} is not a user: add it with --user EMAIL:TOKEN")]
+    ProjectAdmin(String),
     /// Another I/O failure.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
@@ -76,6 +80,7 @@ pub enum EmuError {
 pub struct EmulatorBuilder {
     listen: SocketAddr,
     users: Vec<(String, String)>,
+    project_admins: Vec<String>,
     tls: Option<(Vec<u8>, Vec<u8>)>,
     public_host: Option<String>,
     faults: Option<FaultConfig>,
@@ -87,6 +92,7 @@ impl Default for EmulatorBuilder {
         EmulatorBuilder {
             listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             users: Vec::new(),
+            project_admins: Vec::new(),
             tls: None,
             public_host: None,
             faults: None,
@@ -117,6 +123,14 @@ impl EmulatorBuilder {
             }
             _ => Err(EmuError::User(spec.to_string())),
         }
+    }
+
+    /// Makes the user with this email a project admin (see
+    /// [`account::AccountState::add_project_admin`]); the user must be added
+    /// with [`EmulatorBuilder::user`].
+    pub fn project_admin(mut self, email: &str) -> Self {
+        self.project_admins.push(email.to_string());
+        self
     }
 
     /// Serves HTTPS with this PEM certificate chain and PEM private key.
@@ -182,7 +196,17 @@ impl EmulatorBuilder {
         if users.is_empty() {
             users.push(User::new("user@example.com", &state::new_token()));
         }
+        for email in &self.project_admins {
+            if !users.iter().any(|u| &u.email == email) {
+                return Err(EmuError::ProjectAdmin(email.clone()));
+            }
+        }
         let state = Arc::new(AppState::new(base_url.clone(), users));
+        for email in &self.project_admins {
+            if let Some(user) = state.user_by_email(email) {
+                state.account.add_project_admin(&user.uuid);
+            }
+        }
         state.injector.set_random(self.faults.clone());
         state.compute.set_action_delay(self.action_delay);
         let app = router(state.clone());

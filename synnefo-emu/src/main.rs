@@ -18,6 +18,10 @@ struct Args {
     /// Without any, user@example.com gets a fresh token.
     #[arg(long = "user", value_name = "EMAIL:TOKEN")]
     users: Vec<String>,
+    /// Make this user (the EMAIL of a --user) a project admin, who approves
+    /// project applications; may repeat.
+    #[arg(long = "project-admin", value_name = "EMAIL")]
+    project_admins: Vec<String>,
     /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
     #[arg(long, value_name = "PEM", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -60,6 +64,9 @@ async fn run(args: Args) -> Result<(), EmuError> {
         .action_delay(std::time::Duration::from_millis(args.action_delay_ms));
     for spec in &args.users {
         builder = builder.user_spec(spec)?;
+    }
+    for email in &args.project_admins {
+        builder = builder.project_admin(email);
     }
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         let read = |p: &PathBuf| {

@@ -105,8 +105,7 @@ impl Cloud {
 }
 
 fn names(body: &Value) -> Vec<String> {
-    body["images"]
-        .as_array()
+    body.as_array()
         .unwrap()
         .iter()
         .map(|i| i["name"].as_str().unwrap().to_string())
@@ -120,7 +119,7 @@ async fn public_images_are_listed_filtered_and_sorted() {
         .call("owner-token", Method::GET, "images/", &[], None)
         .await;
     assert_eq!(listed.status, StatusCode::OK);
-    let images = listed.body["images"].as_array().unwrap();
+    let images = listed.body.as_array().unwrap();
     assert_eq!(images.len(), 4);
     let first = images[0].as_object().unwrap();
     let mut keys: Vec<&str> = first.keys().map(String::as_str).collect();
@@ -155,7 +154,7 @@ async fn public_images_are_listed_filtered_and_sorted() {
             "Windows Server"
         ]
     );
-    let debian = &detail.body["images"][1];
+    let debian = &detail.body[1];
     assert_eq!(debian["owner"], SYSTEM_USER);
     assert_eq!(debian["is_public"], true);
     assert_eq!(debian["status"], "AVAILABLE");
@@ -751,7 +750,7 @@ async fn images_are_registered_from_pithos_objects() {
             None,
         )
         .await;
-    assert_eq!(listed.body["images"][0]["id"], json!(id));
+    assert_eq!(listed.body[0]["id"], json!(id));
 
     // An object shared with the friend is readable, yet not theirs to
     // register; a private one is not found.

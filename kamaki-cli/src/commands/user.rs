@@ -6,6 +6,8 @@ use clap::Subcommand;
 use serde_json::{json, Value};
 
 use crate::commands::Ctx;
+
+mod session;
 use crate::error::{CliError, CliResult};
 
 /// `user` commands.
@@ -48,6 +50,39 @@ pub enum UserCmd {
     Setdefaultproject {
         /// The project id.
         project_id: String,
+    },
+    /// Authenticate another token and print its access document; offers to
+    /// append it to the cloud's tokens in the config file (asked on a
+    /// terminal; -y saves without asking; otherwise not saved).
+    Add {
+        /// The token of the user to add.
+        #[arg(long, required = true)]
+        token: String,
+        /// Save the token in the config file without asking.
+        #[arg(short = 'y', long)]
+        yes: bool,
+    },
+    /// Make a session user (a token of the cloud) the default one: its token
+    /// moves first in the config file (asked on a terminal; -y saves without
+    /// asking; otherwise not saved).
+    Select {
+        /// The user: uuid or user name.
+        #[arg(long, required = true, value_name = "UUID|NAME")]
+        user: String,
+        /// Save the choice in the config file without asking.
+        #[arg(short = 'y', long)]
+        yes: bool,
+    },
+    /// Drop a session user other than the current one: its token leaves
+    /// the config file (asked on a terminal; -y removes it without asking;
+    /// otherwise kept).
+    Delete {
+        /// The user: uuid or user name.
+        #[arg(long, required = true, value_name = "UUID|NAME")]
+        user: String,
+        /// Remove the token from the config file without asking.
+        #[arg(short = 'y', long)]
+        yes: bool,
     },
 }
 
@@ -114,17 +149,32 @@ pub async fn run(ctx: &mut Ctx, cmd: UserCmd) -> CliResult {
             ctx.astakos()?.user_set_default_project(&project_id).await?;
             Ok(())
         }
+        UserCmd::Add { token, yes } => session::add(ctx, &token, yes).await,
+        UserCmd::Select { user, yes } => session::select(ctx, &user, yes).await,
+        UserCmd::Delete { user, yes } => session::delete(ctx, &user, yes).await,
     }
 }
 
 /// The users of the cloud's tokens, each authenticated.
 async fn session_users(ctx: &mut Ctx) -> CliResult<Vec<Value>> {
+    Ok(session_tokens(ctx)
+        .await?
+        .into_iter()
+        .map(|(_, user)| user)
+        .collect())
+}
+
+/// The cloud's tokens that authenticate, each with its user.
+pub(crate) async fn session_tokens(ctx: &mut Ctx) -> CliResult<Vec<(String, Value)>> {
     let cloud = ctx.session.cloud(ctx.global.cloud.as_deref())?;
     let mut users = Vec::new();
     for (i, token) in cloud.tokens.iter().enumerate() {
         let astakos = ctx.session.astakos_for(&cloud.url, token)?;
         match astakos.user_info().await {
-            Ok(info) => users.push(serde_json::to_value(info).unwrap_or(Value::Null)),
+            Ok(info) => users.push((
+                token.clone(),
+                serde_json::to_value(info).unwrap_or(Value::Null),
+            )),
             Err(e) if i > 0 && e.status() == 401 => {
                 eprintln!(
                     "Token {} of cloud \"{}\" was not authenticated (401): skipped",

@@ -44,7 +44,8 @@ pub fn fingerprint(public_key: &str) -> String {
         .nth(1)
         .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
         .unwrap_or_else(|| public_key.as_bytes().to_vec());
-    super::md5::digest(&blob)
+    use md5::{Digest, Md5};
+    Md5::digest(&blob)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect::<Vec<_>>()
@@ -217,5 +218,19 @@ mod tests {
         assert!(private.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----\n"));
         let fp = fingerprint(&public);
         assert_eq!(fp.split(':').count(), 16);
+    }
+
+    #[test]
+    fn fingerprints_are_colon_separated_md5() {
+        // A key with no base64 blob is fingerprinted as text: md5("x").
+        assert_eq!(
+            fingerprint("x"),
+            "9d:d4:e4:61:26:8c:80:34:f5:c8:56:4e:15:5c:67:a6"
+        );
+        // Otherwise the decoded base64 blob is: "YQ==" is "a".
+        assert_eq!(
+            fingerprint("ssh-rsa YQ== me"),
+            "0c:c1:75:b9:c0:f1:b6:a8:31:c3:99:e2:69:77:26:61"
+        );
     }
 }

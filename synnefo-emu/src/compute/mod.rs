@@ -16,7 +16,6 @@ pub mod images;
 pub mod keypairs;
 pub mod lifecycle;
 pub mod limits;
-mod md5;
 pub mod metadata;
 pub mod servers;
 pub mod tags;

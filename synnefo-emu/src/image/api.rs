@@ -195,6 +195,10 @@ fn listing(
 }
 
 /// `GET /images`: id, name, status, formats and size of each image.
+///
+/// The reply is a plain JSON list, as the Image API guide documents and as
+/// kamaki 0.16 reads it (Synnefo 0.21 wraps it in `{"images": ...}`, which
+/// kamaki 0.16 cannot list; clients of this crate read both).
 pub(super) async fn list_images(
     State(state): State<SharedState>,
     Authenticated(user): Authenticated,
@@ -204,7 +208,7 @@ pub(super) async fn list_images(
         .iter()
         .map(meta::list_json)
         .collect();
-    Ok(Json(json!({"images": images})))
+    Ok(Json(Value::Array(images)))
 }
 
 /// `GET /images/detail`: every field of each image.
@@ -217,7 +221,7 @@ pub(super) async fn list_images_detail(
         .iter()
         .map(meta::detail_json)
         .collect();
-    Ok(Json(json!({"images": images})))
+    Ok(Json(Value::Array(images)))
 }
 
 /// `GET /images/<id>`: Plankton serves no image data.
