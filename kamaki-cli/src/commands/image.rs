@@ -11,7 +11,7 @@ use kamaki::clients::ClientError;
 use serde_json::Value;
 
 use crate::args::parse_key_value;
-use crate::commands::cyclades::common::{
+use crate::commands::common::{
     annotate_users, keep_equal, metadata_matches, only_keys, print_list, to_values, uuid_of,
     IdFilter, ListStyle, NameFilter, ID_NAME,
 };

@@ -1,5 +1,6 @@
 //! The command groups.
 
+pub mod common;
 pub mod config_cmd;
 pub mod cyclades;
 pub mod history;

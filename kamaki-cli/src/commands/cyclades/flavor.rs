@@ -3,11 +3,11 @@
 use clap::{Args, Subcommand};
 use kamaki::clients::compute::ListFlavorsOptions;
 
-use super::common::{
+use super::compute;
+use crate::commands::common::{
     drop_key, keep_equal, not_found, only_keys, print_list, to_values, IdFilter, ListStyle,
     NameFilter, ID_NAME,
 };
-use super::compute;
 use crate::commands::Ctx;
 use crate::error::CliResult;
 

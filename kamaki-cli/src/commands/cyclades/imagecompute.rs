@@ -4,11 +4,11 @@ use clap::{ArgGroup, Args, Subcommand};
 use kamaki::clients::compute::ListImagesOptions;
 use kamaki::clients::ClientError;
 
-use super::common::{
+use super::compute;
+use crate::commands::common::{
     annotate_users, keep_equal, key_values, metadata_matches, only_keys, print_list, to_value,
     to_values, uuid_of, IdFilter, ListStyle, NameFilter, ID_NAME,
 };
-use super::compute;
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 

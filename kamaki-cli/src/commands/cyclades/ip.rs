@@ -5,10 +5,10 @@ use kamaki::clients::cyclades::CycladesNetworkClient;
 use kamaki::clients::network::{FloatingIp, FloatingIpOptions};
 use kamaki::clients::ClientError;
 
-use super::common::{not_found, print_list, to_values, ListStyle, ID_NAME};
 use super::network;
 use super::port::{connect, no_network, print_ports, wait_port, PortArgs};
 use super::waiter::{Goal, WaitArgs, DEFAULT_TIMEOUT};
+use crate::commands::common::{not_found, print_list, to_values, ListStyle, ID_NAME};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 

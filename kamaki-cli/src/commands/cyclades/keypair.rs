@@ -6,8 +6,8 @@ use clap::Subcommand;
 use kamaki::clients::cyclades::CycladesComputeClient;
 use kamaki::clients::ClientError;
 
-use super::common::{drop_key, print_list, to_values, ListStyle, NameFilter, ID_NAME};
 use super::compute;
+use crate::commands::common::{drop_key, print_list, to_values, ListStyle, NameFilter, ID_NAME};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 

@@ -2,7 +2,6 @@
 //! `imagecompute` (compute), `network`, `subnet`, `port` and `ip`
 //! (network), `volume` and `snapshot` (block storage).
 
-pub mod common;
 pub mod flavor;
 pub mod imagecompute;
 pub mod ip;

@@ -8,10 +8,12 @@ use kamaki::clients::network::UpdateNetworkOptions;
 use kamaki::clients::ClientError;
 use serde_json::{json, Value};
 
-use super::common::{not_found, print_list, to_values, IdFilter, ListStyle, NameFilter, ID_NAME};
 use super::port::{connect, no_network, print_ports, wait_port, PortArgs};
 use super::waiter::{Goal, WaitArgs, DEFAULT_TIMEOUT};
 use super::{compute, network};
+use crate::commands::common::{
+    not_found, print_list, to_values, IdFilter, ListStyle, NameFilter, ID_NAME,
+};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 

@@ -7,11 +7,11 @@ use kamaki::clients::network::{FixedIp, Port, PortOptions};
 use kamaki::clients::ClientError;
 use serde_json::Value;
 
-use super::common::{
-    not_found, only_keys, print_list, to_value, to_values, IdFilter, ListStyle, NameFilter, ID_NAME,
-};
 use super::waiter::{Goal, WaitArgs, WaitCmdArgs, Waiting, DEFAULT_TIMEOUT};
 use super::{compute, network};
+use crate::commands::common::{
+    not_found, only_keys, print_list, to_value, to_values, IdFilter, ListStyle, NameFilter, ID_NAME,
+};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 

@@ -14,13 +14,13 @@ use kamaki::clients::ClientError;
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 
-use super::common::{
-    keep_equal, key_values, metadata_matches, not_found, only_keys, print_list, text, to_values,
-    uuid_of, IdFilter, ListStyle, NameFilter, ID_NAME,
-};
 use super::waiter::{Goal, WaitArgs, WaitCmdArgs, Waiting, DEFAULT_TIMEOUT};
 use super::{compute, network};
 use crate::args::parse_date;
+use crate::commands::common::{
+    keep_equal, key_values, metadata_matches, not_found, only_keys, print_list, text, to_values,
+    uuid_of, IdFilter, ListStyle, NameFilter, ID_NAME,
+};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 
@@ -323,7 +323,7 @@ pub struct ModifyArgs {
 
 /// Checks a server id as kamaki does: a positive integer.
 fn check_id(server_id: &str) -> CliResult {
-    if super::common::is_positive_integer(server_id) {
+    if crate::commands::common::is_positive_integer(server_id) {
         Ok(())
     } else {
         Err(CliError::new(format!(

@@ -4,7 +4,7 @@ use clap::{ArgGroup, Subcommand};
 use kamaki::clients::blockstorage::CreateSnapshotOptions;
 
 use super::blockstorage;
-use super::common::{not_found, only_keys, print_list, to_values, ListStyle, ID_NAME};
+use crate::commands::common::{not_found, only_keys, print_list, to_values, ListStyle, ID_NAME};
 use crate::commands::Ctx;
 use crate::error::CliResult;
 

@@ -6,11 +6,11 @@ use kamaki::clients::network::{
 };
 use serde_json::json;
 
-use super::common::{
-    not_found, print_list, text, to_values, IdFilter, ListStyle, NameFilter, ID_NAME,
-};
 use super::network;
 use super::port::no_network;
+use crate::commands::common::{
+    not_found, print_list, text, to_values, IdFilter, ListStyle, NameFilter, ID_NAME,
+};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 

@@ -6,10 +6,10 @@ use kamaki::clients::cyclades::CycladesBlockStorageClient;
 use kamaki::clients::ClientError;
 
 use super::blockstorage;
-use super::common::{
+use super::waiter::{Goal, WaitArgs, WaitCmdArgs, Waiting, DEFAULT_TIMEOUT};
+use crate::commands::common::{
     drop_empty, key_values, not_found, print_list, to_value, to_values, ListStyle, ID_NAME,
 };
-use super::waiter::{Goal, WaitArgs, WaitCmdArgs, Waiting, DEFAULT_TIMEOUT};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 
@@ -193,7 +193,7 @@ pub async fn run(ctx: &mut Ctx, cmd: VolumeCmd) -> CliResult {
             let items = if details {
                 items
             } else {
-                super::common::only_keys(items, &["id", "name", "display_name"])
+                crate::commands::common::only_keys(items, &["id", "name", "display_name"])
             };
             print_list(
                 ctx,

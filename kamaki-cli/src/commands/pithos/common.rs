@@ -426,7 +426,7 @@ pub fn container_lines(
 /// Writes text to stdout, or through the pager with `more`.
 pub fn print_text(text: &str, more: bool) -> CliResult {
     if more {
-        return crate::commands::cyclades::common::page(text);
+        return crate::commands::common::page(text);
     }
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes())?;

@@ -13,7 +13,7 @@ use super::common::{
     confirm, container_lines, headers_value, http_date, object_lines, parse_date_arg,
     parse_size_arg, parse_versioning, print_text, to_value, until_param, AccountArg, Target,
 };
-use crate::commands::cyclades::common::{key_values, NameFilter};
+use crate::commands::common::{key_values, NameFilter};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::format_size;

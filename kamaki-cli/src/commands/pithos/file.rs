@@ -16,7 +16,7 @@ use super::copy::{self, CopyArgs};
 use super::download::{self, CatArgs, DownloadArgs};
 use super::transfer::{callback, cancellable, Bars};
 use super::upload::{self, absolute_url, UploadArgs};
-use crate::commands::cyclades::common::{drop_empty, key_values, NameFilter};
+use crate::commands::common::{drop_empty, key_values, NameFilter};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 

@@ -5,7 +5,7 @@ use clap::{ArgGroup, Subcommand};
 use serde_json::Value;
 
 use super::common::{account_uuid, confirm, headers_value, to_value, AccountArg, Target};
-use crate::commands::cyclades::common::{print_list, ListStyle, ID_NAME};
+use crate::commands::common::{print_list, ListStyle, ID_NAME};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 

@@ -1,4 +1,4 @@
-//! What the Cyclades groups share: name and id filters, listings with
+//! What the command groups share: name and id filters, listings with
 //! `-n`/`--more`/`--enumerate`, `KEY=VALUE` options, and the one-line
 //! errors for ids that name nothing.
 
