@@ -53,8 +53,10 @@ impl ObjectHashmap {
         self.algorithm()?.merkle_hex(&self.hashes)
     }
 
-    /// Checks that the block list fits the size, as Synnefo requires.
-    pub(crate) fn check(&self, what: &str) -> Result<()> {
+    /// Checks that the block list fits the size, as Synnefo requires, and
+    /// that the block size is one a transfer may hold in memory (up to
+    /// [`MAX_BLOCK_SIZE`]); `what` names the object in the error.
+    pub fn check(&self, what: &str) -> Result<()> {
         let blocks = super::hashmap::block_count(self.bytes, self.block_size);
         let ok = if self.bytes == 0 {
             self.hashes.len() <= 1
