@@ -39,6 +39,10 @@ use crate::clients::{ClientError, Result};
 /// The suffix of the file a download writes to before it is complete.
 pub const PARTIAL_SUFFIX: &str = ".kamaki-partial";
 
+/// The largest download `download_to_string` holds in memory unless told
+/// otherwise ([`DownloadOptions::memory_limit`]): 1 GiB.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 1 << 30;
+
 /// How to download an object.
 #[derive(Clone, Default)]
 pub struct DownloadOptions {
@@ -67,6 +71,9 @@ pub struct DownloadOptions {
     pub concurrency: Option<usize>,
     /// Threads hashing local blocks on resume (default: one per core).
     pub hash_threads: Option<usize>,
+    /// The largest object (or ranges) `download_to_string` holds in
+    /// memory (default [`DEFAULT_MEMORY_LIMIT`]).
+    pub memory_limit: Option<u64>,
     /// A bound on the whole download, retries included (none by default);
     /// a download cut short by it keeps its partial file for a resume.
     pub timeout: Option<std::time::Duration>,
@@ -81,6 +88,7 @@ impl fmt::Debug for DownloadOptions {
             .field("if_match", &self.if_match)
             .field("if_none_match", &self.if_none_match)
             .field("concurrency", &self.concurrency)
+            .field("memory_limit", &self.memory_limit)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
@@ -347,6 +355,16 @@ impl PithosClient {
             .plan_download(obj, options)
             .await?
             .ok_or_else(not_modified)?;
+        // The size is the server's word, and blocks of zeros cost it
+        // nothing to send: memory is only committed up to the limit.
+        let limit = options.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT);
+        if plan.out_len > limit {
+            return Err(ClientError::InvalidRequest(format!(
+                "{obj} has {} bytes, more than the {limit} a download to memory holds \
+                 (DownloadOptions::memory_limit; download_object writes to a file)",
+                plan.out_len
+            )));
+        }
         let len = usize::try_from(plan.out_len)
             .map_err(|_| ClientError::InvalidRequest(format!("{obj} is too large for memory")))?;
         let mut buf = Vec::new();

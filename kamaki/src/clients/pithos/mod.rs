@@ -33,7 +33,9 @@ pub mod rest_api;
 mod transfer;
 mod upload;
 
-pub use download::{parse_ranges, DownloadOptions, DownloadReport, PARTIAL_SUFFIX};
+pub use download::{
+    parse_ranges, DownloadOptions, DownloadReport, DEFAULT_MEMORY_LIMIT, PARTIAL_SUFFIX,
+};
 pub use hashmap::HashAlgorithm;
 pub use models::*;
 pub use object::{public_url, CopyOptions, HashmapOptions, ObjectWriteOptions};
