@@ -175,7 +175,10 @@ async fn config_commands_read_and_write_the_file() {
         stdout(&out).contains("global.file_cli pithos"),
         "defaults are listed"
     );
-    assert!(stdout(&out).contains("cloud.emu.token cli-token"));
+    assert!(
+        stdout(&out).contains("cloud.emu.token ..."),
+        "tokens are listed redacted"
+    );
     assert!(kamaki(&env, &["config", "delete", "cloud.other"])
         .await
         .status

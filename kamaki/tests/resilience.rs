@@ -133,3 +133,87 @@ async fn gets_survive_a_storm_of_random_faults() {
     astakos.validate_token(TOKEN, None).await.unwrap();
     assert_eq!(injected(&emu), vec![None]);
 }
+
+#[tokio::test]
+async fn a_total_timeout_bounds_a_request_with_all_its_retries() {
+    let emu = emulator().await;
+    let bounded = |total: Duration| -> AstakosClient {
+        Client::builder(&emu.auth_url())
+            .token(TOKEN)
+            .retry(RetryPolicy {
+                max_retries: 100,
+                initial_backoff: Duration::from_millis(200),
+                max_backoff: Duration::from_millis(200),
+            })
+            .total_timeout(total)
+            .build_service()
+            .unwrap()
+    };
+    // A storm of 503s: a hundred retries would take 10 to 20 s; the bound
+    // ends it with the last answer once the next wait would pass it.
+    emu.fail_next(1000, 503, Some("/tokens/"));
+    let err = bounded(Duration::from_secs(1))
+        .validate_token(TOKEN, None)
+        .await
+        .unwrap_err();
+    assert!(
+        err.status() == 503 || matches!(err, ClientError::Timeout { .. }),
+        "{err:?}"
+    );
+    let tries = emu.requests().len();
+    // Waits of 100 to 200 ms within 1 s: at most 10 retries.
+    assert!((1..=11).contains(&tries), "{tries} tries");
+
+    // A stalled reply: the read timeout (60 s) is far; the bound is not.
+    emu.fail_next(0, 503, None);
+    emu.plan_fault(
+        1,
+        Injected::Stall(Duration::from_secs(30)),
+        Some("/tokens/"),
+    );
+    let total = Duration::from_millis(300);
+    let err = bounded(total)
+        .validate_token(TOKEN, None)
+        .await
+        .unwrap_err();
+    match err {
+        ClientError::Timeout { url, after } => {
+            assert_eq!(after, Some(total));
+            assert!(!url.contains(TOKEN), "{url}");
+        }
+        other => panic!("expected a timeout: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_head_whose_connection_drops_fails_and_is_retried() {
+    let emu = emulator().await;
+    let account = format!(
+        "{}/{}",
+        emu.endpoint_url("object-store").unwrap(),
+        emu.user().uuid
+    );
+    let client = |retries| {
+        Client::builder(&account)
+            .token(TOKEN)
+            .retry(RetryPolicy {
+                max_retries: retries,
+                initial_backoff: Duration::from_millis(1),
+                max_backoff: Duration::from_millis(5),
+            })
+            .build()
+            .unwrap()
+    };
+    // A HEAD has no body to cut: the connection is dropped before the
+    // headers, and the client must not take that for an answer.
+    for fault in [Injected::ResetBefore, Injected::ResetMidBody] {
+        emu.clear_requests();
+        emu.plan_fault(1, fault, Some("/pithos/"));
+        let err = client(0).head("").success(&[204]).send().await.unwrap_err();
+        assert!(matches!(err, ClientError::Transport { .. }), "{err:?}");
+        emu.plan_fault(1, fault, Some("/pithos/"));
+        let reply = client(1).head("").success(&[204]).send().await.unwrap();
+        assert!(reply.header("x-account-container-count").is_some());
+        assert_eq!(injected(&emu), vec![Some(fault), Some(fault), None]);
+    }
+}

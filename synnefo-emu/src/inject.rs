@@ -259,13 +259,17 @@ fn fault_name(status: u16) -> &'static str {
     }
 }
 
-/// The length a reply declares, if any.
+/// The length a reply declares, if any: its `Content-Length`, or else the
+/// exact size of its body (JSON replies get their header from the server
+/// only when sent).
 fn declared_length(response: &Response) -> Option<u64> {
+    use axum::body::HttpBody;
     response
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok())
+        .or_else(|| response.body().size_hint().exact())
 }
 
 /// A reply whose connection drops before any byte of its body: the client
@@ -280,6 +284,13 @@ fn dropped_reply() -> Response {
     let mut response = Response::new(body);
     response.headers_mut().insert(CONTENT_LENGTH, 1.into());
     response
+}
+
+/// Drops the connection being served: the task serving it unwinds (without
+/// the panic hook's message) and the server closes the socket, as a server
+/// that crashed would. Only for replies without a body to cut (HEAD).
+fn drop_connection() -> ! {
+    std::panic::resume_unwind(Box::new("injected connection reset"))
 }
 
 /// Sends the first half of the reply's body, then drops the connection (or
@@ -368,12 +379,33 @@ pub async fn middleware(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    let is_head = request.method() == axum::http::Method::HEAD;
+    if is_head {
+        // A reply to HEAD has no body to break: a stall holds the headers
+        // back, a reset drops the connection before them.
+        match injected {
+            Some(Injected::Stall(pause)) => tokio::time::sleep(pause).await,
+            Some(Injected::ResetBefore | Injected::ResetMidBody) => {
+                state.injector.record(LoggedRequest {
+                    method,
+                    path,
+                    query,
+                    headers,
+                    status: 200,
+                    injected,
+                });
+                drop_connection();
+            }
+            _ => {}
+        }
+    }
     let response = match injected {
         None => next.run(request).await,
         Some(Injected::Status(status)) => {
             Fault::new(fault_name(status), status, "Injected fault").into_response()
         }
         Some(Injected::ResetBefore) => dropped_reply(),
+        Some(Injected::ResetMidBody | Injected::Stall(_)) if is_head => next.run(request).await,
         Some(Injected::ResetMidBody) => cut_reply(next.run(request).await, None),
         Some(Injected::Stall(pause)) => cut_reply(next.run(request).await, Some(pause)),
     };

@@ -32,6 +32,7 @@ pub mod inject;
 pub mod network;
 pub mod pithos;
 pub mod quotas;
+pub mod rejections;
 pub mod state;
 pub mod tls;
 pub mod volume;
@@ -403,6 +404,7 @@ pub fn router(state: SharedState) -> Router {
             pithos::public_router().with_state(state.clone()),
         )
         .fallback(not_served)
+        .layer(axum::middleware::from_fn(rejections::as_synnefo_faults))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             inject::middleware,

@@ -9,7 +9,8 @@ use crate::error::{CliError, CliResult};
 /// `config` commands.
 #[derive(Debug, Subcommand)]
 pub enum ConfigCmd {
-    /// List every option (defaults included) as `section.key value`.
+    /// List every option (defaults included) as `section.key value`; tokens
+    /// show as `...` (`config get cloud.NAME.token` prints one).
     List,
     /// Print an option: [global.]KEY, cloud, cloud.NAME or cloud.NAME.KEY.
     Get {
@@ -30,11 +31,21 @@ pub enum ConfigCmd {
     },
 }
 
+/// The lines of a cloud's options; tokens (`token`, `<service>_token`)
+/// show as `...`: only `config get cloud.NAME.token` prints one.
 fn cloud_lines(name: &str, options: &std::collections::BTreeMap<String, String>) -> Vec<String> {
     options
         .iter()
-        .map(|(k, v)| format!("cloud.{name}.{k} {v}"))
+        .map(|(k, v)| {
+            let v = if is_secret(k) { "..." } else { v.as_str() };
+            format!("cloud.{name}.{k} {v}")
+        })
         .collect()
+}
+
+/// Whether a cloud option holds a token.
+fn is_secret(key: &str) -> bool {
+    key == "token" || key.ends_with("_token")
 }
 
 /// Runs a `config` command.

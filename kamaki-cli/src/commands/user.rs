@@ -14,7 +14,7 @@ use crate::error::{CliError, CliResult};
 #[derive(Debug, Subcommand)]
 pub enum UserCmd {
     /// Authenticate a token (the session's if none given) and print the
-    /// access document: token, user and service catalog.
+    /// access document: token (its id redacted), user and service catalog.
     Authenticate {
         /// Another token to authenticate.
         token: Option<String>,
@@ -101,7 +101,12 @@ pub async fn run(ctx: &mut Ctx, cmd: UserCmd) -> CliResult {
                 401 => CliError::new("Token was not authenticated (401 Unauthorized): check it, or set a new one with kamaki config set cloud.<name>.token TOKEN"),
                 _ => e.into(),
             })?;
-            ctx.out.print(&info)
+            // The token is not printed (the config has it): the rest is.
+            let mut info = serde_json::to_value(&info).unwrap_or(Value::Null);
+            if let Some(id) = info.pointer_mut("/access/token/id") {
+                *id = json!("...");
+            }
+            ctx.out.print_value(&info)
         }
         UserCmd::Info { uuid, username } => {
             let users = session_users(ctx).await?;

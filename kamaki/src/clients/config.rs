@@ -121,6 +121,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     read_timeout: Option<Duration>,
     timeout: Option<Duration>,
+    total_timeout: Option<Duration>,
     retry: RetryPolicy,
     concurrency: usize,
     user_agent: String,
@@ -137,6 +138,7 @@ impl ClientBuilder {
             connect_timeout: Duration::from_secs(30),
             read_timeout: Some(Duration::from_secs(60)),
             timeout: None,
+            total_timeout: None,
             retry: RetryPolicy::default(),
             concurrency: default_concurrency(),
             user_agent: crate::defaults::USER_AGENT.to_string(),
@@ -155,6 +157,7 @@ impl ClientBuilder {
             connect_timeout: inner.connect_timeout,
             read_timeout: inner.read_timeout,
             timeout: inner.timeout,
+            total_timeout: inner.total_timeout,
             retry: inner.retry.clone(),
             concurrency: inner.concurrency,
             user_agent: inner.user_agent.clone(),
@@ -197,6 +200,15 @@ impl ClientBuilder {
     /// A bound on each whole request, body included (none by default).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// A bound on each whole operation: a request with all its retries and
+    /// the waits between them (none by default). When the next wait would
+    /// pass it, the last failure is returned instead of waiting; an attempt
+    /// still running when it passes fails with [`ClientError::Timeout`].
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = Some(timeout);
         self
     }
 
@@ -262,6 +274,7 @@ impl ClientBuilder {
                 connect_timeout: self.connect_timeout,
                 read_timeout: self.read_timeout,
                 timeout: self.timeout,
+                total_timeout: self.total_timeout,
                 retry: self.retry,
                 concurrency: self.concurrency,
                 user_agent: self.user_agent,

@@ -62,6 +62,7 @@ pub(crate) struct ClientInner {
     pub(crate) connect_timeout: Duration,
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) total_timeout: Option<Duration>,
     pub(crate) retry: RetryPolicy,
     pub(crate) concurrency: usize,
     pub(crate) user_agent: String,

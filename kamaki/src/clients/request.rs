@@ -18,6 +18,10 @@ pub const AUTH_HEADER: &str = "X-Auth-Token";
 /// The largest reply body read into memory unless a request allows more.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 << 20;
 
+/// The most a reply's buffer is sized to before its bytes arrive (a Pithos
+/// block is 4 MiB).
+const PREALLOCATION_LIMIT: usize = 8 << 20;
+
 /// A request being built; [`RequestBuilder::send`] performs it.
 #[must_use = "a request does nothing until it is sent"]
 pub struct RequestBuilder<'a> {
@@ -183,6 +187,12 @@ impl<'a> RequestBuilder<'a> {
             _ => url.clone(),
         };
         let label = format!("{} {}", self.method, shown);
+        // The whole operation's bound: the attempts and the waits between.
+        let deadline = inner
+            .total_timeout
+            .map(|total| (tokio::time::Instant::now() + total, total));
+        let time_left_for =
+            |wait: Duration| deadline.is_none_or(|(at, _)| tokio::time::Instant::now() + wait < at);
         let mut attempt = 0u32;
         loop {
             log_request(
@@ -193,7 +203,20 @@ impl<'a> RequestBuilder<'a> {
                 inner.log_token,
             );
             let started = Instant::now();
-            let outcome = self.attempt(&url, &shown, &headers).await;
+            let outcome = match deadline {
+                None => self.attempt(&url, &shown, &headers).await,
+                Some((at, total)) => {
+                    match tokio::time::timeout_at(at, self.attempt(&url, &shown, &headers)).await {
+                        Ok(outcome) => outcome,
+                        Err(_) => {
+                            return Err(ClientError::Timeout {
+                                url: shown,
+                                after: Some(total),
+                            })
+                        }
+                    }
+                }
+            };
             let elapsed = started.elapsed();
             let retry_left = attempt < inner.retry.max_retries;
             match outcome {
@@ -213,10 +236,14 @@ impl<'a> RequestBuilder<'a> {
                     if self.success.contains(&reply.status) {
                         return Ok(reply);
                     }
-                    if idempotent && retry_left && is_retryable_status(reply.status) {
-                        let wait = retry_after(&reply.headers)
-                            .map(|d| d.min(inner.retry.max_backoff))
-                            .unwrap_or_else(|| inner.retry.backoff(attempt));
+                    let wait = retry_after(&reply.headers)
+                        .map(|d| d.min(inner.retry.max_backoff))
+                        .unwrap_or_else(|| inner.retry.backoff(attempt));
+                    if idempotent
+                        && retry_left
+                        && is_retryable_status(reply.status)
+                        && time_left_for(wait)
+                    {
                         tracing::debug!(target: "kamaki::clients", status = reply.status, ?wait, "retrying {label}");
                         tokio::time::sleep(wait).await;
                         attempt += 1;
@@ -242,8 +269,12 @@ impl<'a> RequestBuilder<'a> {
                     );
                     // A connection that was never made sent nothing: safe to
                     // retry whatever the method.
-                    if retry_left && failure.retryable && (idempotent || failure.before_send) {
-                        let wait = inner.retry.backoff(attempt);
+                    let wait = inner.retry.backoff(attempt);
+                    if retry_left
+                        && failure.retryable
+                        && (idempotent || failure.before_send)
+                        && time_left_for(wait)
+                    {
                         tracing::debug!(target: "kamaki::clients", ?wait, "retrying {label}");
                         tokio::time::sleep(wait).await;
                         attempt += 1;
@@ -326,10 +357,13 @@ impl<'a> RequestBuilder<'a> {
             }
         }
         // Sized once from Content-Length: a multi-megabyte block is then
-        // received without the buffer being regrown and copied.
-        let expected = reply
-            .content_length()
-            .map_or(0, |n| n.min(self.max_response_bytes as u64) as usize);
+        // received without the buffer being regrown and copied. The length
+        // is only the server's word: past PREALLOCATION_LIMIT the buffer
+        // grows as bytes really arrive.
+        let expected = reply.content_length().map_or(0, |n| {
+            n.min(self.max_response_bytes as u64)
+                .min(PREALLOCATION_LIMIT as u64) as usize
+        });
         let mut body = BytesMut::with_capacity(expected);
         loop {
             match reply.chunk().await {

@@ -28,6 +28,44 @@ pub use projects::{
 pub use quotas::{ProjectQuota, ProjectQuotas, Quota, Quotas, ResourceInfo, UserQuotas};
 
 use crate::clients::utils::encode_query_part;
+
+/// The catalog entry of a service type (matched case-insensitively).
+fn service_details(services: Vec<CatalogService>, service_type: &str) -> Result<CatalogService> {
+    services
+        .into_iter()
+        .find(|s| s.service_type.eq_ignore_ascii_case(service_type))
+        .ok_or_else(|| {
+            ClientError::NotFound(format!(
+                "Service type \"{service_type}\" not in service catalog"
+            ))
+        })
+}
+
+/// The one endpoint of `service_type` (of `version`, e.g. `v2.0`, if
+/// given) in a service catalog, as [`AstakosClient::get_service_endpoints`]
+/// finds it; an error if none or several match.
+pub fn find_endpoint(
+    services: Vec<CatalogService>,
+    service_type: &str,
+    version: Option<&str>,
+) -> Result<Endpoint> {
+    let service = service_details(services, service_type)?;
+    let mut matching: Vec<Endpoint> = service
+        .endpoints
+        .into_iter()
+        .filter(|e| version.is_none_or(|v| e.version_id.eq_ignore_ascii_case(v)))
+        .collect();
+    if matching.len() == 1 {
+        return Ok(matching.remove(0));
+    }
+    let version = version
+        .map(|v| format!(" and versionId {v}"))
+        .unwrap_or_default();
+    Err(ClientError::NotFound(format!(
+        "{} endpoints match type {service_type}{version}",
+        matching.len()
+    )))
+}
 use crate::clients::{Client, ClientError, Result, Service, Token};
 
 /// The API version of the Astakos account service the catalog is searched for.
@@ -150,15 +188,7 @@ impl AstakosClient {
 
     /// The catalog entry of a service type (matched case-insensitively).
     pub async fn get_service_details(&self, service_type: &str) -> Result<CatalogService> {
-        self.get_services()
-            .await?
-            .into_iter()
-            .find(|s| s.service_type.eq_ignore_ascii_case(service_type))
-            .ok_or_else(|| {
-                ClientError::NotFound(format!(
-                    "Service type \"{service_type}\" not in service catalog"
-                ))
-            })
+        service_details(self.get_services().await?, service_type)
     }
 
     /// The endpoint of a service type, of a given version (`v2.0`) if one is
@@ -168,22 +198,7 @@ impl AstakosClient {
         service_type: &str,
         version: Option<&str>,
     ) -> Result<Endpoint> {
-        let service = self.get_service_details(service_type).await?;
-        let mut matching: Vec<Endpoint> = service
-            .endpoints
-            .into_iter()
-            .filter(|e| version.is_none_or(|v| e.version_id.eq_ignore_ascii_case(v)))
-            .collect();
-        if matching.len() == 1 {
-            return Ok(matching.remove(0));
-        }
-        let version = version
-            .map(|v| format!(" and versionId {v}"))
-            .unwrap_or_default();
-        Err(ClientError::NotFound(format!(
-            "{} endpoints match type {service_type}{version}",
-            matching.len()
-        )))
+        find_endpoint(self.get_services().await?, service_type, version)
     }
 
     /// The public URL of a service type, e.g. `get_endpoint_url("compute")`.

@@ -36,8 +36,8 @@ pub struct Access {
     pub extra: Extra,
 }
 
-/// A token as Astakos describes it.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+/// A token as Astakos describes it (`Debug` shows its id as `...`).
+#[derive(Clone, Default, Deserialize, Serialize, PartialEq)]
 pub struct AccessToken {
     /// The token itself.
     #[serde(default)]
@@ -54,9 +54,20 @@ pub struct AccessToken {
 }
 
 impl AccessToken {
-    /// The token's id, kept out of `Debug` output elsewhere: use with care.
+    /// The token's id, kept out of `Debug` output: use with care.
     pub fn id(&self) -> &str {
         &self.id
+    }
+}
+
+impl std::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessToken")
+            .field("id", &"...")
+            .field("expires", &self.expires)
+            .field("tenant", &self.tenant)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 

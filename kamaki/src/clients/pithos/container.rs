@@ -264,7 +264,10 @@ impl PithosClient {
             limit: Some(page),
             ..options.clone()
         };
-        stream::try_unfold(Some(first), move |next| {
+        // Markers already asked for: a server whose pages do not move on
+        // would otherwise be asked for the same pages for ever.
+        let seen: std::collections::HashSet<String> = options.marker.iter().cloned().collect();
+        stream::try_unfold((Some(first), seen), move |(next, mut seen)| {
             let client = client.clone();
             async move {
                 let Some(options) = next else {
@@ -273,13 +276,27 @@ impl PithosClient {
                 let items = client.list_container_objects(&options).await?;
                 let more = items.len() as u32 >= page;
                 let next = match items.last() {
-                    Some(last) if more => Some(ContainerGet {
-                        marker: Some(last.name().to_string()),
-                        ..options
-                    }),
+                    Some(last) if more => {
+                        let marker = last.name().to_string();
+                        if !seen.insert(marker.clone()) {
+                            return Err(crate::clients::ClientError::InvalidResponse {
+                                url: client.endpoint_url().to_string(),
+                                message: format!(
+                                    "the listing comes back to {marker:?} again: it does not end"
+                                ),
+                            });
+                        }
+                        Some(ContainerGet {
+                            marker: Some(marker),
+                            ..options
+                        })
+                    }
                     _ => None,
                 };
-                Ok(Some((stream::iter(items.into_iter().map(Ok)), next)))
+                Ok(Some((
+                    stream::iter(items.into_iter().map(Ok)),
+                    (next, seen),
+                )))
             }
         })
         .try_flatten()

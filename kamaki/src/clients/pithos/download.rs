@@ -29,7 +29,7 @@ use super::object::HashmapOptions;
 use super::progress::{ProgressFn, Reporter};
 use super::rest_api::ObjectGet;
 use super::transfer::{
-    default_hash_threads, hash_blocks, io_error, read_exact_at, with_context, BlockSource,
+    default_hash_threads, hash_blocks, io_error, read_exact_at, with_context, within, BlockSource,
     FileSource, MemorySink, Sink,
 };
 use super::PithosClient;
@@ -38,6 +38,10 @@ use crate::clients::{ClientError, Result};
 
 /// The suffix of the file a download writes to before it is complete.
 pub const PARTIAL_SUFFIX: &str = ".kamaki-partial";
+
+/// The largest download `download_to_string` holds in memory unless told
+/// otherwise ([`DownloadOptions::memory_limit`]): 1 GiB.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 1 << 30;
 
 /// How to download an object.
 #[derive(Clone, Default)]
@@ -67,6 +71,12 @@ pub struct DownloadOptions {
     pub concurrency: Option<usize>,
     /// Threads hashing local blocks on resume (default: one per core).
     pub hash_threads: Option<usize>,
+    /// The largest object (or ranges) `download_to_string` holds in
+    /// memory (default [`DEFAULT_MEMORY_LIMIT`]).
+    pub memory_limit: Option<u64>,
+    /// A bound on the whole download, retries included (none by default);
+    /// a download cut short by it keeps its partial file for a resume.
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl fmt::Debug for DownloadOptions {
@@ -78,6 +88,8 @@ impl fmt::Debug for DownloadOptions {
             .field("if_match", &self.if_match)
             .field("if_none_match", &self.if_none_match)
             .field("concurrency", &self.concurrency)
+            .field("memory_limit", &self.memory_limit)
+            .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -137,9 +149,10 @@ impl Plan {
     }
 }
 
-/// Parses `0-99,200-,-500` into half-open byte ranges of an object of
-/// `size` bytes; ranges past the end are dropped, ends are clipped.
-fn parse_ranges(spec: &str, size: u64) -> Result<Vec<(u64, u64)>> {
+/// Parses `0-99,200-,-500` (a `Range` header's value, `bytes=` optional)
+/// into half-open byte ranges of an object of `size` bytes; ranges past the
+/// end are dropped, ends are clipped.
+pub fn parse_ranges(spec: &str, size: u64) -> Result<Vec<(u64, u64)>> {
     let spec = spec.trim();
     let spec = spec.strip_prefix("bytes=").unwrap_or(spec);
     let bad = || {
@@ -239,7 +252,20 @@ impl PithosClient {
         path: impl AsRef<Path>,
         options: &DownloadOptions,
     ) -> Result<DownloadReport> {
-        let path = path.as_ref();
+        within(
+            options.timeout,
+            || self.object_url(obj),
+            self.download_unbounded(obj, path.as_ref(), options),
+        )
+        .await
+    }
+
+    async fn download_unbounded(
+        &self,
+        obj: &str,
+        path: &Path,
+        options: &DownloadOptions,
+    ) -> Result<DownloadReport> {
         let Some(plan) = self.plan_download(obj, options).await? else {
             return Ok(DownloadReport {
                 not_modified: true,
@@ -316,10 +342,29 @@ impl PithosClient {
     /// Downloads `obj` (or the ranges of `range_str`) into memory, verifying
     /// every block. A "not modified" condition is a 304 error.
     pub async fn download_to_string(&self, obj: &str, options: &DownloadOptions) -> Result<Bytes> {
+        within(
+            options.timeout,
+            || self.object_url(obj),
+            self.download_to_memory(obj, options),
+        )
+        .await
+    }
+
+    async fn download_to_memory(&self, obj: &str, options: &DownloadOptions) -> Result<Bytes> {
         let plan = self
             .plan_download(obj, options)
             .await?
             .ok_or_else(not_modified)?;
+        // The size is the server's word, and blocks of zeros cost it
+        // nothing to send: memory is only committed up to the limit.
+        let limit = options.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT);
+        if plan.out_len > limit {
+            return Err(ClientError::InvalidRequest(format!(
+                "{obj} has {} bytes, more than the {limit} a download to memory holds \
+                 (DownloadOptions::memory_limit; download_object writes to a file)",
+                plan.out_len
+            )));
+        }
         let len = usize::try_from(plan.out_len)
             .map_err(|_| ClientError::InvalidRequest(format!("{obj} is too large for memory")))?;
         let mut buf = Vec::new();

@@ -33,10 +33,12 @@ pub mod rest_api;
 mod transfer;
 mod upload;
 
-pub use download::{DownloadOptions, DownloadReport};
+pub use download::{
+    parse_ranges, DownloadOptions, DownloadReport, DEFAULT_MEMORY_LIMIT, PARTIAL_SUFFIX,
+};
 pub use hashmap::HashAlgorithm;
 pub use models::*;
-pub use object::{CopyOptions, HashmapOptions, ObjectWriteOptions};
+pub use object::{public_url, CopyOptions, HashmapOptions, ObjectWriteOptions};
 pub use progress::{progress_fn, Progress, ProgressFn};
 pub use rest_api::*;
 pub use transfer::{BlockSource, UploadSource};
@@ -131,5 +133,11 @@ impl PithosClient {
     /// The storage client underneath.
     pub fn storage(&self) -> &StorageClient {
         &self.storage
+    }
+
+    /// The URL of `obj`, for messages.
+    pub(crate) fn object_url(&self, obj: &str) -> String {
+        let path = self.object_path(obj).unwrap_or_else(|_| obj.to_string());
+        format!("{}{path}", self.endpoint_url())
     }
 }

@@ -53,16 +53,19 @@ impl ObjectHashmap {
         self.algorithm()?.merkle_hex(&self.hashes)
     }
 
-    /// Checks that the block list fits the size, as Synnefo requires.
-    pub(crate) fn check(&self, what: &str) -> Result<()> {
+    /// Checks that the block list fits the size, as Synnefo requires, and
+    /// that the block size is one a transfer may hold in memory (up to
+    /// [`MAX_BLOCK_SIZE`]); `what` names the object in the error.
+    pub fn check(&self, what: &str) -> Result<()> {
         let blocks = super::hashmap::block_count(self.bytes, self.block_size);
-        let ok = if self.bytes == 0 {
-            self.hashes.len() <= 1
-        } else {
-            self.block_size > 0
-                && self.block_size <= MAX_BLOCK_SIZE
-                && self.hashes.len() as u64 == blocks
-        };
+        // The block size is checked even for an empty object (found by the
+        // pithos_json fuzz target): a hashmap is either believable or not.
+        let ok = self.block_size <= MAX_BLOCK_SIZE
+            && if self.bytes == 0 {
+                self.hashes.len() <= 1
+            } else {
+                self.block_size > 0 && self.hashes.len() as u64 == blocks
+            };
         if ok {
             Ok(())
         } else {
@@ -294,6 +297,11 @@ mod tests {
         assert!(h(5, 2).check("o").is_ok());
         assert!(h(5, 1).check("o").is_err());
         assert!(h(1, 0).check("o").is_err());
+        let absurd = ObjectHashmap {
+            block_size: MAX_BLOCK_SIZE + 1,
+            ..h(0, 1)
+        };
+        assert!(absurd.check("o").is_err());
     }
 
     #[test]

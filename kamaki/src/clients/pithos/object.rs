@@ -65,6 +65,20 @@ pub struct CopyOptions {
     pub delimiter: Option<String>,
 }
 
+/// The absolute public URL of an object from its `X-Object-Public` header:
+/// a path (as Synnefo sends it) gets the scheme and host of `endpoint_url`
+/// put before it; anything else is taken as it is.
+pub fn public_url(endpoint_url: &str, x_object_public: &str) -> String {
+    let public = x_object_public.trim();
+    if public.starts_with('/') {
+        let base = url::Url::parse(endpoint_url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        return format!("{base}{public}");
+    }
+    public.to_string()
+}
+
 impl PithosClient {
     /// Creates `obj` from `data` in one `PUT` (no block hashing).
     pub async fn upload_object_unchunked(
@@ -243,13 +257,7 @@ impl PithosClient {
                 url: self.endpoint_url().to_string(),
                 message: format!("{obj} was published but its information shows no public URL"),
             })?;
-        if public.starts_with('/') {
-            let base = url::Url::parse(self.endpoint_url())
-                .map(|u| u.origin().ascii_serialization())
-                .unwrap_or_default();
-            return Ok(format!("{base}{public}"));
-        }
-        Ok(public.clone())
+        Ok(public_url(self.endpoint_url(), public))
     }
 
     /// Unpublishes `obj`.

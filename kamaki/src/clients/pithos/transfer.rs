@@ -494,6 +494,27 @@ fn hash_blocks_blocking(
     Ok(hashes)
 }
 
+/// Runs a whole transfer, failing with [`ClientError::Timeout`] (naming
+/// `what`) if it takes longer than `limit`. A download cut short keeps its
+/// partial file for a resume.
+pub(crate) async fn within<T>(
+    limit: Option<std::time::Duration>,
+    what: impl FnOnce() -> String,
+    transfer: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    match limit {
+        None => transfer.await,
+        Some(limit) => tokio::time::timeout(limit, transfer)
+            .await
+            .unwrap_or_else(|_| {
+                Err(ClientError::Timeout {
+                    url: what(),
+                    after: Some(limit),
+                })
+            }),
+    }
+}
+
 /// Adds `context` (which object, which block) to an error.
 pub(crate) fn with_context(error: ClientError, context: impl FnOnce() -> String) -> ClientError {
     match error {

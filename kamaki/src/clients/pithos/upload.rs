@@ -23,8 +23,8 @@ use super::models::{BlockInfo, Format, Sharing};
 use super::progress::{ProgressFn, Reporter};
 use super::rest_api::{ContainerPost, ObjectPut};
 use super::transfer::{
-    default_hash_threads, hash_blocks, read_block_pooled, with_context, BlockSource, BufferPool,
-    UploadSource,
+    default_hash_threads, hash_blocks, read_block_pooled, with_context, within, BlockSource,
+    BufferPool, UploadSource,
 };
 use super::PithosClient;
 use crate::clients::storage::{headers_of, Headers};
@@ -96,6 +96,8 @@ pub struct UploadOptions {
     pub concurrency: Option<usize>,
     /// Hashing threads (default: one per core).
     pub hash_threads: Option<usize>,
+    /// A bound on the whole upload, retries included (none by default).
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl fmt::Debug for UploadOptions {
@@ -110,6 +112,7 @@ impl fmt::Debug for UploadOptions {
             .field("public", &self.public)
             .field("target_account", &self.target_account)
             .field("concurrency", &self.concurrency)
+            .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -143,6 +146,21 @@ impl PithosClient {
         source: impl Into<UploadSource>,
         options: &UploadOptions,
     ) -> Result<Headers> {
+        let source = source.into();
+        within(
+            options.timeout,
+            || self.object_url(obj),
+            self.upload_unbounded(obj, source, options),
+        )
+        .await
+    }
+
+    async fn upload_unbounded(
+        &self,
+        obj: &str,
+        source: UploadSource,
+        options: &UploadOptions,
+    ) -> Result<Headers> {
         let target = match &options.target_account {
             Some(account) => self.use_alternative_account(account.clone()),
             None => self.clone(),
@@ -151,7 +169,7 @@ impl PithosClient {
         let info = target
             .block_info_cached(options.container_info_cache.as_ref())
             .await?;
-        let source = source.into().open()?;
+        let source = source.open()?;
         let size = match options.size {
             Some(size) if size > source.len() => {
                 return Err(ClientError::InvalidRequest(format!(

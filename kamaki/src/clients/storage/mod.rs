@@ -484,8 +484,14 @@ pub(crate) fn meta_header<'a>(
 /// Pithos' own headers (`X-Account-*`, `X-Container-*`, `X-Object-*`) and
 /// `Last-Modified` are URL-unquoted, as kamaki does.
 pub fn headers_of(reply: &Response) -> Headers {
+    decode_headers(reply.headers())
+}
+
+/// [`headers_of`] for any header map (whatever a server sent: invalid
+/// escapes and bytes are kept as they are, lossily).
+pub fn decode_headers(headers: &http::HeaderMap) -> Headers {
     let mut out = Headers::new();
-    for (name, value) in reply.headers() {
+    for (name, value) in headers {
         let name = name.as_str().to_ascii_lowercase();
         let raw = String::from_utf8_lossy(value.as_bytes());
         let pithos = ["x-account-", "x-container-", "x-object-"]
