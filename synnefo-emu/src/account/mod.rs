@@ -193,22 +193,13 @@ impl Registry {
 
 /// The current time.
 pub(crate) fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
+    crate::cyclades::clock::now()
 }
 
-/// A time as Synnefo writes it: `2013-06-26T11:48:06.579100+00:00`.
+/// A time as Synnefo writes it: `2013-06-26T11:48:06.579100+00:00` (the
+/// same rendering Cyclades uses).
 pub fn isoformat(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}+00:00",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.microsecond()
-    )
+    crate::cyclades::clock::iso(t)
 }
 
 /// The current time, written as Synnefo writes times.
