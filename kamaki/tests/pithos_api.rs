@@ -987,3 +987,40 @@ async fn listings_page_through_more_than_ten_thousand_objects() {
         .unwrap();
     assert_eq!(small_pages.len(), 10_000);
 }
+
+#[tokio::test]
+async fn container_listing_pages_through_the_account() {
+    let (_emu, pithos) = setup().await;
+    let before = pithos.list_containers().await.unwrap().len();
+    for i in 0..7 {
+        pithos
+            .create_container(Some(&format!("page-{i}")), &ContainerPut::default())
+            .await
+            .unwrap();
+    }
+    let pages_of_two = pithos
+        .list_all_containers(&AccountGet {
+            limit: Some(2),
+            ..AccountGet::default()
+        })
+        .await
+        .unwrap();
+    let names: Vec<&str> = pages_of_two.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names.len(), before + 7, "{names:?}");
+    assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+    let after_marker = pithos
+        .list_all_containers(&AccountGet {
+            limit: Some(3),
+            marker: Some("page-4".into()),
+            ..AccountGet::default()
+        })
+        .await
+        .unwrap();
+    let names: Vec<&str> = after_marker.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(&names[..2], ["page-5", "page-6"]);
+    assert!(
+        names[2..].iter().all(|n| !n.starts_with("page-")),
+        "{names:?}"
+    );
+    assert_eq!(names.len(), before + 2, "{names:?}");
+}

@@ -452,13 +452,19 @@ async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
         if_unmodified_since: args.if_unmodified_since.as_ref().map(http_date),
         ..AccountGet::default()
     };
-    let reply = target
-        .client
-        .account_get_request(&options)?
-        .success(&[200, 204, 304])
-        .send()
-        .await?;
-    let containers: Vec<ContainerListing> = json_list::<ContainerListing>(&reply)?
+    // One page with -n (as kamaki), else every page.
+    let containers = if options.limit.is_some() {
+        let reply = target
+            .client
+            .account_get_request(&options)?
+            .success(&[200, 204, 304])
+            .send()
+            .await?;
+        json_list::<ContainerListing>(&reply)?
+    } else {
+        target.client.list_all_containers(&options).await?
+    };
+    let containers: Vec<ContainerListing> = containers
         .into_iter()
         .filter(|c| name_matches(&args.names, &c.name))
         .collect();

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::models::SharingAccount;
+use super::models::{Format, SharingAccount};
+use super::paging::{page_size, Markers};
 use super::rest_api::{AccountGet, AccountHead, AccountPost};
 use super::PithosClient;
 use crate::clients::storage::{filter_in, headers_of, json_list, ContainerListing, Headers};
@@ -100,6 +101,39 @@ impl PithosClient {
     pub async fn list_containers(&self) -> Result<Vec<ContainerListing>> {
         let reply = self.account_get(&AccountGet::default()).await?;
         json_list(&reply)
+    }
+
+    /// Every container matching `options`, page after page (`limit` is the
+    /// page size, 10000 when not given; `marker` where to start). A 304
+    /// (`if_modified_since` not met) lists nothing.
+    pub async fn list_all_containers(&self, options: &AccountGet) -> Result<Vec<ContainerListing>> {
+        let page = page_size(options.limit);
+        let mut markers = Markers::starting_at(options.marker.as_deref());
+        let mut request = AccountGet {
+            limit: Some(page),
+            format: Format::Json,
+            ..options.clone()
+        };
+        let mut all = Vec::new();
+        loop {
+            let reply = self
+                .account_get_request(&request)?
+                .success(&[200, 204, 304])
+                .send()
+                .await?;
+            let items: Vec<ContainerListing> = json_list(&reply)?;
+            let next = markers.next(
+                items.len(),
+                page,
+                items.last().map(|c| c.name.as_str()),
+                self.endpoint_url(),
+            )?;
+            all.extend(items);
+            match next {
+                Some(marker) => request.marker = Some(marker),
+                None => return Ok(all),
+            }
+        }
     }
 
     /// The accounts that share objects with this user (`GET /?format=json`).

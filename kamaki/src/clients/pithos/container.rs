@@ -7,15 +7,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use futures_util::stream::{self, Stream, TryStreamExt};
 
 use super::models::Format;
+use super::paging::{page_size, Markers};
 use super::rest_api::{ContainerDelete, ContainerGet, ContainerHead, ContainerPost, ContainerPut};
 use super::PithosClient;
 use crate::clients::storage::{
     filter_in, headers_of, http_error, json_list, Headers, ListedObject,
 };
 use crate::clients::Result;
-
-/// The largest page Pithos serves.
-const PAGE: u32 = 10_000;
 
 impl PithosClient {
     /// Creates `container` (or the client's) with these policies and
@@ -259,43 +257,33 @@ impl PithosClient {
         options: &ContainerGet,
     ) -> impl Stream<Item = Result<ListedObject>> + Send + 'static {
         let client = self.clone();
-        let page = options.limit.unwrap_or(PAGE).clamp(1, PAGE);
+        let page = page_size(options.limit);
         let first = ContainerGet {
             limit: Some(page),
             ..options.clone()
         };
-        // Markers already asked for: a server whose pages do not move on
-        // would otherwise be asked for the same pages for ever.
-        let seen: std::collections::HashSet<String> = options.marker.iter().cloned().collect();
-        stream::try_unfold((Some(first), seen), move |(next, mut seen)| {
+        let markers = Markers::starting_at(options.marker.as_deref());
+        stream::try_unfold((Some(first), markers), move |(next, mut markers)| {
             let client = client.clone();
             async move {
                 let Some(options) = next else {
                     return Ok::<_, crate::clients::ClientError>(None);
                 };
                 let items = client.list_container_objects(&options).await?;
-                let more = items.len() as u32 >= page;
-                let next = match items.last() {
-                    Some(last) if more => {
-                        let marker = last.name().to_string();
-                        if !seen.insert(marker.clone()) {
-                            return Err(crate::clients::ClientError::InvalidResponse {
-                                url: client.endpoint_url().to_string(),
-                                message: format!(
-                                    "the listing comes back to {marker:?} again: it does not end"
-                                ),
-                            });
-                        }
-                        Some(ContainerGet {
-                            marker: Some(marker),
-                            ..options
-                        })
-                    }
-                    _ => None,
-                };
+                let next = markers
+                    .next(
+                        items.len(),
+                        page,
+                        items.last().map(ListedObject::name),
+                        client.endpoint_url(),
+                    )?
+                    .map(|marker| ContainerGet {
+                        marker: Some(marker),
+                        ..options
+                    });
                 Ok(Some((
                     stream::iter(items.into_iter().map(Ok)),
-                    (next, seen),
+                    (next, markers),
                 )))
             }
         })

@@ -28,6 +28,7 @@ mod download;
 pub mod hashmap;
 mod models;
 mod object;
+mod paging;
 pub mod progress;
 pub mod rest_api;
 mod transfer;
