@@ -94,5 +94,87 @@ impl From<std::io::Error> for CliError {
     }
 }
 
+/// A command line that clap cannot parse, as one line: clap's message, the
+/// usage, clap's tip if any, and where the full help is. Help and version
+/// requests are not errors and are left to clap.
+pub fn syntax_error_line(error: &clap::Error) -> String {
+    let text = error.render().to_string();
+    let mut message = String::new();
+    let mut usage = None;
+    let mut tips = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(rest) = line.strip_prefix("error:") {
+            message.push_str(rest.trim());
+        } else if let Some(rest) = line.strip_prefix("Usage:") {
+            usage = Some(rest.trim().to_string());
+        } else if let Some(rest) = line.strip_prefix("tip:") {
+            tips.push(rest.trim().to_string());
+        } else if line.starts_with("For more information") {
+            continue;
+        } else if usage.is_none() {
+            // The indented continuation of the message (missing argument
+            // names, possible values).
+            if !message.is_empty() {
+                message.push(' ');
+            }
+            message.push_str(line);
+        }
+    }
+    let mut out = format!("Syntax error: {}", message.trim_end_matches(':'));
+    for tip in tips {
+        out.push_str(&format!("; {tip}"));
+    }
+    if let Some(usage) = usage {
+        // The usage line starts with the command path, e.g.
+        // `kamaki container create <NEW_CONTAINER>`.
+        let command: Vec<&str> = usage
+            .split_whitespace()
+            .take_while(|w| !w.starts_with(['<', '[', '-']))
+            .collect();
+        out.push_str(&format!(" (usage: {usage}; see {} --help)", command.join(" ")));
+    }
+    out
+}
+
 /// The result of a command.
 pub type CliResult<T = ()> = Result<T, CliError>;
+
+#[cfg(test)]
+mod tests {
+    use clap::{Arg, Command};
+
+    use super::syntax_error_line;
+
+    fn kamaki() -> Command {
+        Command::new("kamaki").subcommand(
+            Command::new("container").subcommand(
+                Command::new("create").arg(Arg::new("NEW_CONTAINER").required(true)),
+            ),
+        )
+    }
+
+    #[test]
+    fn a_missing_argument_is_one_line_naming_it_and_the_help() {
+        let error = kamaki()
+            .try_get_matches_from(["kamaki", "container", "create"])
+            .unwrap_err();
+        let line = syntax_error_line(&error);
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.starts_with("Syntax error: "), "{line}");
+        assert!(line.contains("<NEW_CONTAINER>"), "{line}");
+        assert!(
+            line.contains("see kamaki container create --help"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_option_keeps_clap_tip() {
+        let error = kamaki()
+            .try_get_matches_from(["kamaki", "container", "create", "x", "--nope"])
+            .unwrap_err();
+        let line = syntax_error_line(&error);
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.contains("'--nope'"), "{line}");
+    }
+}

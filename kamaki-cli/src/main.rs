@@ -102,7 +102,19 @@ fn die_quietly_on_closed_pipes() {
 #[tokio::main]
 async fn main() -> ExitCode {
     die_quietly_on_closed_pipes();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => error.exit(), // --help, --version
+        Err(error)
+            if error.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
+            error.exit() // `kamaki server`: the group's help, as kamaki
+        }
+        Err(error) => {
+            eprintln!("{}", error::syntax_error_line(&error));
+            return ExitCode::from(2);
+        }
+    };
     init_logging(cli.global.verbose, cli.global.debug);
     let verbose = cli.global.verbose > 0 || cli.global.debug;
     match run(cli).await {

@@ -284,6 +284,32 @@ async fn version_help_and_completion() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn syntax_errors_are_one_line_and_help_still_works() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    for args in [
+        &["container", "create"][..],
+        &["server", "list", "--no-such-option"][..],
+        &["server", "no-such-command"][..],
+    ] {
+        let out = kamaki(&env, args).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("Syntax error: "), "{err}");
+        assert!(
+            err.contains(&format!("see kamaki {} {}", args[0], args[1]))
+                || err.contains(&format!("see kamaki {} --help", args[0])),
+            "{err}"
+        );
+        assert!(stdout(&out).is_empty());
+    }
+    let out = kamaki(&env, &["container", "create", "--help"]).await;
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("Usage: kamaki container create"));
+}
+
 #[test]
 fn a_closed_stdout_ends_kamaki_quietly() {
     let dir = tempfile::tempdir().unwrap();
