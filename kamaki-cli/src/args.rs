@@ -144,8 +144,15 @@ pub fn parse_size(text: &str) -> CliResult<u64> {
 }
 
 /// Parses a date: ISO 8601 / RFC 3339, `YYYY-mm-dd`, `HH:MM:SS YYYY-mm-dd`,
-/// `YYYY-mm-dd HH:MM:SS`, or a Unix timestamp. Dates without a zone are UTC.
+/// `YYYY-mm-dd HH:MM:SS`, or a Unix timestamp. Dates without a zone are the
+/// system's local time, as kamaki reads them.
 pub fn parse_date(text: &str) -> CliResult<OffsetDateTime> {
+    parse_date_in(text, &crate::local_time::system_zone())
+}
+
+/// [`parse_date`] with zoneless dates read in `zone`.
+pub fn parse_date_in(text: &str, zone: &jiff::tz::TimeZone) -> CliResult<OffsetDateTime> {
+    let local = |date: PrimitiveDateTime| crate::local_time::assume_in(date, zone);
     let text = text.trim();
     if let Ok(stamp) = text.parse::<f64>() {
         if stamp.is_finite() {
@@ -160,7 +167,7 @@ pub fn parse_date(text: &str) -> CliResult<OffsetDateTime> {
     let day = format_description!("[year]-[month]-[day]");
     let clock = format_description!("[hour]:[minute]:[second]");
     if let Ok(date) = Date::parse(text, day) {
-        return Ok(date.midnight().assume_utc());
+        return Ok(local(date.midnight()));
     }
     let pieces: Vec<&str> = text.split([' ', 'T']).filter(|p| !p.is_empty()).collect();
     if let [a, b] = pieces[..] {
@@ -172,7 +179,7 @@ pub fn parse_date(text: &str) -> CliResult<OffsetDateTime> {
             },
         };
         if let Some((d, t)) = pair {
-            return Ok(PrimitiveDateTime::new(d, t).assume_utc());
+            return Ok(local(PrimitiveDateTime::new(d, t)));
         }
     }
     Err(CliError::new(format!(
@@ -254,14 +261,38 @@ mod tests {
 
     #[test]
     fn dates() {
-        let expect =
-            |t: &str, stamp: i64| assert_eq!(parse_date(t).unwrap().unix_timestamp(), stamp, "{t}");
+        let utc = jiff::tz::TimeZone::UTC;
+        let expect = |t: &str, stamp: i64| {
+            assert_eq!(
+                parse_date_in(t, &utc).unwrap().unix_timestamp(),
+                stamp,
+                "{t}"
+            )
+        };
         expect("2024-01-02", 1_704_153_600);
         expect("10:00:00 2024-01-02", 1_704_189_600);
         expect("2024-01-02 10:00:00", 1_704_189_600);
         expect("2024-01-02T10:00:00+02:00", 1_704_182_400);
         expect("1704153600", 1_704_153_600);
         assert!(parse_date("yesterday").is_err());
+        let athens = jiff::tz::TimeZone::posix("EET-2EEST,M3.5.0/3,M10.5.0/4").unwrap();
+        let in_athens = |t: &str| parse_date_in(t, &athens).unwrap().unix_timestamp();
+        assert_eq!(
+            in_athens("2024-01-02 10:00:00"),
+            1_704_182_400,
+            "local, UTC+2"
+        );
+        assert_eq!(
+            in_athens("2024-07-02"),
+            1_719_867_600,
+            "local midnight, UTC+3"
+        );
+        assert_eq!(
+            in_athens("2024-01-02T10:00:00Z"),
+            1_704_189_600,
+            "zoned stays"
+        );
+        assert_eq!(in_athens("1704153600"), 1_704_153_600, "timestamps stay");
     }
 
     #[test]

@@ -131,7 +131,10 @@ pub fn syntax_error_line(error: &clap::Error) -> String {
             .split_whitespace()
             .take_while(|w| !w.starts_with(['<', '[', '-']))
             .collect();
-        out.push_str(&format!(" (usage: {usage}; see {} --help)", command.join(" ")));
+        out.push_str(&format!(
+            " (usage: {usage}; see {} --help)",
+            command.join(" ")
+        ));
     }
     out
 }
@@ -147,9 +150,8 @@ mod tests {
 
     fn kamaki() -> Command {
         Command::new("kamaki").subcommand(
-            Command::new("container").subcommand(
-                Command::new("create").arg(Arg::new("NEW_CONTAINER").required(true)),
-            ),
+            Command::new("container")
+                .subcommand(Command::new("create").arg(Arg::new("NEW_CONTAINER").required(true))),
         )
     }
 

@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod config;
 mod error;
+mod local_time;
 mod output;
 #[allow(dead_code)] // the bars the transfer and wait commands use
 mod progress;

@@ -944,3 +944,85 @@ async fn containers_sharers_groups_and_errors() {
     assert_eq!(json(&env, &["group", "list"]).await, serde_json::json!({}));
     fails(&env, &["group", "delete", "pals"], &["No group pals"]).await;
 }
+
+/// The `created` date of the first version of `name` as kamaki-cli shows it
+/// with the time zone `tz`, parsed back to (day, hour).
+async fn first_version_created(env: &Env, tz: &str, name: &str) -> String {
+    let out = common::kamaki_with(
+        env,
+        &[("TZ", tz)],
+        &[
+            "file",
+            "info",
+            name,
+            "--object-versions",
+            "--output-format",
+            "json",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listing: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    listing[format!("/pithos/{name}")][0]["created"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dates_are_local_time_both_ways() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    let local = std::env::temp_dir().join(format!("tz-{}.txt", std::process::id()));
+    std::fs::write(&local, b"when").unwrap();
+    ok(&env, &["container", "create", "pithos"]).await;
+    ok(
+        &env,
+        &["file", "upload", local.to_str().unwrap(), "when.txt"],
+    )
+    .await;
+    let _ = std::fs::remove_file(&local);
+
+    // Shown: the same instant on UTC clocks and on UTC-5 clocks (POSIX TZ
+    // strings need no time zone database).
+    let utc = first_version_created(&env, "UTC0", "when.txt").await;
+    let west = first_version_created(&env, "XST5", "when.txt").await;
+    let clock = |shown: &str| {
+        let format =
+            time::macros::format_description!("[day]-[month]-[year] [hour]:[minute]:[second]");
+        time::PrimitiveDateTime::parse(shown, format).unwrap_or_else(|e| panic!("{shown:?}: {e}"))
+    };
+    assert_eq!(
+        (clock(&utc) - clock(&west)).whole_hours(),
+        5,
+        "{utc} vs {west}"
+    );
+
+    // Read: a zoneless date is local time. The same clock reading names
+    // different instants under different zones.
+    let ahead = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    let utc_text = ahead.format(format).unwrap();
+    // One hour ahead on UTC clocks is the object's present: it is listed.
+    let out = common::kamaki_with(
+        &env,
+        &[("TZ", "UTC0")],
+        &["file", "list", "--until", &utc_text],
+    )
+    .await;
+    assert!(
+        stdout(&out).contains("when.txt"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    // The same clock reading on UTC+5 clocks is four hours ago: before the
+    // object existed.
+    let out = common::kamaki_with(
+        &env,
+        &[("TZ", "XST-5")],
+        &["file", "list", "--until", &utc_text],
+    )
+    .await;
+    assert!(!stdout(&out).contains("when.txt"), "{}", stdout(&out));
+}

@@ -40,6 +40,15 @@ pub fn env_for(emu: &Emulator, token: &str) -> Env {
 /// Runs `kamaki --config <env's> ARGS` (off the async runtime, so that the
 /// in-process emulator keeps serving).
 pub async fn kamaki(env: &Env, args: &[&str]) -> Output {
+    kamaki_with(env, &[], args).await
+}
+
+/// [`kamaki`] with these environment variables set (e.g. `TZ`).
+pub async fn kamaki_with(env: &Env, vars: &[(&str, &str)], args: &[&str]) -> Output {
+    let vars: Vec<(String, String)> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let mut all = vec!["--config".to_string(), env.config.display().to_string()];
     all.extend(args.iter().map(|a| a.to_string()));
     let home = env.home.clone();
@@ -50,6 +59,7 @@ pub async fn kamaki(env: &Env, args: &[&str]) -> Output {
             .env("HOME", home)
             .env_remove("KAMAKI_CONFIG")
             .env_remove("PAGER")
+            .envs(vars)
             .output()
             .unwrap()
     })

@@ -466,11 +466,17 @@ pub fn until_param(date: &OffsetDateTime) -> String {
 }
 
 /// A Unix timestamp as kamaki shows version dates (`dd-mm-YYYY HH:MM:SS`,
-/// UTC).
+/// local time).
 pub fn version_date(timestamp: f64) -> String {
+    version_date_in(timestamp, &crate::local_time::system_zone())
+}
+
+/// [`version_date`] on the clocks of `zone`.
+pub fn version_date_in(timestamp: f64, zone: &jiff::tz::TimeZone) -> String {
     let format = format_description!("[day]-[month]-[year] [hour]:[minute]:[second]");
     OffsetDateTime::from_unix_timestamp(timestamp.trunc() as i64)
         .ok()
+        .map(|d| crate::local_time::to_zone(d, zone))
         .and_then(|d| d.format(format).ok())
         .unwrap_or_else(|| timestamp.to_string())
 }
@@ -570,10 +576,21 @@ mod tests {
 
     #[test]
     fn dates_for_pithos() {
-        let date = crate::args::parse_date("2024-01-02 10:00:00").unwrap();
+        let utc = jiff::tz::TimeZone::UTC;
+        let date = crate::args::parse_date_in("2024-01-02 10:00:00", &utc).unwrap();
         assert_eq!(http_date(&date), "Tue, 02 Jan 2024 10:00:00 GMT");
         assert_eq!(until_param(&date), "1704189600");
-        assert_eq!(version_date(1_704_189_600.5), "02-01-2024 10:00:00");
+        assert_eq!(
+            version_date_in(1_704_189_600.5, &utc),
+            "02-01-2024 10:00:00"
+        );
+        let athens = jiff::tz::TimeZone::posix("EET-2EEST,M3.5.0/3,M10.5.0/4").unwrap();
+        let date = crate::args::parse_date_in("2024-01-02 10:00:00", &athens).unwrap();
+        assert_eq!(http_date(&date), "Tue, 02 Jan 2024 08:00:00 GMT");
+        assert_eq!(
+            version_date_in(1_704_189_600.5, &athens),
+            "02-01-2024 12:00:00"
+        );
     }
 
     #[test]

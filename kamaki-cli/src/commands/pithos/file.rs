@@ -414,8 +414,12 @@ fn local_size(path: &std::path::Path) -> CliResult<u64> {
 }
 
 /// Parses a date in a strftime-style format (the common directives:
-/// %Y %y %m %d %H %M %S %b %%).
-fn parse_with_format(text: &str, format: &str) -> CliResult<OffsetDateTime> {
+/// %Y %y %m %d %H %M %S %b %%), in the local time `zone`.
+fn parse_with_format(
+    text: &str,
+    format: &str,
+    zone: &jiff::tz::TimeZone,
+) -> CliResult<OffsetDateTime> {
     let mut description = String::new();
     let mut chars = format.chars();
     while let Some(c) = chars.next() {
@@ -469,14 +473,21 @@ fn parse_with_format(text: &str, format: &str) -> CliResult<OffsetDateTime> {
         parsed.second().unwrap_or(0),
     )
     .map_err(|e| bad(&e))?;
-    Ok(time::PrimitiveDateTime::new(date, clock).assume_utc())
+    Ok(crate::local_time::assume_in(
+        time::PrimitiveDateTime::new(date, clock),
+        zone,
+    ))
 }
 
 async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
     let location = args.path_or_url.clone().unwrap_or_default();
     let target = Target::location(ctx, &args.target, &location).await?;
     let until = match (&args.until, &args.format) {
-        (Some(text), Some(format)) => Some(parse_with_format(text, format)?),
+        (Some(text), Some(format)) => Some(parse_with_format(
+            text,
+            format,
+            &crate::local_time::system_zone(),
+        )?),
         (Some(text), None) => Some(crate::args::parse_date(text)?),
         (None, _) => None,
     };
@@ -734,11 +745,12 @@ mod tests {
 
     #[test]
     fn until_dates_in_a_given_format() {
-        let date = parse_with_format("02/01/2024 10:00:00", "%d/%m/%Y %H:%M:%S").unwrap();
+        let utc = jiff::tz::TimeZone::UTC;
+        let date = parse_with_format("02/01/2024 10:00:00", "%d/%m/%Y %H:%M:%S", &utc).unwrap();
         assert_eq!(date.unix_timestamp(), 1_704_189_600);
-        let date = parse_with_format("2024-01-02", "%Y-%m-%d").unwrap();
+        let date = parse_with_format("2024-01-02", "%Y-%m-%d", &utc).unwrap();
         assert_eq!(date.unix_timestamp(), 1_704_153_600);
-        assert!(parse_with_format("2024-01-02", "%d/%m/%Y").is_err());
-        assert!(parse_with_format("x", "%Q").is_err());
+        assert!(parse_with_format("2024-01-02", "%d/%m/%Y", &utc).is_err());
+        assert!(parse_with_format("x", "%Q", &utc).is_err());
     }
 }
