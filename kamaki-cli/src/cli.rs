@@ -133,6 +133,9 @@ pub enum Group {
     /// Pithos user groups (for permissions).
     #[command(subcommand, name = "group")]
     Groups(crate::commands::pithos::sharing::GroupCmd),
+    /// Useful scripts: verifyfs checks and fixes the directory objects of a container.
+    #[command(subcommand)]
+    Scripts(crate::commands::pithos::scripts::ScriptsCmd),
     /// Images of the Image registry (Plankton).
     #[command(subcommand)]
     Image(crate::commands::image::ImageCmd),

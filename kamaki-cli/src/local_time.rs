@@ -43,6 +43,17 @@ pub fn to_zone(date: OffsetDateTime, zone: &TimeZone) -> OffsetDateTime {
     date.to_offset(offset)
 }
 
+/// Today's date on the local clocks, `YYYY-mm-dd`.
+pub fn today() -> String {
+    let now = to_zone(OffsetDateTime::now_utc(), &system_zone());
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.year(),
+        u8::from(now.month()),
+        now.day()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;

@@ -85,6 +85,7 @@ async fn run(cli: Cli) -> CliResult {
         Group::Sharer(cmd) => commands::pithos::sharing::sharer(&mut ctx, cmd).await,
         Group::Groups(cmd) => commands::pithos::sharing::group(&mut ctx, cmd).await,
         Group::Image(cmd) => commands::image::run(&mut ctx, cmd).await,
+        Group::Scripts(cmd) => commands::pithos::scripts::run(&mut ctx, cmd).await,
         Group::Completion { .. } => Ok(()),
     }
 }

@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Output;
 
@@ -1025,4 +1026,74 @@ async fn dates_are_local_time_both_ways() {
     )
     .await;
     assert!(!stdout(&out).contains("when.txt"), "{}", stdout(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verifyfs_finds_and_fixes_one_kind_per_run() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    ok(&env, &["container", "create", "tree"]).await;
+    let local = std::env::temp_dir().join(format!("verifyfs-{}.txt", std::process::id()));
+    std::fs::write(&local, b"x").unwrap();
+    let file = local.to_str().unwrap();
+    // `notes` is a file and also the directory of `notes/a.txt`;
+    // `win\dir` is a directory object named the Windows way;
+    // `deep/er` has no directory objects at all.
+    for path in ["/tree/notes", "/tree/notes/a.txt", "/tree/deep/er/f.txt"] {
+        ok(&env, &["file", "upload", file, path]).await;
+    }
+    ok(&env, &["file", "mkdir", "/tree/win\\dir"]).await;
+    let _ = std::fs::remove_file(&local);
+
+    let verify = ["scripts", "verifyfs", "tree"];
+    fails(
+        &env,
+        &verify,
+        &["Conflicting", "\"notes\"", "--fix-conflicts"],
+    )
+    .await;
+    let fixed = json(&env, &[&verify[..], &["--fix-conflicts", "--yes"]].concat()).await;
+    let renamed = fixed["fixed"][0]["to"].as_str().unwrap().to_string();
+    assert!(renamed.starts_with("notes_orig_"), "{fixed}");
+    assert_eq!(fixed["fixed"].as_array().unwrap().len(), 1, "{fixed}");
+    assert_eq!(
+        ok(&env, &["file", "cat", &format!("/tree/{renamed}")]).await,
+        "x"
+    );
+
+    fails(&env, &verify, &["\\", "win\\\\dir", "--fix-dir-names"]).await;
+    ok(&env, &[&verify[..], &["--fix-dir-names", "--yes"]].concat()).await;
+    let info = json(&env, &["file", "info", "/tree/win/dir"]).await;
+    assert!(info.to_string().contains("application/directory"), "{info}");
+
+    fails(
+        &env,
+        &verify,
+        &["Missing", "\"deep/er\"", "--fix-missing-dirs"],
+    )
+    .await;
+    let fixed = json(
+        &env,
+        &[&verify[..], &["--fix-missing-dirs", "--yes"]].concat(),
+    )
+    .await;
+    let created: BTreeSet<&str> = fixed["fixed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["created"].as_str())
+        .collect();
+    assert_eq!(
+        created,
+        BTreeSet::from(["deep", "deep/er", "notes", "win"]),
+        "{fixed}"
+    );
+
+    let report = json(&env, &verify).await;
+    assert_eq!(report["fixed"], Value::Array(vec![]), "{report}");
+    let found = &report["found"];
+    for kind in ["conflicts", "backslash_dirs", "missing_dirs"] {
+        assert_eq!(found[kind], Value::Array(vec![]), "{report}");
+    }
+    assert!(ok_err(&env, &verify).await.contains("consistent"));
 }

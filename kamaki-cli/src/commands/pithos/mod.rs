@@ -1,16 +1,18 @@
-//! The Pithos command groups: `container`, `file`, `sharer` and `group`.
+//! The Pithos command groups: `container`, `file`, `sharer`, `group` and
+//! `scripts`.
 //!
 //! Where things are: [`common`] (account and container options, locations,
 //! errors, object lines), [`container`], [`file`] (listing, information,
 //! changes, delete), [`copy`] (copy and move), [`upload`] and
 //! [`download`] (transfers, `cat`) with [`transfer`] (bars, Ctrl-C,
-//! content types), [`sharing`] (`sharer` and `group`).
+//! content types), [`sharing`] (`sharer` and `group`), [`scripts`] (`verifyfs`).
 
 pub mod common;
 pub mod container;
 pub mod copy;
 pub mod download;
 pub mod file;
+pub mod scripts;
 pub mod sharing;
 pub mod transfer;
 pub mod upload;
