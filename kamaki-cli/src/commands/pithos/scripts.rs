@@ -119,6 +119,90 @@ pub fn backup_name(name: &str, date: &str, taken: &BTreeSet<String>) -> String {
     candidate
 }
 
+/// One change to the container.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Fix {
+    /// Move an object to another name.
+    Rename {
+        /// The object.
+        #[serde(rename = "renamed")]
+        from: String,
+        /// Its new name.
+        to: String,
+    },
+    /// Create a directory object.
+    Create(#[serde(serialize_with = "created")] String),
+}
+
+fn created<S: serde::Serializer>(name: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    json!({ "created": name }).serialize(serializer)
+}
+
+/// The changes of this run: those of the first kind of problem found, if
+/// its --fix flag is given; else that kind of problem, as an error.
+pub fn plan(
+    findings: &Findings,
+    args: &VerifyArgs,
+    names: &BTreeSet<String>,
+    today: &str,
+) -> Result<Vec<Fix>, String> {
+    if !findings.conflicts.is_empty() {
+        if !args.fix_conflicts {
+            return Err(format!(
+                "Conflicting object names: {} (files that should be directories; --fix-conflicts renames them)",
+                joined(&findings.conflicts)
+            ));
+        }
+        let mut taken = names.clone();
+        let mut fixes = Vec::new();
+        for name in &findings.conflicts {
+            let backup = backup_name(name, today, &taken);
+            taken.insert(backup.clone());
+            fixes.push(Fix::Rename {
+                from: name.clone(),
+                to: backup,
+            });
+        }
+        return Ok(fixes);
+    }
+    if !findings.backslash_dirs.is_empty() {
+        if !args.fix_dir_names {
+            return Err(format!(
+                "Directory objects with \\: {} (--fix-dir-names renames them with /)",
+                joined(&findings.backslash_dirs)
+            ));
+        }
+        let renames = findings.backslash_dirs.iter().filter_map(|name| {
+            let correct = name.replace('\\', "/");
+            if names.contains(&correct) {
+                eprintln!(" * Skipping {name}: {correct} exists");
+                return None;
+            }
+            Some(Fix::Rename {
+                from: name.clone(),
+                to: correct,
+            })
+        });
+        return Ok(renames.collect());
+    }
+    if !findings.missing_dirs.is_empty() {
+        if !args.fix_missing_dirs {
+            return Err(format!(
+                "Missing directory objects: {} (--fix-missing-dirs creates them)",
+                joined(&findings.missing_dirs)
+            ));
+        }
+        return Ok(findings
+            .missing_dirs
+            .iter()
+            .cloned()
+            .map(Fix::Create)
+            .collect());
+    }
+    Ok(Vec::new())
+}
+
 /// Runs a `scripts` command.
 pub async fn run(ctx: &mut Ctx, cmd: ScriptsCmd) -> CliResult {
     match cmd {
@@ -148,92 +232,42 @@ async fn verifyfs(ctx: &mut Ctx, args: VerifyArgs) -> CliResult {
         .await?;
     let findings = Findings::of(listed(&objects));
     let names: BTreeSet<String> = objects.iter().map(|o| o.name().to_string()).collect();
-    let mut fixed: Vec<(String, String)> = Vec::new();
     let container = target.container.clone();
-    let moving = |from: &str, to: &str| {
-        let client = target.client.clone();
-        let (from, to, container) = (from.to_string(), to.to_string(), container.clone());
-        async move {
-            let options = CopyOptions {
-                dst_object: Some(to),
-                ..CopyOptions::default()
-            };
-            client
-                .move_object(&container, &from, &container, &options)
-                .await
+    let plan = plan(&findings, &args, &names, &crate::local_time::today())
+        .map_err(|problem| CliError::new(format!("{container}: {problem}")))?;
+    let mut fixed: Vec<&Fix> = Vec::new();
+    for fix in &plan {
+        let (question, doing) = match fix {
+            Fix::Rename { from, to } => (
+                format!("Rename {from} to {to}?"),
+                format!("Renaming {from} to {to}"),
+            ),
+            Fix::Create(name) => (
+                format!("Create {name}?"),
+                format!("Creating directory object {name}"),
+            ),
+        };
+        if !confirm(&question, args.yes) {
+            continue;
         }
-    };
-    if !findings.conflicts.is_empty() {
-        if !args.fix_conflicts {
-            return Err(CliError::new(format!(
-                "Conflicting object names in {container}: {} (files that should be directories; --fix-conflicts renames them)",
-                joined(&findings.conflicts)
-            )));
-        }
-        let today = crate::local_time::today();
-        let mut taken = names.clone();
-        for name in &findings.conflicts {
-            let backup = backup_name(name, &today, &taken);
-            if !confirm(&format!("Rename {name} to {backup}?"), args.yes) {
-                continue;
+        eprintln!(" * {doing}");
+        let done = match fix {
+            Fix::Rename { from, to } => {
+                let options = CopyOptions {
+                    dst_object: Some(to.clone()),
+                    ..CopyOptions::default()
+                };
+                target
+                    .client
+                    .move_object(&container, from, &container, &options)
+                    .await
             }
-            eprintln!(" * Renaming {name} to {backup}");
-            moving(name, &backup)
-                .await
-                .map_err(|e| CliError::from(e).hint(&format!("renaming {name}")))?;
-            taken.insert(backup.clone());
-            fixed.push((name.clone(), backup));
-        }
-    } else if !findings.backslash_dirs.is_empty() {
-        if !args.fix_dir_names {
-            return Err(CliError::new(format!(
-                "Directory objects with \\ in {container}: {} (--fix-dir-names renames them with /)",
-                joined(&findings.backslash_dirs)
-            )));
-        }
-        for name in &findings.backslash_dirs {
-            let correct = name.replace('\\', "/");
-            if names.contains(&correct) {
-                eprintln!(" * Skipping {name}: {correct} exists");
-                continue;
-            }
-            if !confirm(&format!("Rename {name} to {correct}?"), args.yes) {
-                continue;
-            }
-            eprintln!(" * Renaming {name} to {correct}");
-            moving(name, &correct)
-                .await
-                .map_err(|e| CliError::from(e).hint(&format!("renaming {name}")))?;
-            fixed.push((name.clone(), correct));
-        }
-    } else if !findings.missing_dirs.is_empty() {
-        if !args.fix_missing_dirs {
-            return Err(CliError::new(format!(
-                "Missing directory objects in {container}: {} (--fix-missing-dirs creates them)",
-                joined(&findings.missing_dirs)
-            )));
-        }
-        for name in &findings.missing_dirs {
-            if !confirm(&format!("Create {name}?"), args.yes) {
-                continue;
-            }
-            eprintln!(" * Creating directory object {name}");
-            target
-                .client
-                .create_directory(name)
-                .await
-                .map_err(|e| CliError::from(e).hint(&format!("creating {name}")))?;
-            fixed.push((String::new(), name.clone()));
-        }
+            Fix::Create(name) => target.client.create_directory(name).await,
+        };
+        done.map_err(|e| CliError::from(e).hint(&doing.to_lowercase()))?;
+        fixed.push(fix);
     }
     if ctx.json() {
-        let fixed: Vec<_> = fixed
-            .iter()
-            .map(|(from, to)| match from.is_empty() {
-                true => json!({ "created": to }),
-                false => json!({ "renamed": from, "to": to }),
-            })
-            .collect();
         return ctx.out.print_value(&json!({
             "container": container,
             "found": findings,
@@ -278,6 +312,72 @@ mod tests {
         assert_eq!(findings.conflicts, set(&["docs"]));
         assert_eq!(findings.backslash_dirs, set(&["x\\y"]));
         assert_eq!(findings.missing_dirs, set(&["docs", "p", "p/q"]));
+    }
+
+    fn args(conflicts: bool, names: bool, missing: bool) -> VerifyArgs {
+        VerifyArgs {
+            container: "c".into(),
+            account: AccountArg::default(),
+            fix_conflicts: conflicts,
+            fix_dir_names: names,
+            fix_missing_dirs: missing,
+            yes: true,
+        }
+    }
+
+    #[test]
+    fn one_kind_per_run_in_order() {
+        let findings = Findings::of([("a", false), ("a/b", false), ("w\\x", true)]);
+        let names = set(&["a", "a/b", "w\\x", "a_orig_d"]);
+        let all = args(true, true, true);
+        assert_eq!(
+            plan(&findings, &all, &names, "d").unwrap(),
+            [Fix::Rename {
+                from: "a".into(),
+                to: "a_orig_d_2".into()
+            }]
+        );
+        let refused = plan(&findings, &args(false, true, true), &names, "d").unwrap_err();
+        assert!(refused.contains("--fix-conflicts"), "{refused}");
+        let later = Findings::of([("w\\x", true), ("w/x/y", true)]);
+        let fixes = plan(&later, &all, &set(&[]), "d").unwrap();
+        assert_eq!(
+            fixes,
+            [Fix::Rename {
+                from: "w\\x".into(),
+                to: "w/x".into()
+            }]
+        );
+        let last = Findings::of([("w/x", true)]);
+        assert_eq!(
+            plan(&last, &all, &set(&[]), "d").unwrap(),
+            [Fix::Create("w".into())]
+        );
+        assert!(plan(&last, &args(true, true, false), &set(&[]), "d").is_err());
+        assert!(plan(
+            &Findings::default(),
+            &args(false, false, false),
+            &set(&[]),
+            "d"
+        )
+        .unwrap()
+        .is_empty());
+    }
+
+    #[test]
+    fn fixes_as_json() {
+        let rename = Fix::Rename {
+            from: "a".into(),
+            to: "b".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(rename).unwrap(),
+            json!({"renamed": "a", "to": "b"})
+        );
+        assert_eq!(
+            serde_json::to_value(Fix::Create("d".into())).unwrap(),
+            json!({"created": "d"})
+        );
     }
 
     #[test]
