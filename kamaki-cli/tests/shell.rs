@@ -344,3 +344,27 @@ async fn a_question_reads_its_answer_from_the_next_line() {
     // The answers were not taken for commands.
     assert!(!stderr(&out).contains("'y'"), "{}", stderr(&out));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn config_changes_apply_to_the_next_lines() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+
+    let lines = "config set cloud.emu.token not-a-token\n\
+                 server list\n\
+                 config set cloud.emu.token cli-token\n\
+                 server list\n";
+    let out = shell(&env, lines).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("401"), "{err}");
+    assert!(!err.contains("not-a-token"), "{err}");
+    let servers: Vec<u16> = emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/servers"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(servers, [200], "{servers:?}");
+}
