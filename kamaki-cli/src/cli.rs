@@ -144,6 +144,9 @@ pub enum Group {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// kamaki's interactive shell (also installed as kamaki-shell).
+    #[command(version)]
+    Shell,
 }
 
 /// `endpoint` commands.

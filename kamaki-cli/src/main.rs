@@ -11,6 +11,7 @@ mod output;
 #[allow(dead_code)] // the bars the transfer and wait commands use
 mod progress;
 mod session;
+mod shell;
 
 use std::process::ExitCode;
 
@@ -44,6 +45,9 @@ async fn run(cli: Cli) -> CliResult {
         clap_complete::generate(shell, &mut Cli::command(), "kamaki", &mut std::io::stdout());
         return Ok(());
     }
+    if let Group::Shell = cli.group {
+        return shell::run(cli.global).await;
+    }
     let session = Session::new(&cli.global)?;
     // `config set` lines may hold secrets: kamaki never records them.
     if !matches!(cli.group, Group::Config(ConfigCmd::Set { .. })) {
@@ -51,7 +55,14 @@ async fn run(cli: Cli) -> CliResult {
         commands::history::record(&session.config, &args);
     }
     let mut ctx = Ctx::new(session, cli.global);
-    match cli.group {
+    dispatch(&mut ctx, cli.group).await
+}
+
+/// Runs one parsed command against a session: the one of this process, or
+/// the interactive shell's, which runs every line through here.
+#[allow(clippy::needless_borrow)] // the arms lend `ctx` on as `run` did
+pub(crate) async fn dispatch(mut ctx: &mut Ctx, group: Group) -> CliResult {
+    match group {
         Group::User(cmd) => commands::user::run(&mut ctx, cmd).await,
         Group::Config(cmd) => commands::config_cmd::run(&mut ctx, cmd),
         Group::History(cmd) => commands::history::run(&mut ctx, cmd),
@@ -86,7 +97,7 @@ async fn run(cli: Cli) -> CliResult {
         Group::Groups(cmd) => commands::pithos::sharing::group(&mut ctx, cmd).await,
         Group::Image(cmd) => commands::image::run(&mut ctx, cmd).await,
         Group::Scripts(cmd) => commands::pithos::scripts::run(&mut ctx, cmd).await,
-        Group::Completion { .. } => Ok(()),
+        Group::Completion { .. } | Group::Shell => Ok(()),
     }
 }
 

@@ -85,6 +85,12 @@ pub fn record(config: &Config, args: &[String]) {
     let _ = write(&path, offset, &lines);
 }
 
+/// The commands recorded so far, oldest first (the interactive shell
+/// offers them to the up arrow).
+pub fn recorded(config: &Config) -> Vec<String> {
+    read(&history_path(config)).1
+}
+
 /// Parses `N`, `N:`, `:N` or `N1:N2` into an inclusive range of numbers.
 fn parse_slice(spec: &str, last: usize) -> CliResult<(usize, usize)> {
     let number = |s: &str| {
