@@ -278,6 +278,13 @@ async fn an_over_quota_snapshot_leaves_nothing_behind() {
         "no object, no container"
     );
     assert_eq!(api.diskspace(), 0, "nothing charged");
+    // The same with an account that has containers already.
+    let other = api.call("PUT", "pithos", "/other", &[], None).await;
+    assert_eq!(other.status, 201);
+    assert_eq!(api.snapshot(&volume, "too big").await.status, 413);
+    assert_eq!(api.snapshot_objects().await.0, 404, "no container");
+    let containers = api.call("GET", "pithos", "?format=json", &[], None).await;
+    assert_eq!(containers.json().as_array().map(Vec::len), Some(1));
 
     // Room enough, the same request succeeds.
     quotas.set_member_limit(&api.uuid, &api.uuid, DISKSPACE, 20 * GIB);
