@@ -228,6 +228,82 @@ mod tests {
     }
 
     #[test]
+    fn writes_and_deletions_charge_and_release_diskspace() {
+        let pithos = PithosState::default();
+        let quotas = Quotas::default();
+        let usage = || quotas.usage("u", "u", "pithos.diskspace");
+        let write = |content: Content| ObjectWrite {
+            account: "u",
+            container: "c",
+            name: "o",
+            content,
+            content_type: "text/plain",
+            meta: BTreeMap::from([("X-Object-Meta-Kind".to_string(), "test".to_string())]),
+            is_snapshot: false,
+        };
+        let first = pithos
+            .put_object(&quotas, write(Content::Bytes(Bytes::from_static(b"hello"))))
+            .unwrap();
+        assert_eq!(first.size, 5);
+        assert_eq!(
+            first.hash,
+            super::super::hashing::to_hex(&super::super::hashing::merkle_of_data(
+                b"hello", BLOCK_SIZE
+            ))
+        );
+        assert_eq!(pithos.block_count(), 1);
+        assert_eq!(usage(), 5);
+        let second = pithos
+            .put_object(&quotas, write(Content::Zeros(3 * BLOCK_SIZE as u64)))
+            .unwrap();
+        assert_eq!(second.uuid, first.uuid, "a new version of the same object");
+        assert_eq!(usage(), 3 * BLOCK_SIZE as u64);
+        let meta = pithos
+            .read()
+            .container("u", "c")
+            .unwrap()
+            .current("o")
+            .unwrap()
+            .meta
+            .clone();
+        assert_eq!(
+            meta.get("X-Object-Meta-Kind").map(String::as_str),
+            Some("test")
+        );
+
+        let other = pithos.delete_object(&quotas, "u", "c", "o", Some("another uuid"));
+        assert_eq!(other.unwrap_err().code, 404);
+        assert_eq!(usage(), 3 * BLOCK_SIZE as u64);
+        let freed = pithos.delete_object(&quotas, "u", "c", "o", Some(&first.uuid));
+        assert_eq!(freed.unwrap(), 3 * BLOCK_SIZE as u64);
+        assert_eq!(usage(), 0);
+        let again = pithos.delete_object(&quotas, "u", "c", "o", None);
+        assert_eq!(again.unwrap_err().code, 404);
+    }
+
+    #[test]
+    fn a_refused_write_leaves_no_container() {
+        let pithos = PithosState::default();
+        let quotas = Quotas::default();
+        quotas.set_member_limit("u", "u", "pithos.diskspace", 10);
+        let refused = pithos.put_object(
+            &quotas,
+            ObjectWrite {
+                account: "u",
+                container: "c",
+                name: "o",
+                content: Content::Zeros(11),
+                content_type: "text/plain",
+                meta: BTreeMap::new(),
+                is_snapshot: true,
+            },
+        );
+        assert_eq!(refused.unwrap_err().code, 413);
+        assert!(!pithos.read().accounts.contains_key("u"));
+        assert_eq!(quotas.usage("u", "u", "pithos.diskspace"), 0);
+    }
+
+    #[test]
     fn names_are_checked_as_the_api_checks_them() {
         assert!(check_names("snapshots", "a/b c").is_ok());
         assert_eq!(check_names("", "x").unwrap_err().code, 400);
