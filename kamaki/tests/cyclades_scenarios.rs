@@ -1,7 +1,7 @@
 //! The scenarios of kamaki's library examples (`docs/library/examples/`:
 //! compute-create, compute-wait, compute-reboot, compute-reassign-resize,
 //! network-vpn, network-cluster, network-ip, volume-plug-unplug), run
-//! against the emulated cloud.
+//! against the emulated cloud, and a volume snapshot (a Pithos object).
 
 mod cloud;
 
@@ -12,6 +12,7 @@ use kamaki::clients::blockstorage::{CreateSnapshotOptions, CreateVolumeOptions};
 use kamaki::clients::compute::{CreateServerOptions, ListServersOptions, ServerNetwork};
 use kamaki::clients::cyclades::{CreateNetworkOptions, NetworkType};
 use kamaki::clients::network::{FloatingIpOptions, PortOptions};
+use kamaki::clients::pithos::PithosClient;
 use kamaki::clients::wait::WaitOptions;
 use kamaki::clients::ClientError;
 
@@ -466,6 +467,21 @@ async fn snapshot_a_volume() {
         .unwrap();
     assert_eq!(snapshot.status, "AVAILABLE");
     assert_eq!(snapshot.volume_id.as_deref(), Some(volume_id.as_str()));
+
+    // As in Synnefo, the snapshot is an object of the user's `snapshots`
+    // container, as large as the volume, whose uuid is the snapshot's id.
+    let pithos_url = c.emu.endpoint_url(PithosClient::SERVICE_TYPE).unwrap();
+    let pithos = PithosClient::new(&pithos_url, c.emu.token())
+        .unwrap()
+        .with_account(c.user_id())
+        .with_container("snapshots");
+    let info = pithos.get_object_info("backup", None).await.unwrap();
+    let volume_gb = snapshot.size.expect("a snapshot has a size");
+    assert_eq!(
+        info.get("content-length"),
+        Some(&(volume_gb << 30).to_string())
+    );
+    assert_eq!(info.get("x-object-uuid"), Some(&snapshot.id));
 
     let restored = c
         .volumes

@@ -693,15 +693,14 @@ async fn images_are_registered_from_pithos_objects() {
     assert_eq!(members.body["members"][0]["member_id"], json!(owner));
 
     // Compute sees the same images.
-    let visible = cloud.emu.state().image.visible_images(&owner);
+    let state = cloud.emu.state();
+    let visible = state.image.visible_images(&state.pithos, &owner);
     assert!(visible
         .iter()
         .any(|i| i.id == id && i.size == data.len() as u64));
-    assert!(cloud
-        .emu
-        .state()
+    assert!(state
         .image
-        .visible_image(&friend, &id)
+        .visible_image(&state.pithos, &friend, &id)
         .is_none());
 
     // Size and checksum must match the object.

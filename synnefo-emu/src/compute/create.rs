@@ -386,7 +386,7 @@ pub fn create_server(
     cloud
         .state
         .image
-        .visible_image(&user.uuid, &image_id)
+        .visible_image(&cloud.state.pithos, &user.uuid, &image_id)
         .ok_or_else(|| Fault::item_not_found(format!("Image '{image_id}' not found")))?;
     let devices = match req.volumes.clone().filter(|v| !v.is_empty()) {
         Some(devices) => devices,

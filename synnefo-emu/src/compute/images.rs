@@ -85,7 +85,7 @@ fn to_json(state: &SharedState, image: &ImageRecord, detail: bool) -> Value {
 fn visible(state: &SharedState, user: &str, id: &str) -> ApiResult<ImageRecord> {
     state
         .image
-        .visible_image(user, id)
+        .visible_image(&state.pithos, user, id)
         .ok_or_else(|| Fault::item_not_found(format!("Image {id} not found")))
 }
 
@@ -96,7 +96,7 @@ fn list_images(
     detail: bool,
 ) -> ApiResult<Response> {
     let since = clock::changes_since(query.get("changes-since"))?;
-    let mut images = state.image.visible_images(user);
+    let mut images = state.image.visible_images(&state.pithos, user);
     if let Some(since) = since {
         images.retain(|i| clock::parse(&i.updated_at).is_some_and(|u| u >= since));
         if images.is_empty() {

@@ -14,6 +14,7 @@ use super::meta::{self, Params};
 use super::{ImageRecord, ImageState};
 use crate::auth::Authenticated;
 use crate::faults::{ApiResult, Fault};
+use crate::pithos::PithosState;
 use crate::state::SharedState;
 
 const SORT_KEYS: &[&str] = &[
@@ -95,13 +96,15 @@ impl ImageState {
         self.images.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The image `id` as `user` may read it: 404 if there is none, 403 if
-    /// it is not theirs to see.
-    fn readable(&self, user: &str, id: &str) -> ApiResult<ImageRecord> {
+    /// The image `id` as `user` may read it, as it is now: 404 if there is
+    /// none, 403 if it is not theirs to see.
+    fn readable(&self, pithos: &PithosState, user: &str, id: &str) -> ApiResult<ImageRecord> {
         match self.image(id) {
             None => Err(not_found(id)),
             Some(image) if image.deleted_at.is_some() => Err(not_found(id)),
-            Some(image) if is_readable(&image, user) => Ok(image),
+            Some(image) if is_readable(&image, user) => {
+                self.live(pithos, image).ok_or_else(|| not_found(id))
+            }
             Some(_) => Err(Fault::forbidden("Access to this image is not allowed")),
         }
     }
@@ -109,11 +112,12 @@ impl ImageState {
     /// Changes image `id` if `user` owns it.
     fn change<T>(
         &self,
+        pithos: &PithosState,
         user: &str,
         id: &str,
         change: impl FnOnce(&mut ImageRecord) -> ApiResult<T>,
     ) -> ApiResult<T> {
-        self.readable(user, id)?;
+        self.readable(pithos, user, id)?;
         let mut images = self.write();
         let image = images.get_mut(id).ok_or_else(|| not_found(id))?;
         if image.owner != user {
@@ -174,7 +178,7 @@ fn listing(
     let same = |field: &str, value: &str| query.get(field).is_none_or(|v| v == value);
     let mut images: Vec<ImageRecord> = state
         .image
-        .visible_images(user)
+        .visible_images(&state.pithos, user)
         .into_iter()
         .filter(|i| same("name", &i.name))
         .filter(|i| same("disk_format", &i.disk_format))
@@ -235,7 +239,11 @@ pub(super) async fn get_meta(
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    Ok(image_response(&state.image.readable(&user.uuid, &id)?))
+    Ok(image_response(&state.image.readable(
+        &state.pithos,
+        &user.uuid,
+        &id,
+    )?))
 }
 
 /// `POST /images`: registers the Pithos object at `X-Image-Meta-Location`
@@ -360,24 +368,30 @@ pub(super) async fn update_image(
     }
     validate_fields(&params)?;
     let now = crate::account::now_iso();
-    let image = state.image.change(&user.uuid, &id, |image| {
-        if let Some(public) = params.is_public() {
-            image.is_public = public;
-        }
-        for (field, value) in &params.fields {
-            match field.as_str() {
-                "name" => image.name = value.clone(),
-                "disk_format" => image.disk_format = value.clone(),
-                "container_format" => image.container_format = value.clone(),
-                "status" => image.status = value.clone(),
-                // Stored by Plankton, never shown: the owner is the account.
-                _ => {}
+    let image = state
+        .image
+        .change(&state.pithos, &user.uuid, &id, |image| {
+            if let Some(public) = params.is_public() {
+                image.is_public = public;
             }
-        }
-        merge_properties(&mut image.properties, params.properties.clone());
-        image.updated_at = now;
-        Ok(image.clone())
-    })?;
+            for (field, value) in &params.fields {
+                match field.as_str() {
+                    "name" => image.name = value.clone(),
+                    "disk_format" => image.disk_format = value.clone(),
+                    "container_format" => image.container_format = value.clone(),
+                    "status" => image.status = value.clone(),
+                    // Stored by Plankton, never shown: the owner is the account.
+                    _ => {}
+                }
+            }
+            merge_properties(&mut image.properties, params.properties.clone());
+            image.updated_at = now;
+            Ok(image.clone())
+        })?;
+    let image = state
+        .image
+        .live(&state.pithos, image)
+        .ok_or_else(|| not_found(&id))?;
     Ok(image_response(&image))
 }
 
@@ -387,7 +401,9 @@ pub(super) async fn unregister(
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    state.image.change(&user.uuid, &id, |_| Ok(()))?;
+    state
+        .image
+        .change(&state.pithos, &user.uuid, &id, |_| Ok(()))?;
     state.image.write().remove(&id);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -398,7 +414,7 @@ pub(super) async fn list_members(
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let image = state.image.readable(&user.uuid, &id)?;
+    let image = state.image.readable(&state.pithos, &user.uuid, &id)?;
     let members: Vec<Value> = image
         .members
         .iter()
@@ -433,10 +449,12 @@ pub(super) async fn set_members(
             members.push(member.to_string());
         }
     }
-    state.image.change(&user.uuid, &id, |image| {
-        image.members = members;
-        Ok(())
-    })?;
+    state
+        .image
+        .change(&state.pithos, &user.uuid, &id, |image| {
+            image.members = members;
+            Ok(())
+        })?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -446,12 +464,14 @@ pub(super) async fn add_member(
     Authenticated(user): Authenticated,
     Path((id, member)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    state.image.change(&user.uuid, &id, |image| {
-        if !image.members.contains(&member) {
-            image.members.push(member);
-        }
-        Ok(())
-    })?;
+    state
+        .image
+        .change(&state.pithos, &user.uuid, &id, |image| {
+            if !image.members.contains(&member) {
+                image.members.push(member);
+            }
+            Ok(())
+        })?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -461,10 +481,12 @@ pub(super) async fn remove_member(
     Authenticated(user): Authenticated,
     Path((id, member)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    state.image.change(&user.uuid, &id, |image| {
-        image.members.retain(|m| *m != member);
-        Ok(())
-    })?;
+    state
+        .image
+        .change(&state.pithos, &user.uuid, &id, |image| {
+            image.members.retain(|m| *m != member);
+            Ok(())
+        })?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -477,7 +499,7 @@ pub(super) async fn list_shared(
 ) -> Json<Value> {
     let shared: Vec<Value> = state
         .image
-        .visible_images(&user.uuid)
+        .visible_images(&state.pithos, &user.uuid)
         .into_iter()
         .filter(|i| !i.is_public && i.owner == member)
         .map(|i| json!({"image_id": i.id, "can_share": false}))

@@ -4,21 +4,30 @@
 //! A fresh cloud has a few public images owned by the system user
 //! [`SYSTEM_USER`], so that `list_images` and `create_server` work at once.
 //! Users register more from objects of their own Pithos account: the
-//! object must exist, and its size and hash become the image's. As in
-//! Synnefo, an image's id stays coupled to its location (registering the
-//! same object again updates the same image), its owner is the object's
-//! account, and its members are the users the object is readable by
-//! (the registrant included).
+//! object must exist. As in Synnefo, an image's size and checksum (the
+//! object's Pithos hash, `X-Object-Hash`) are read from its object
+//! whenever the image is read, so they follow the object when it is
+//! overwritten (the values recorded at registration stand in while there
+//! is no object, as for the seeded images), an image's id stays coupled
+//! to its location (registering the same object again updates the same
+//! image), its owner is the object's account, and its members are the
+//! users the object is readable by (the registrant included).
+//!
+//! Snapshots are images that *are* their object, as all Plankton images
+//! are in Synnefo: their id is the object's uuid, and they are gone once
+//! the object is (deleted, or replaced by another object at the same
+//! path); see [`ImageState::insert_object_image`].
 
 mod api;
 mod meta;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::RwLock;
 
 use axum::routing::get;
 use axum::Router;
 
+use crate::pithos::PithosState;
 use crate::state::SharedState;
 
 /// The uuid of the system user who owns the seeded public images.
@@ -59,6 +68,12 @@ pub struct ImageRecord {
     pub members: Vec<String>,
 }
 
+/// The location of a Pithos object, `pithos://<account>/<container>/<path>`
+/// quoted as Plankton writes it.
+pub fn location(account: &str, container: &str, path: &str) -> String {
+    meta::make_location(account, container, path)
+}
+
 /// The state of the Image registry.
 #[derive(Debug)]
 pub struct ImageState {
@@ -67,6 +82,9 @@ pub struct ImageState {
     /// The id of each location ever registered: an image keeps its id when
     /// unregistered and registered again, as the Pithos object's uuid does.
     pub location_ids: RwLock<BTreeMap<String, String>>,
+    /// The ids of the images that are their Pithos object (the id is the
+    /// object's uuid) and go with it.
+    pub object_images: RwLock<BTreeSet<String>>,
 }
 
 impl Default for ImageState {
@@ -141,36 +159,80 @@ impl Default for ImageState {
         ImageState {
             images: RwLock::new(images),
             location_ids: RwLock::default(),
+            object_images: RwLock::default(),
         }
     }
 }
 
 impl ImageState {
     /// The images a user may see: public ones, their own, and those shared
-    /// with them; deleted images are left out.
-    pub fn visible_images(&self, user_uuid: &str) -> Vec<ImageRecord> {
-        let images = self.images.read().unwrap_or_else(|e| e.into_inner());
-        images
-            .values()
-            .filter(|i| i.deleted_at.is_none())
-            .filter(|i| {
-                i.is_public || i.owner == user_uuid || i.members.iter().any(|m| m == user_uuid)
-            })
-            .cloned()
+    /// with them, as they are now (see [`ImageState::live`]); deleted
+    /// images are left out.
+    pub fn visible_images(&self, pithos: &PithosState, user_uuid: &str) -> Vec<ImageRecord> {
+        let recorded: Vec<ImageRecord> = {
+            let images = self.images.read().unwrap_or_else(|e| e.into_inner());
+            images
+                .values()
+                .filter(|i| i.deleted_at.is_none())
+                .filter(|i| {
+                    i.is_public || i.owner == user_uuid || i.members.iter().any(|m| m == user_uuid)
+                })
+                .cloned()
+                .collect()
+        };
+        // The registry's lock is released before Pithos is read.
+        recorded
+            .into_iter()
+            .filter_map(|i| self.live(pithos, i))
             .collect()
     }
 
-    /// One image, if the user may see it.
-    pub fn visible_image(&self, user_uuid: &str, id: &str) -> Option<ImageRecord> {
-        self.visible_images(user_uuid)
-            .into_iter()
-            .find(|i| i.id == id)
+    /// One image, if the user may see it, as it is now.
+    pub fn visible_image(
+        &self,
+        pithos: &PithosState,
+        user_uuid: &str,
+        id: &str,
+    ) -> Option<ImageRecord> {
+        let image = self.image(id)?;
+        let visible = image.deleted_at.is_none()
+            && (image.is_public
+                || image.owner == user_uuid
+                || image.members.iter().any(|m| m == user_uuid));
+        if !visible {
+            return None;
+        }
+        self.live(pithos, image)
     }
-}
 
-impl ImageState {
+    /// A recorded image as it is now: size and checksum from its Pithos
+    /// object if there is one at its location (the recorded values
+    /// otherwise); `None` for an image that is its object
+    /// ([`ImageState::insert_object_image`]) once that object is gone.
+    /// Takes the Pithos lock: call it holding no registry lock.
+    pub fn live(&self, pithos: &PithosState, mut image: ImageRecord) -> Option<ImageRecord> {
+        let is_object = self
+            .object_images
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&image.id);
+        let object =
+            meta::split_location(&image.location).and_then(|(account, container, path)| {
+                pithos.object_summary(&account, &account, &container, &path)
+            });
+        match object {
+            Some(object) if !is_object || object.uuid == image.id => {
+                image.size = object.size;
+                image.checksum = object.hash;
+                Some(image)
+            }
+            _ if is_object => None,
+            _ => Some(image),
+        }
+    }
+
     /// Adds (or replaces) an image record as it is, for tests and for
-    /// services that make images themselves (snapshots).
+    /// services that make images themselves.
     pub fn insert(&self, record: ImageRecord) {
         self.location_ids
             .write()
@@ -182,7 +244,23 @@ impl ImageState {
             .insert(record.id.clone(), record);
     }
 
-    /// An image by id, whoever may see it.
+    /// Adds (or replaces) the image that a Pithos object is (a snapshot):
+    /// its id is the object's uuid, and it is gone once the object is.
+    /// Other images recorded at the same location are dropped: an object
+    /// is one image.
+    pub fn insert_object_image(&self, record: ImageRecord) {
+        self.images
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|id, i| i.location != record.location || *id == record.id);
+        self.object_images
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(record.id.clone());
+        self.insert(record);
+    }
+
+    /// An image by id as recorded, whoever may see it.
     pub fn image(&self, id: &str) -> Option<ImageRecord> {
         self.images
             .read()

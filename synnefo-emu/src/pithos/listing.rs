@@ -360,6 +360,7 @@ mod tests {
                         uuid: String::new(),
                         muser: "u".into(),
                         meta,
+                        is_snapshot: false,
                     }],
                 },
             );

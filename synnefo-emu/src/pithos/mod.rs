@@ -9,7 +9,8 @@
 //! (who may do what), [`listing`] (listings and their formats), [`headers`]
 //! (request and reply headers), [`body`] (streaming bodies in and out), and
 //! one module of handlers per level: [`account`], [`container`], [`object`],
-//! [`public`].
+//! [`public`]. Other services (block storage's snapshots) write objects
+//! through [`backend`], which charges quotas as uploads do.
 //!
 //! Test hooks: [`PithosState::corrupt_block`] makes the server serve data
 //! that no longer matches its hash; [`PithosState::block_count`] tells how
@@ -17,6 +18,7 @@
 //! [`PithosState::set_max_upload_size`] lowers the size limit of uploads.
 
 pub mod account;
+pub mod backend;
 pub mod body;
 pub mod container;
 pub mod hashing;
@@ -86,6 +88,23 @@ pub struct ObjectSummary {
     pub hash: String,
     /// Its content type.
     pub content_type: String,
+    /// Its uuid (`X-Object-UUID`: kept by new versions and moves, new
+    /// when the object is deleted and made again).
+    pub uuid: String,
+    /// Whether its data is a volume snapshot's.
+    pub is_snapshot: bool,
+}
+
+impl ObjectSummary {
+    fn of(version: &model::Version) -> Self {
+        ObjectSummary {
+            size: version.size,
+            hash: version.hash.clone().unwrap_or_default(),
+            content_type: version.content_type.clone(),
+            uuid: version.uuid.clone(),
+            is_snapshot: version.is_snapshot,
+        }
+    }
 }
 
 impl PithosState {
@@ -101,7 +120,9 @@ impl PithosState {
 
     /// The object `account/container/name`, if it exists and `reader` (a
     /// user uuid) may read it (owner, shared with, or public). Used by the
-    /// Image registry to register images and by block storage for snapshots.
+    /// Image registry to read the objects of images. Other services write
+    /// objects through [`PithosState::put_object`] and
+    /// [`PithosState::delete_object`] ([`backend`]).
     pub fn object_summary(
         &self,
         reader: &str,
@@ -114,11 +135,7 @@ impl PithosState {
             .can_read_object(reader, account, container, name)
             .ok()?;
         let version = model.container(account, container)?.current(name)?;
-        Some(ObjectSummary {
-            size: version.size,
-            hash: version.hash.clone().unwrap_or_default(),
-            content_type: version.content_type.clone(),
-        })
+        Some(ObjectSummary::of(version))
     }
 
     /// Test hook: flips the bytes of the stored block of this hash (hex) so

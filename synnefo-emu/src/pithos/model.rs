@@ -64,6 +64,10 @@ pub struct Version {
     /// User-defined metadata: `X-Object-Meta-*`, `Content-Encoding`,
     /// `Content-Disposition`, `X-Object-Manifest`.
     pub meta: BTreeMap<String, String>,
+    /// Whether its data is a volume snapshot's (Synnefo's `is_snapshot`:
+    /// an Archipelago map that the API may read but not rewrite; copies
+    /// and metadata updates keep it).
+    pub is_snapshot: bool,
 }
 
 impl Version {
@@ -239,6 +243,9 @@ pub struct NewData {
     pub content_type: Option<String>,
     /// The MD5 checksum (`None`: keep the previous one).
     pub checksum: Option<String>,
+    /// Whether it is a volume snapshot's data (copies of a snapshot are
+    /// snapshots whatever this says).
+    pub is_snapshot: bool,
 }
 
 /// The whole namespace.
@@ -349,6 +356,10 @@ impl Model {
             _ => uuid::Uuid::new_v4().to_string(),
         };
         let new_meta = meta;
+        let is_snapshot = match &data {
+            Some(d) => d.is_snapshot || source.is_some_and(|s| s.is_snapshot),
+            None => base.as_ref().is_some_and(|b| b.is_snapshot),
+        };
         let (size, hashes, content_type, checksum) = match data {
             Some(d) => (
                 d.size,
@@ -403,6 +414,7 @@ impl Model {
             uuid,
             muser: user.to_string(),
             meta: new_meta,
+            is_snapshot,
         });
         self.touch(account, Some(container), now);
         (serial, previous.map_or(0, |p| p.size))
@@ -442,6 +454,7 @@ impl Model {
             uuid: current.uuid.clone(),
             muser: user.to_string(),
             meta: BTreeMap::new(),
+            is_snapshot: false,
         });
         self.touch(account, Some(container), now);
         self.clear_access(&object_path(account, container, name));

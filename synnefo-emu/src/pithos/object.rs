@@ -23,6 +23,7 @@ use super::listing::{xml_escape, Format};
 use super::model::{merge_meta, object_path, Model, NewData, Sharing, Version};
 use super::{Ctx, PithosResult, Reply, MAX_HASHMAP_BODY};
 use crate::faults::Fault;
+use crate::quotas::Quotas;
 
 const PITHOS_DISKSPACE: &str = "pithos.diskspace";
 
@@ -509,13 +510,13 @@ pub fn public_read(ctx: &Ctx, at: &At<'_>) -> PithosResult {
 }
 
 /// Everything a data write needs to commit.
-struct Commit<'a> {
-    data: Option<NewData>,
-    source: Option<&'a Version>,
-    keep_uuid: bool,
-    meta: &'a BTreeMap<String, String>,
-    replace_meta: bool,
-    permissions: Option<Sharing>,
+pub(super) struct Commit<'a> {
+    pub data: Option<NewData>,
+    pub source: Option<&'a Version>,
+    pub keep_uuid: bool,
+    pub meta: &'a BTreeMap<String, String>,
+    pub replace_meta: bool,
+    pub permissions: Option<Sharing>,
 }
 
 /// Checks that `user` may write `at` (and set permissions there).
@@ -532,15 +533,31 @@ fn check_writable(model: &Model, user: &str, at: &At<'_>, permissions: bool) -> 
     Ok(())
 }
 
-/// Makes a new version of `at` (the backend's `_update_object_hash`):
-/// checks, container quota, the account's quota, permissions. The serial.
-fn commit(ctx: &Ctx, model: &mut Model, at: &At<'_>, c: Commit<'_>) -> Result<u64, Fault> {
-    let user = ctx.uuid();
+/// Makes a new version of `at` by `user` (the backend's
+/// `_update_object_hash`): checks, container quota, the account's
+/// `pithos.diskspace` in the container's project, permissions. The serial.
+/// Every write of object data goes through here, the HTTP API's and other
+/// services' ([`super::backend`]).
+pub(super) fn commit(
+    quotas: &Quotas,
+    user: &str,
+    model: &mut Model,
+    at: &At<'_>,
+    c: Commit<'_>,
+) -> Result<u64, Fault> {
     check_writable(model, user, at, c.permissions.is_some())?;
     let cont = model
         .container(at.account, at.container)
         .ok_or_else(no_container)?;
     let current = cont.current(at.name);
+    // New data over a snapshot's is refused, as the backend's
+    // `update_object_hashmap` does; copies over it are not.
+    let new_data = c.data.as_ref().is_some_and(|d| !d.is_snapshot) && c.source.is_none();
+    if new_data && current.is_some_and(|v| v.is_snapshot) {
+        return Err(Fault::forbidden(
+            "Cannot update Archipelago volume hashmap.",
+        ));
+    }
     let base_meta = c.source.or(current).map(|v| &v.meta);
     let meta = merge_meta(base_meta, c.meta, c.replace_meta);
     if meta.len() > MAX_METADATA {
@@ -570,9 +587,7 @@ fn commit(ctx: &Ctx, model: &mut Model, at: &At<'_>, c: Commit<'_>) -> Result<u6
     let project = cont.project.clone();
     if delta != 0 {
         let delta = i64::try_from(delta).unwrap_or(i64::MAX);
-        ctx.state
-            .quotas
-            .charge(at.account, &project, &[(PITHOS_DISKSPACE, delta)])?;
+        quotas.charge(at.account, &project, &[(PITHOS_DISKSPACE, delta)])?;
     }
     let (serial, _) = model.put_version(
         user,
@@ -799,10 +814,12 @@ pub async fn put(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResul
         hashes: Arc::new(hashes),
         content_type: Some(content_type),
         checksum: Some(checksum),
+        is_snapshot: false,
     };
     let etag = to_hex(&super::hashing::merkle(&data.hashes));
     let serial = commit(
-        ctx,
+        &ctx.state.quotas,
+        user,
         &mut model,
         at,
         Commit {
@@ -938,9 +955,11 @@ fn copy_one(
         hashes: source.hashes.clone(),
         content_type,
         checksum: None,
+        is_snapshot: false,
     };
     let serial = commit(
-        ctx,
+        &ctx.state.quotas,
+        user,
         model,
         dest,
         Commit {
@@ -953,7 +972,7 @@ fn copy_one(
         },
     )?;
     if is_move && !same_path {
-        delete_object(ctx, model, src)?;
+        delete_object(&ctx.state.quotas, user, model, src)?;
     }
     Ok(serial)
 }
@@ -1264,10 +1283,12 @@ pub async fn post(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResu
         hashes: Arc::new(hashes),
         content_type: Some(prev.content_type.clone()),
         checksum: Some(String::new()),
+        is_snapshot: false,
     };
     let etag = to_hex(&super::hashing::merkle(&data.hashes));
     let serial = commit(
-        ctx,
+        &ctx.state.quotas,
+        user,
         &mut model,
         at,
         Commit {
@@ -1287,10 +1308,16 @@ pub async fn post(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResu
         .header("X-Object-Version", serial.to_string()))
 }
 
-/// Deletes an object (not a purge): 404 if it does not exist; releases
-/// its space.
-fn delete_object(ctx: &Ctx, model: &mut Model, at: &At<'_>) -> Result<u64, Fault> {
-    if ctx.uuid() != at.account {
+/// Deletes an object by `user` (not a purge): 404 if it does not exist;
+/// releases its space. The HTTP API's deletions and other services'
+/// ([`super::backend`]) go through here.
+pub(super) fn delete_object(
+    quotas: &Quotas,
+    user: &str,
+    model: &mut Model,
+    at: &At<'_>,
+) -> Result<u64, Fault> {
+    if user != at.account {
         return Err(Fault::forbidden("Forbidden"));
     }
     let cont = model
@@ -1302,11 +1329,9 @@ fn delete_object(ctx: &Ctx, model: &mut Model, at: &At<'_>) -> Result<u64, Fault
         return Err(Fault::item_not_found("Object is deleted."));
     }
     let freed = model
-        .delete_current(ctx.uuid(), at.account, at.container, at.name)
+        .delete_current(user, at.account, at.container, at.name)
         .unwrap_or(0);
-    ctx.state
-        .quotas
-        .release(at.account, &project, &[(PITHOS_DISKSPACE, freed)]);
+    quotas.release(at.account, &project, &[(PITHOS_DISKSPACE, freed)]);
     Ok(freed)
 }
 
@@ -1331,7 +1356,7 @@ pub fn delete(ctx: &Ctx, at: &At<'_>) -> PithosResult {
             .release(at.account, &project, &[(PITHOS_DISKSPACE, freed)]);
         return Ok(Reply::empty(StatusCode::NO_CONTENT));
     }
-    delete_object(ctx, &mut model, at)?;
+    delete_object(&ctx.state.quotas, ctx.uuid(), &mut model, at)?;
     if let Some(d) = delimiter {
         let prefix = if at.name.ends_with(d) {
             at.name.to_string()
@@ -1351,7 +1376,7 @@ pub fn delete(ctx: &Ctx, at: &At<'_>) -> PithosResult {
             .unwrap_or_default();
         for name in names {
             let child = At { name: &name, ..*at };
-            delete_object(ctx, &mut model, &child)?;
+            delete_object(&ctx.state.quotas, ctx.uuid(), &mut model, &child)?;
         }
     }
     Ok(Reply::empty(StatusCode::NO_CONTENT))

@@ -3,8 +3,9 @@
 //!
 //! Volumes of `drbd` type live and die with their server; `ext_vlmc` ones
 //! are detachable: created on their own, attached to and detached from
-//! servers, snapshotted. Snapshots are registered as (private) images, as
-//! Synnefo does, so that servers and volumes can be made from them.
+//! servers, snapshotted. A snapshot is, as in Synnefo, a Pithos object of
+//! its owner (charged to `pithos.diskspace`) that is also a private image,
+//! so that servers and volumes can be made from it ([`snapshots`]).
 
 pub mod snapshots;
 pub mod types;

@@ -1,8 +1,17 @@
 //! Snapshots of (Archipelago-backed) volumes. As in Synnefo, a snapshot is
-//! also a private image of its owner in the Image registry, located at
-//! `pithos://<owner>/snapshots/snf-snap-<volume>-<n>`, so servers and
-//! volumes can be made from it. It is `CREATING` for the action delay, then
-//! `AVAILABLE`.
+//! a Pithos object of its owner, `snapshots/<snapshot name>` (the container
+//! is made if missing), whose data is the volume's disk (here: zeros, as
+//! large as the volume, which cost no block storage), and its size is
+//! charged to `pithos.diskspace` of the container's project (the owner's
+//! own project, unless the container was moved to another). That object is
+//! also a private image of its owner in the Image registry, so servers and
+//! volumes can be made from it: the snapshot's id is the object's uuid, and
+//! the snapshot and its image are gone once the object is (deleted through
+//! Pithos, or replaced by another object). A snapshot is `CREATING` for the
+//! action delay, then `AVAILABLE`.
+//!
+//! A second snapshot of the same name is a new version of the same object,
+//! so it has the same id and replaces the first, as in Synnefo.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -20,7 +29,14 @@ use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::{clock, Cloud};
 use crate::faults::{ApiResult, Fault};
 use crate::image::ImageRecord;
+use crate::pithos::backend::{Content, ObjectWrite};
 use crate::state::{SharedState, User};
+
+/// The Pithos container of snapshots, in the owner's account.
+pub const SNAPSHOTS_CONTAINER: &str = "snapshots";
+
+/// The content type of snapshot objects.
+const SNAPSHOTS_TYPE: &str = "application/octet-stream";
 
 /// A snapshot.
 #[derive(Clone, Debug)]
@@ -37,6 +53,8 @@ pub struct Snapshot {
     pub user: String,
     /// The volume it was taken from (as the request named it).
     pub volume: String,
+    /// Its object's name in the owner's [`SNAPSHOTS_CONTAINER`].
+    pub object: String,
     /// Custom metadata.
     pub metadata: BTreeMap<String, String>,
     /// When it was created.
@@ -89,15 +107,20 @@ pub fn settle(cloud: &mut Cloud) {
     }
 }
 
-/// The snapshot `id` of `user` (deleted ones, or ones whose image was
-/// unregistered, are gone); missing is `400` if `bad_request`, else `404`.
+/// The snapshot `id` of `user` (deleted ones, ones whose image was
+/// unregistered, and ones whose object is gone are gone); missing is `400`
+/// if `bad_request`, else `404`.
 pub fn find<'c>(
     cloud: &'c Cloud,
     user: &str,
     id: &str,
     bad_request: bool,
 ) -> ApiResult<&'c Snapshot> {
-    let registered = cloud.state.image.visible_image(user, id).is_some();
+    let registered = cloud
+        .state
+        .image
+        .visible_image(&cloud.state.pithos, user, id)
+        .is_some();
     cloud
         .volume
         .snapshots
@@ -218,8 +241,33 @@ fn create_snapshot(
             }
         }
     }
-    let id = uuid::Uuid::new_v4().to_string();
     let size = volume.size << 30;
+    // The object comes last of what may fail: Pithos refusing it (over
+    // quota) leaves nothing, and what follows cannot fail.
+    let object = cloud
+        .state
+        .pithos
+        .put_object(
+            &cloud.state.quotas,
+            ObjectWrite {
+                account: &user.uuid,
+                container: SNAPSHOTS_CONTAINER,
+                name: &name,
+                content: Content::Zeros(size),
+                content_type: SNAPSHOTS_TYPE,
+                meta: BTreeMap::new(),
+                is_snapshot: true,
+            },
+        )
+        .map_err(|fault| match fault.code {
+            413 => Fault::over_limit(format!(
+                "Resource limit exceeded for your account. Not enough storage space to \
+                 create snapshot of {} size.",
+                show_gb(size)
+            )),
+            _ => fault,
+        })?;
+    let id = object.uuid;
     let now = cloud.wall;
     let stamp = clock::iso(now);
     let record = ImageRecord {
@@ -228,12 +276,9 @@ fn create_snapshot(
         owner: user.uuid.clone(),
         status: "CREATING".to_string(),
         is_public: false,
-        size,
-        checksum: String::new(),
-        location: format!(
-            "pithos://{}/snapshots/snf-snap-{volume_id}-{counter}",
-            user.uuid
-        ),
+        size: object.size,
+        checksum: object.hash,
+        location: crate::image::location(&user.uuid, SNAPSHOTS_CONTAINER, &name),
         disk_format: "diskdump".to_string(),
         container_format: "bare".to_string(),
         created_at: stamp.clone(),
@@ -247,6 +292,7 @@ fn create_snapshot(
         id.clone(),
         Snapshot {
             id: id.clone(),
+            object: name.clone(),
             name,
             description,
             size,
@@ -260,14 +306,20 @@ fn create_snapshot(
             deleted: false,
         },
     );
-    cloud
-        .state
-        .image
-        .images
-        .write()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(id.clone(), record);
+    cloud.state.image.insert_object_image(record);
     Ok(id)
+}
+
+/// A size in GB as Synnefo's `units.show(size, "bytes", "gb")` writes it.
+fn show_gb(bytes: u64) -> String {
+    let gb = bytes as f64 / f64::from(1u32 << 30);
+    if gb < 1.0 {
+        format!("{gb:.3} GB")
+    } else if gb < 10.0 {
+        format!("{gb:.2} GB")
+    } else {
+        format!("{gb:.1} GB")
+    }
 }
 
 /// `POST /snapshots`: `{"snapshot": {volume_id, display_name?,
@@ -293,7 +345,6 @@ pub async fn create(
         .unwrap_or_default()
         .to_string();
     let mut cloud = Cloud::lock(&state);
-    // The image registry write comes last, so a failure leaves nothing.
     let id = cloud
         .atomic(|cloud| create_snapshot(cloud, &user, &volume, name, description, metadata))?;
     let snapshot = &cloud.volume.snapshots[&id];
@@ -376,14 +427,24 @@ pub async fn update(
     Ok(reply(200, json!({ "snapshot": to_json(&cloud, snapshot) })))
 }
 
-/// `DELETE /snapshots/<id>`: 202; its image is unregistered too.
+/// `DELETE /snapshots/<id>`: 202; its object is deleted (its space
+/// released) and its image unregistered.
 pub async fn delete(
     State(state): State<SharedState>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let mut cloud = Cloud::lock(&state);
+    let object = find(&cloud, &user.uuid, &id, false)?.object.clone();
     modify(&mut cloud, &user, &id, |s| s.deleted = true)?;
+    // Gone already (deleted through Pithos meanwhile) is as good.
+    let _ = cloud.state.pithos.delete_object(
+        &cloud.state.quotas,
+        &user.uuid,
+        SNAPSHOTS_CONTAINER,
+        &object,
+        Some(&id),
+    );
     Ok(empty(202))
 }
 
@@ -456,4 +517,16 @@ pub async fn delete_metadata_item(
         s.metadata.remove(&key);
     })?;
     Ok(empty(200))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::show_gb;
+
+    #[test]
+    fn sizes_show_as_synnefo_units_do() {
+        assert_eq!(show_gb(512 << 20), "0.500 GB");
+        assert_eq!(show_gb(2 << 30), "2.00 GB");
+        assert_eq!(show_gb(20 << 30), "20.0 GB");
+    }
 }

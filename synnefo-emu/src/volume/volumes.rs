@@ -241,7 +241,7 @@ pub fn new_volume(
             let image = cloud
                 .state
                 .image
-                .visible_image(user, id)
+                .visible_image(&cloud.state.pithos, user, id)
                 .ok_or_else(|| Fault::bad_request(format!("Image {id} not found")))?;
             if !image.status.eq_ignore_ascii_case("AVAILABLE") {
                 return Err(Fault::bad_request(format!(
