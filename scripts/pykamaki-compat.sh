@@ -31,14 +31,25 @@ trap 'kill $EMU_PID 2>/dev/null; rm -rf "$WORK"' EXIT
 EMU_PID=$!
 for _ in $(seq 50); do grep -q '^TOKEN=' "$WORK/emu.out" 2>/dev/null && break; sleep 0.1; done
 URL=$(sed -n 's/^AUTHENTICATION_URL=//p' "$WORK/emu.out")
+SERVICE_TOKEN=$(sed -n 's/^SERVICE_TOKEN=//p' "$WORK/emu.out")
 [ -n "$URL" ] || { echo "pykamaki-compat: the emulator did not start" >&2; cat "$WORK/emu.err" >&2; exit 1; }
 cat >"$WORK/kamakirc" <<CONF
 [global]
 default_cloud = emu
+service_cli = astakos
+commission_cli = astakos
 
 [cloud "emu"]
 url = $URL
 token = compat-token
+
+# kamaki's way to the calls Astakos reserves to services: the astakos
+# client of this cloud gets the service (component) token.
+[cloud "svc"]
+url = $URL
+token = compat-token
+astakos_url = $URL
+astakos_token = $SERVICE_TOKEN
 CONF
 
 kamaki() { env PYENV_VERSION=2.7.18 PYTHONPATH="$DIR" python2.7 "$DIR/bin/kamaki" --config "$WORK/kamakirc" "$@" 2>&1; }
@@ -66,6 +77,9 @@ check "user info" "name: User" -- user info
 check "user uuid2name" "other@example.com" -- user uuid2name "$OTHER_UUID"
 check "user name2uuid" "$OTHER_UUID" -- user name2uuid other@example.com
 check "user list" "User" -- user list
+check "service quotas (service token)" "$OTHER_UUID" -- service quotas --service-token "$SERVICE_TOKEN"
+check "service uuid2username (service token)" "other@example.com" -- service uuid2username --service-token "$SERVICE_TOKEN" --uuid "$OTHER_UUID"
+check "commission pending (service token)" "^$" -- --cloud svc commission pending
 
 # Compute, network, block storage.
 IMAGE=1d1f1a25-9f06-4c26-95e6-1c9a2f0b6a01

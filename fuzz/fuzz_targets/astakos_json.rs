@@ -1,10 +1,11 @@
 //! Astakos replies: the access document and its catalog (and the endpoint
-//! lookups made in it), users, quotas, projects, memberships, commissions.
+//! lookups made in it), users, quotas, projects, memberships, commissions,
+//! OAuth2 tokens.
 #![no_main]
 
 use kamaki::clients::astakos::{
-    find_endpoint, AuthInfo, CommissionInfo, Membership, Project, ProjectApplication,
-    ProjectQuotas, ResourceInfo, UserCatalogs, UserInfo, UserQuotas,
+    find_endpoint, AuthInfo, CommissionInfo, Membership, OAuth2Token, Project,
+    ProjectApplication, ProjectQuotas, ResourceInfo, UserCatalogs, UserInfo, UserQuotas,
 };
 use libfuzzer_sys::fuzz_target;
 use serde::Deserialize;
@@ -41,6 +42,7 @@ fuzz_target!(|data: &[u8]| {
         Project,
         ProjectApplication,
         Membership,
-        CommissionInfo
+        CommissionInfo,
+        OAuth2Token
     );
 });

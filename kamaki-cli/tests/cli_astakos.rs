@@ -406,6 +406,10 @@ async fn projects_and_memberships() {
 async fn services_and_commissions() {
     let emu = emulator().await;
     let env = env_for(&emu, "owner-token");
+    // Commissions are a service's: its token is the cloud's token there,
+    // as kamaki's commission commands send the cloud's token.
+    let service_token = emu.service_token();
+    let service = env_for(&emu, &service_token);
     let me = emu.users()[0].uuid.clone();
     let friend = emu.users()[1].uuid.clone();
 
@@ -421,7 +425,7 @@ async fn services_and_commissions() {
             "service",
             "uuid2username",
             "--service-token",
-            "owner-token",
+            &service_token,
             "--uuid",
             &friend,
         ],
@@ -434,7 +438,7 @@ async fn services_and_commissions() {
             "service",
             "uuid2username",
             "--service-token",
-            "owner-token",
+            &service_token,
             "--uuid",
             &friend,
             "--uuid",
@@ -449,7 +453,7 @@ async fn services_and_commissions() {
             "service",
             "username2uuid",
             "--service-token",
-            "owner-token",
+            &service_token,
             "--username",
             "friend@example.com",
         ],
@@ -462,7 +466,7 @@ async fn services_and_commissions() {
             "service",
             "username2uuid",
             "--service-token",
-            "owner-token",
+            &service_token,
             "--username",
             "friend@example.com",
             "--username",
@@ -477,7 +481,7 @@ async fn services_and_commissions() {
             "service",
             "quotas",
             "--service-token",
-            "owner-token",
+            &service_token,
             "--uuid",
             &friend,
         ],
@@ -493,7 +497,7 @@ async fn services_and_commissions() {
     std::fs::write(&provisions, r#"{"cyclades.vm": 1, "cyclades.cpu": 2}"#).unwrap();
     let file = provisions.to_str().unwrap();
     let issue = |source: &'static str| {
-        let env = &env;
+        let env = &service;
         let me = me.clone();
         async move {
             let serial = json(
@@ -517,17 +521,17 @@ async fn services_and_commissions() {
     };
     let first = issue("system").await;
     let second = issue("system").await;
-    let pending = json(&env, &["commission", "pending"]).await;
+    let pending = json(&service, &["commission", "pending"]).await;
     assert_eq!(pending.as_array().unwrap().len(), 2, "{pending}");
-    let info = json(&env, &["commission", "info", &first]).await;
+    let info = json(&service, &["commission", "info", &first]).await;
     assert_eq!(info["name"], "test");
     assert_eq!(
         info["provisions"].as_array().unwrap().len(),
         4,
         "member and project, two resources: {info}"
     );
-    ok(&env, &["commission", "accept", &first]).await;
-    ok(&env, &["commission", "reject", &second]).await;
+    ok(&service, &["commission", "accept", &first]).await;
+    ok(&service, &["commission", "reject", &second]).await;
     let quotas = json(&env, &["quota", "list"]).await;
     assert_eq!(quotas[&me]["cyclades.vm"]["usage"], 1);
     assert_eq!(quotas[&me]["cyclades.cpu"]["usage"], 2);
@@ -535,7 +539,7 @@ async fn services_and_commissions() {
     let third = issue("system").await;
     let fourth = issue("system").await;
     let resolved = json(
-        &env,
+        &service,
         &[
             "commission",
             "resolve",
@@ -550,7 +554,7 @@ async fn services_and_commissions() {
     assert_eq!(resolved["rejected"][0].to_string(), fourth);
     assert_eq!(resolved["failed"][0][0], 999);
     let issued = ok(
-        &env,
+        &service,
         &[
             "commission",
             "issue",
@@ -566,17 +570,17 @@ async fn services_and_commissions() {
     .await;
     assert!(issued.trim().parse::<u64>().is_ok(), "{issued}");
     assert_eq!(
-        json(&env, &["commission", "pending"]).await,
+        json(&service, &["commission", "pending"]).await,
         Value::Array(vec![])
     );
 
-    let out = kamaki(&env, &["commission", "info", "12345"]).await;
+    let out = kamaki(&service, &["commission", "info", "12345"]).await;
     assert_one_line_error(&out, &["No commission with ID 12345", "404"]);
-    let out = kamaki(&env, &["commission", "accept", "abc"]).await;
+    let out = kamaki(&service, &["commission", "accept", "abc"]).await;
     assert_one_line_error(&out, &["Invalid commission id"]);
     std::fs::write(&provisions, "[1, 2]").unwrap();
     let out = kamaki(
-        &env,
+        &service,
         &[
             "commission",
             "issue",
@@ -590,7 +594,7 @@ async fn services_and_commissions() {
     )
     .await;
     assert_one_line_error(&out, &["Failed to load the provisions"]);
-    let out = kamaki(&env, &["commission", "resolve"]).await;
+    let out = kamaki(&service, &["commission", "resolve"]).await;
     assert_ne!(
         out.status.code(),
         Some(0),

@@ -159,9 +159,11 @@ async fn uuid_and_name_lookups() {
     astakos.get_uuid("alice@example.com").await.unwrap();
     assert!(emu.requests().is_empty());
 
-    let all = astakos.service_get_usernames(&[&alice.uuid]).await.unwrap();
+    // The service forms take a service (component) token.
+    let service = AstakosClient::new(&emu.auth_url(), emu.service_token()).unwrap();
+    let all = service.service_get_usernames(&[&alice.uuid]).await.unwrap();
     assert_eq!(all[&alice.uuid], "alice@example.com");
-    let all = astakos
+    let all = service
         .service_get_uuids(&["alice@example.com"])
         .await
         .unwrap();

@@ -18,6 +18,8 @@ struct Cloud {
     owner: AstakosClient,
     admin: AstakosClient,
     member: AstakosClient,
+    /// A component's (Cyclades') client: service calls and commissions.
+    service: AstakosClient,
 }
 
 impl Cloud {
@@ -36,6 +38,7 @@ impl Cloud {
             owner: client("owner-token"),
             admin: client("admin-token"),
             member: client("member-token"),
+            service: client(&emu.service_token()),
             emu,
         }
     }
@@ -247,7 +250,7 @@ async fn example_allocate_a_resource_to_a_specific_project() {
     cloud.owner.join_project(&project).await.unwrap();
 
     let serial = cloud
-        .owner
+        .service
         .issue_one_commission(
             &uuid,
             &[(&project, "cyclades.floating_ip", 1)],
@@ -267,7 +270,7 @@ async fn example_allocate_a_resource_to_a_specific_project() {
 
     // Past the member limit of 1.
     let err = cloud
-        .owner
+        .service
         .issue_one_commission(
             &uuid,
             &[(&project, "cyclades.floating_ip", 1)],
@@ -288,7 +291,7 @@ async fn example_allocate_a_resource_to_a_specific_project() {
         .project("other.example.org", MemberPolicy::Moderated, (1, 1))
         .await;
     let err = cloud
-        .member
+        .service
         .issue_one_commission(
             &cloud.uuid(2),
             &[(&other, "cyclades.vm", 1)],
@@ -301,20 +304,20 @@ async fn example_allocate_a_resource_to_a_specific_project() {
     assert_eq!(status(&err), 404);
     // Services see the same through their own calls.
     let service = cloud
-        .admin
+        .service
         .service_get_quotas(&[&uuid], &[&project])
         .await
         .unwrap();
     assert_eq!(service[&uuid][&project]["cyclades.floating_ip"].usage, 1);
     assert_eq!(service[&uuid].len(), 1);
     let projects = cloud
-        .admin
+        .service
         .service_get_project_quotas(&[&project])
         .await
         .unwrap();
     assert_eq!(projects[&project]["cyclades.floating_ip"].project_usage, 1);
     assert_eq!(projects[&project]["cyclades.floating_ip"].project_limit, 2);
-    let everyone = cloud.admin.service_get_quotas(&[], &[]).await.unwrap();
+    let everyone = cloud.service.service_get_quotas(&[], &[]).await.unwrap();
     assert_eq!(everyone.len(), 3);
 }
 
@@ -322,7 +325,9 @@ async fn example_allocate_a_resource_to_a_specific_project() {
 async fn commissions_are_pending_until_resolved() {
     let cloud = Cloud::start().await;
     let uuid = cloud.uuid(0);
-    let a = &cloud.owner;
+    // Commissions are a service's; quotas are the owner's to see.
+    let a = &cloud.service;
+    let owner = &cloud.owner;
     let first = a
         .issue_one_commission(&uuid, &[(&uuid, "cyclades.vm", 2)], "two", false, false)
         .await
@@ -347,7 +352,7 @@ async fn commissions_are_pending_until_resolved() {
     assert_eq!(info.provisions.len(), 2);
     assert_eq!(info.provisions[0].holder, format!("user:{uuid}"));
     assert_eq!(info.provisions[1].source, None);
-    let quotas = a.get_quotas().await.unwrap();
+    let quotas = owner.get_quotas().await.unwrap();
     assert_eq!(quotas[&uuid]["cyclades.vm"].pending, 3);
 
     a.accept_commission(first).await.unwrap();
@@ -358,7 +363,7 @@ async fn commissions_are_pending_until_resolved() {
         404
     );
     assert_eq!(status(&a.accept_commission(first).await.unwrap_err()), 404);
-    let quotas = a.get_quotas().await.unwrap();
+    let quotas = owner.get_quotas().await.unwrap();
     assert_eq!(
         (
             quotas[&uuid]["cyclades.vm"].usage,
@@ -381,7 +386,7 @@ async fn commissions_are_pending_until_resolved() {
     let project = cloud
         .project("move.example.org", MemberPolicy::Auto, (5, 5))
         .await;
-    a.join_project(&project).await.unwrap();
+    owner.join_project(&project).await.unwrap();
     a.issue_resource_reassignment(
         &uuid,
         &[(&uuid, &project, "cyclades.vm", 3)],
@@ -391,7 +396,7 @@ async fn commissions_are_pending_until_resolved() {
     )
     .await
     .unwrap();
-    let quotas = a.get_quotas().await.unwrap();
+    let quotas = owner.get_quotas().await.unwrap();
     assert_eq!(quotas[&uuid]["cyclades.vm"].usage, 0);
     assert_eq!(quotas[&project]["cyclades.vm"].usage, 3);
 }
@@ -623,19 +628,19 @@ async fn service_user_lookups_by_one() {
     let cloud = Cloud::start().await;
     let uuid = cloud.uuid(2);
     assert_eq!(
-        cloud.admin.service_get_username(&uuid).await.unwrap(),
+        cloud.service.service_get_username(&uuid).await.unwrap(),
         "member@example.org"
     );
     assert_eq!(
         cloud
-            .admin
+            .service
             .service_get_uuid("member@example.org")
             .await
             .unwrap(),
         uuid
     );
     assert!(cloud
-        .admin
+        .service
         .service_get_uuid("ghost@example.org")
         .await
         .is_err());

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, ServiceAuthenticated};
 use crate::catalog;
 use crate::faults::{ApiResult, Fault};
 use crate::state::{SharedState, User};
@@ -105,11 +105,18 @@ async fn authenticate(State(state): State<SharedState>, body: Bytes) -> ApiResul
 }
 
 /// `GET /tokens/<token_id>`: the token's holder, without the catalog.
+///
+/// In Synnefo this checks the access tokens of its OAuth2 server only
+/// (`belongsTo` must start with the token's scope). The emulator checks
+/// those first, then, as a convenience its tests rely on, users' tokens.
 async fn validate_token(
     State(state): State<SharedState>,
     Path(token_id): Path<String>,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
+    if state.oauth2.is_access_token(&token_id) {
+        return validate_access_token(&state, &token_id, query.get("belongsTo"));
+    }
     let user = state
         .user_by_token(&token_id)
         .ok_or_else(|| Fault::item_not_found("Invalid token"))?;
@@ -124,6 +131,39 @@ async fn validate_token(
     Ok(Json(
         json!({"access": {"token": token_json(&user), "user": user_json(&state, &user)}}),
     ))
+}
+
+/// `validate_token` of an OAuth2 access token.
+fn validate_access_token(
+    state: &SharedState,
+    token_id: &str,
+    belongs_to: Option<&String>,
+) -> ApiResult<Json<Value>> {
+    let grant = state
+        .oauth2
+        .validate(token_id)
+        .map_err(Fault::item_not_found)?;
+    if belongs_to.is_some_and(|scope| !scope.starts_with(&grant.scope)) {
+        return Err(Fault::item_not_found(
+            "The specified tenant is outside the token's scope",
+        ));
+    }
+    let user = state
+        .user_by_uuid(&grant.user)
+        .ok_or_else(|| Fault::item_not_found("No such token"))?;
+    Ok(Json(json!({"access": {
+        "token": {
+            "id": token_id,
+            "expires": crate::cyclades::clock::iso(grant.expires_at),
+            "tenant": {"id": user.default_project, "name": user.realname},
+        },
+        "user": {
+            "id": user.uuid,
+            "name": user.realname,
+            "roles": [{"id": "1", "name": "default"}],
+            "roles_links": [],
+        },
+    }})))
 }
 
 /// Builds both catalogs for the uuids and names asked; `null` lists mean
@@ -192,7 +232,7 @@ async fn user_catalogs(
 
 async fn service_user_catalogs(
     State(state): State<SharedState>,
-    _user: Authenticated,
+    _service: ServiceAuthenticated,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     catalogs(&state, &body, true)
@@ -205,7 +245,7 @@ async fn feedback(
     body: Bytes,
 ) -> ApiResult<StatusCode> {
     let form: BTreeMap<String, String> =
-        serde_urlencoded_pairs(&body).ok_or_else(|| Fault::bad_request("Invalid message data"))?;
+        form_pairs(&body).ok_or_else(|| Fault::bad_request("Invalid message data"))?;
     let message = form
         .get("feedback_msg")
         .map(String::as_str)
@@ -226,8 +266,8 @@ async fn feedback(
     Ok(StatusCode::OK)
 }
 
-/// Parses an `application/x-www-form-urlencoded` body.
-fn serde_urlencoded_pairs(body: &[u8]) -> Option<BTreeMap<String, String>> {
+/// Parses an `application/x-www-form-urlencoded` body (or a query string).
+pub(crate) fn form_pairs(body: &[u8]) -> Option<BTreeMap<String, String>> {
     let text = std::str::from_utf8(body).ok()?;
     let mut out = BTreeMap::new();
     for pair in text.split('&').filter(|p| !p.is_empty()) {
@@ -304,11 +344,11 @@ mod tests {
 
     #[test]
     fn form_bodies_decode() {
-        let form = serde_urlencoded_pairs(b"feedback_msg=hello+there%21&feedback_data=").unwrap();
+        let form = form_pairs(b"feedback_msg=hello+there%21&feedback_data=").unwrap();
         assert_eq!(form["feedback_msg"], "hello there!");
         assert_eq!(form["feedback_data"], "");
-        assert!(serde_urlencoded_pairs(b"a=%zz").is_none());
-        assert!(serde_urlencoded_pairs(b"a=%4").is_none());
-        assert!(serde_urlencoded_pairs(&[0xff]).is_none());
+        assert!(form_pairs(b"a=%zz").is_none());
+        assert!(form_pairs(b"a=%4").is_none());
+        assert!(form_pairs(&[0xff]).is_none());
     }
 }

@@ -1,11 +1,12 @@
 //! Authentication of every request: the `X-Auth-Token` header must name a
-//! user of the emulator.
+//! user of the emulator ([`Authenticated`]), or, for the calls Astakos
+//! reserves to services, a component ([`ServiceAuthenticated`]).
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use crate::faults::Fault;
-use crate::state::{SharedState, User};
+use crate::state::{Component, SharedState, User};
 
 /// The user a request is authenticated as; a handler that takes it answers
 /// 401 to a request without a valid token.
@@ -30,5 +31,31 @@ impl FromRequestParts<SharedState> for Authenticated {
             .user_by_token(token)
             .map(Authenticated)
             .ok_or_else(|| Fault::unauthorized("Invalid token"))
+    }
+}
+
+/// The component (service) a request is authenticated as, as Astakos'
+/// `component_from_token` checks it: a user's token is refused with 401.
+#[derive(Clone, Debug)]
+pub struct ServiceAuthenticated(pub Component);
+
+impl FromRequestParts<SharedState> for ServiceAuthenticated {
+    type Rejection = Fault;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &SharedState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get("x-auth-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| Fault::unauthorized("Access denied. No authentication token"))?;
+        state
+            .component_by_token(token)
+            .map(ServiceAuthenticated)
+            .ok_or_else(|| Fault::unauthorized("Invalid X-Auth-Token"))
     }
 }

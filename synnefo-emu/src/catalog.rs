@@ -48,6 +48,14 @@ pub const SERVICES: &[ServiceEntry] = &[
         true,
     ),
     entry(
+        "astakos_oauth2",
+        "astakos_auth",
+        "astakos",
+        "oauth2",
+        "",
+        true,
+    ),
+    entry(
         "cyclades_compute",
         "compute",
         "cyclades",
@@ -159,4 +167,13 @@ pub fn catalog_json(base_url: &str) -> Value {
         })
         .collect();
     Value::Array(services)
+}
+
+/// The component of the catalog's service named `name` (e.g.
+/// `cyclades_compute` is `cyclades`'s).
+pub fn component_of(name: &str) -> Option<&'static str> {
+    SERVICES
+        .iter()
+        .find(|s| s.name == name)
+        .map(|s| s.component)
 }

@@ -16,7 +16,8 @@
 //! ```
 //!
 //! As a program: `synnefo-emu --listen 127.0.0.1:8080 [--user EMAIL:TOKEN]...
-//! [--project-admin EMAIL]...`.
+//! [--project-admin EMAIL]... [--component NAME:TOKEN]...
+//! [--oauth2-client ID:SECRET[:REDIRECT_URL]]...`.
 
 #![warn(missing_docs)]
 
@@ -30,6 +31,7 @@ pub mod faults;
 pub mod image;
 pub mod inject;
 pub mod network;
+pub mod oauth2;
 pub mod pithos;
 pub mod quotas;
 pub mod rejections;
@@ -47,8 +49,9 @@ use tokio::sync::oneshot;
 
 use crate::faults::Fault;
 pub use crate::inject::{FaultConfig, Injected, LoggedRequest};
-pub use crate::state::User;
+pub use crate::oauth2::OAuth2Client;
 use crate::state::{AppState, SharedState};
+pub use crate::state::{Component, User};
 
 /// What can keep the emulator from starting.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +71,12 @@ pub enum EmuError {
     /// A user was given wrongly.
     #[error("invalid user {0:?}: expected EMAIL:TOKEN")]
     User(String),
+    /// A component (service) was given wrongly.
+    #[error("invalid component {0:?}: expected NAME:TOKEN")]
+    Component(String),
+    /// An OAuth2 client was given wrongly.
+    #[error("invalid OAuth2 client {0:?}: expected ID:SECRET or ID:SECRET:REDIRECT_URL")]
+    OAuth2Client(String),
     /// A project admin was named who is not one of the users.
     #[error("project admin {0:?} is not a user: add it with --user EMAIL:TOKEN")]
     ProjectAdmin(String),
@@ -82,6 +91,9 @@ pub struct EmulatorBuilder {
     listen: SocketAddr,
     users: Vec<(String, String)>,
     project_admins: Vec<String>,
+    components: Vec<(String, String)>,
+    oauth2_clients: Vec<OAuth2Client>,
+    oauth2_token_lifetime: std::time::Duration,
     tls: Option<(Vec<u8>, Vec<u8>)>,
     public_host: Option<String>,
     faults: Option<FaultConfig>,
@@ -94,6 +106,9 @@ impl Default for EmulatorBuilder {
             listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             users: Vec::new(),
             project_admins: Vec::new(),
+            components: Vec::new(),
+            oauth2_clients: Vec::new(),
+            oauth2_token_lifetime: oauth2::DEFAULT_TOKEN_LIFETIME,
             tls: None,
             public_host: None,
             faults: None,
@@ -131,6 +146,77 @@ impl EmulatorBuilder {
     /// with [`EmulatorBuilder::user`].
     pub fn project_admin(mut self, email: &str) -> Self {
         self.project_admins.push(email.to_string());
+        self
+    }
+
+    /// Adds a component (a service such as `cyclades` or `pithos`) whose
+    /// token authenticates the calls Astakos reserves to services; the
+    /// first added is the default one. Without any, a `cyclades` component
+    /// gets a fresh token.
+    pub fn component(mut self, name: &str, token: &str) -> Self {
+        self.components.push((name.to_string(), token.to_string()));
+        self
+    }
+
+    /// Adds a component given as `NAME:TOKEN`.
+    pub fn component_spec(self, spec: &str) -> Result<Self, EmuError> {
+        match spec.split_once(':') {
+            Some((name, token)) if !name.is_empty() && !token.is_empty() => {
+                Ok(self.component(name, token))
+            }
+            _ => Err(EmuError::Component(spec.to_string())),
+        }
+    }
+
+    /// Registers a confidential, trusted OAuth2 client that accepts any
+    /// absolute redirect URI; the first added is the default one. Without
+    /// any, a `pithos-view` client gets a fresh secret.
+    pub fn oauth2_client(mut self, id: &str, secret: &str) -> Self {
+        self.oauth2_clients.push(OAuth2Client {
+            id: id.to_string(),
+            secret: secret.to_string(),
+            redirect_urls: Vec::new(),
+        });
+        self
+    }
+
+    /// Registers an OAuth2 client whose redirect URIs must be
+    /// `redirect_url` or lie under it, as Synnefo checks them.
+    pub fn oauth2_client_with_redirect(
+        mut self,
+        id: &str,
+        secret: &str,
+        redirect_url: &str,
+    ) -> Self {
+        self.oauth2_clients.push(OAuth2Client {
+            id: id.to_string(),
+            secret: secret.to_string(),
+            redirect_urls: vec![redirect_url.to_string()],
+        });
+        self
+    }
+
+    /// Registers an OAuth2 client given as `ID:SECRET` or
+    /// `ID:SECRET:REDIRECT_URL`.
+    pub fn oauth2_client_spec(self, spec: &str) -> Result<Self, EmuError> {
+        let bad = || EmuError::OAuth2Client(spec.to_string());
+        let (id, rest) = spec.split_once(':').ok_or_else(bad)?;
+        let (secret, url) = match rest.split_once(':') {
+            Some((secret, url)) => (secret, Some(url)),
+            None => (rest, None),
+        };
+        if id.is_empty() || secret.is_empty() || url.is_some_and(str::is_empty) {
+            return Err(bad());
+        }
+        Ok(match url {
+            Some(url) => self.oauth2_client_with_redirect(id, secret, url),
+            None => self.oauth2_client(id, secret),
+        })
+    }
+
+    /// How long OAuth2 access tokens live (default 20 seconds, Synnefo's).
+    pub fn oauth2_token_lifetime(mut self, lifetime: std::time::Duration) -> Self {
+        self.oauth2_token_lifetime = lifetime;
         self
     }
 
@@ -208,6 +294,33 @@ impl EmulatorBuilder {
                 state.account.add_project_admin(&user.uuid);
             }
         }
+        let mut components: Vec<Component> = self
+            .components
+            .iter()
+            .map(|(name, token)| Component {
+                name: name.clone(),
+                token: token.clone(),
+            })
+            .collect();
+        if components.is_empty() {
+            components.push(Component {
+                name: "cyclades".into(),
+                token: state::new_token(),
+            });
+        }
+        *state.components.write().unwrap_or_else(|e| e.into_inner()) = components;
+        let mut clients = self.oauth2_clients.clone();
+        if clients.is_empty() {
+            clients.push(OAuth2Client {
+                id: "pithos-view".into(),
+                secret: state::new_token(),
+                redirect_urls: Vec::new(),
+            });
+        }
+        for client in clients {
+            state.oauth2.add_client(client);
+        }
+        state.oauth2.set_token_lifetime(self.oauth2_token_lifetime);
         state.injector.set_random(self.faults.clone());
         state.compute.set_action_delay(self.action_delay);
         let app = router(state.clone());
@@ -325,6 +438,41 @@ impl Emulator {
         self.user().token
     }
 
+    /// The default component (the first added).
+    pub fn component(&self) -> Component {
+        self.state
+            .all_components()
+            .into_iter()
+            .next()
+            .expect("an emulator always has a default component")
+    }
+
+    /// All components.
+    pub fn components(&self) -> Vec<Component> {
+        self.state.all_components()
+    }
+
+    /// The default component's token: the service token of the calls
+    /// Astakos reserves to services.
+    pub fn service_token(&self) -> String {
+        self.component().token
+    }
+
+    /// The default OAuth2 client (the first registered).
+    pub fn oauth2_client(&self) -> OAuth2Client {
+        self.state
+            .oauth2
+            .clients()
+            .into_iter()
+            .next()
+            .expect("an emulator always has a default OAuth2 client")
+    }
+
+    /// The URL of Astakos' OAuth2 server (`.../astakos/oauth2`).
+    pub fn oauth2_url(&self) -> String {
+        self.endpoint_url("astakos_auth").unwrap_or_default()
+    }
+
     /// The shared state (for tests that look inside).
     pub fn state(&self) -> &SharedState {
         &self.state
@@ -389,6 +537,7 @@ pub fn router(state: SharedState) -> Router {
     Router::new()
         .nest(&at("identity"), astakos::identity_router())
         .nest(&at("account"), astakos::account_router())
+        .nest(&at("astakos_auth"), oauth2::router())
         .nest("/astakos/ui", astakos::ui_router())
         .nest(&at("compute"), compute::router())
         .nest(&at("network"), network::router())

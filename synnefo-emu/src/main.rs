@@ -22,6 +22,21 @@ struct Args {
     /// project applications; may repeat.
     #[arg(long = "project-admin", value_name = "EMAIL")]
     project_admins: Vec<String>,
+    /// A component (service) as NAME:TOKEN, e.g. cyclades:SECRET; its token
+    /// authenticates the calls Astakos reserves to services (service
+    /// quotas, commissions, service user catalogs). May repeat, the first is
+    /// printed as SERVICE_TOKEN. Without any, `cyclades` gets a fresh token.
+    #[arg(long = "component", value_name = "NAME:TOKEN")]
+    components: Vec<String>,
+    /// A trusted, confidential OAuth2 client as ID:SECRET (any redirect URI)
+    /// or ID:SECRET:REDIRECT_URL (redirect URIs under that URL); may repeat,
+    /// the first is printed as OAUTH2_CLIENT. Without any, `pithos-view`
+    /// gets a fresh secret.
+    #[arg(long = "oauth2-client", value_name = "ID:SECRET[:REDIRECT_URL]")]
+    oauth2_clients: Vec<String>,
+    /// How long OAuth2 access tokens live, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20)]
+    oauth2_token_lifetime: u64,
     /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
     #[arg(long, value_name = "PEM", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -68,6 +83,14 @@ async fn run(args: Args) -> Result<(), EmuError> {
     for email in &args.project_admins {
         builder = builder.project_admin(email);
     }
+    for spec in &args.components {
+        builder = builder.component_spec(spec)?;
+    }
+    for spec in &args.oauth2_clients {
+        builder = builder.oauth2_client_spec(spec)?;
+    }
+    builder =
+        builder.oauth2_token_lifetime(std::time::Duration::from_secs(args.oauth2_token_lifetime));
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         let read = |p: &PathBuf| {
             std::fs::read(p).map_err(|e| EmuError::Tls(format!("cannot read {}: {e}", p.display())))
@@ -94,9 +117,16 @@ async fn run(args: Args) -> Result<(), EmuError> {
     let emu = builder.start().await?;
     println!("AUTHENTICATION_URL={}", emu.auth_url());
     println!("TOKEN={}", emu.token());
+    println!("SERVICE_TOKEN={}", emu.service_token());
+    let client = emu.oauth2_client();
+    println!("OAUTH2_CLIENT={}:{}", client.id, client.secret);
     for user in emu.users() {
         eprintln!("user {} uuid {}", user.email, user.uuid);
     }
+    for component in emu.components().iter().skip(1) {
+        eprintln!("component {} token {}", component.name, component.token);
+    }
+    eprintln!("OAuth2 at {}", emu.oauth2_url());
     let _ = tokio::signal::ctrl_c().await;
     drop(emu);
     Ok(())

@@ -8,6 +8,7 @@ use crate::compute::ComputeState;
 use crate::image::ImageState;
 use crate::inject::Injector;
 use crate::network::NetworkState;
+use crate::oauth2::OAuth2State;
 use crate::pithos::PithosState;
 use crate::quotas::Quotas;
 use crate::volume::VolumeState;
@@ -59,6 +60,19 @@ impl User {
     }
 }
 
+/// A component of the cloud as Astakos registers it (`snf-manage
+/// component-add`): Cyclades, Pithos... Its token authenticates the calls
+/// Astakos reserves to services (`service_quotas`, commissions,
+/// `service/user_catalogs`); it is no user's token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Component {
+    /// Its name, e.g. `cyclades`: the services of the catalog with this
+    /// component are its own, and it keys its commissions.
+    pub name: String,
+    /// Its authentication token.
+    pub token: String,
+}
+
 /// A fresh random token.
 pub fn new_token() -> String {
     uuid::Uuid::new_v4().simple().to_string()
@@ -89,6 +103,10 @@ pub struct AppState {
     pub image: ImageState,
     /// Astakos projects, applications and memberships.
     pub account: AccountState,
+    /// The components (services) and their tokens.
+    pub components: RwLock<Vec<Component>>,
+    /// Astakos' OAuth2 server.
+    pub oauth2: OAuth2State,
 }
 
 /// The shared state handle of the router.
@@ -109,7 +127,23 @@ impl AppState {
             volume: VolumeState::default(),
             image: ImageState::default(),
             account: AccountState::default(),
+            components: RwLock::default(),
+            oauth2: OAuth2State::default(),
         }
+    }
+
+    /// The component a token belongs to.
+    pub fn component_by_token(&self, token: &str) -> Option<Component> {
+        let components = self.components.read().unwrap_or_else(|e| e.into_inner());
+        components.iter().find(|c| c.token == token).cloned()
+    }
+
+    /// All components.
+    pub fn all_components(&self) -> Vec<Component> {
+        self.components
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The user a token belongs to.

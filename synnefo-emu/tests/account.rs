@@ -19,6 +19,8 @@ impl Cloud {
             .user("owner@example.org", "owner-token")
             .user("admin@example.org", "admin-token")
             .user("member@example.org", "member-token")
+            .component("cyclades", "cyclades-service-token")
+            .component("pithos", "other-service-token")
             .start()
             .await
             .unwrap();
@@ -879,34 +881,46 @@ async fn projects_are_listed_with_filters() {
 async fn service_quotas_report_users_and_projects() {
     let cloud = Cloud::start().await;
     let owner = cloud.user(0);
-    let (status, all) = cloud.get("admin-token", "service_quotas").await;
+    // A component's calls: a user's token, even an admin's, is refused.
+    for path in ["service_quotas", "service_project_quotas", "commissions"] {
+        let (status, body) = cloud.get("admin-token", path).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(fault(&body, "unauthorized"), "Invalid X-Auth-Token");
+        let (status, body) = cloud.call(None, Method::GET, path, None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(
+            fault(&body, "unauthorized"),
+            "Access denied. No authentication token"
+        );
+    }
+    let service = cloud.emu.service_token();
+    let service = service.as_str();
+    let (status, all) = cloud.get(service, "service_quotas").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(all.as_object().unwrap().len(), 3);
-    assert_eq!(
-        all[&owner.uuid][&owner.uuid]["astakos.pending_app"]["limit"],
-        5
-    );
+    // The default component is Cyclades: its services' resources only.
+    let own = &all[&owner.uuid][&owner.uuid];
+    assert!(own["cyclades.vm"]["limit"].is_u64(), "{own}");
+    assert!(own.get("astakos.pending_app").is_none(), "{own}");
+    assert!(own.get("pithos.diskspace").is_none(), "{own}");
     let (_, one) = cloud
-        .get(
-            "admin-token",
-            &format!("service_quotas?user={}", owner.uuid),
-        )
+        .get(service, &format!("service_quotas?user={}", owner.uuid))
         .await;
     assert_eq!(one.as_object().unwrap().len(), 1);
-    let (status, body) = cloud.get("admin-token", "service_quotas?user=ghost").await;
+    let (status, body) = cloud.get(service, "service_quotas?user=ghost").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(fault(&body, "itemNotFound"), "No user with UUID 'ghost'");
 
     let (_, projects) = cloud
         .get(
-            "admin-token",
+            service,
             &format!("service_project_quotas?project={}", owner.uuid),
         )
         .await;
     assert_eq!(projects[&owner.uuid]["cyclades.vm"]["project_limit"], 10);
     assert!(projects[&owner.uuid]["cyclades.vm"].get("limit").is_none());
     let (status, _) = cloud
-        .get("admin-token", "service_project_quotas?project=ghost")
+        .get(service, "service_project_quotas?project=ghost")
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -915,6 +929,8 @@ async fn service_quotas_report_users_and_projects() {
 async fn commissions_are_issued_and_resolved() {
     let cloud = Cloud::start().await;
     let owner = cloud.user(0);
+    let service = cloud.emu.service_token();
+    let service = service.as_str();
     let u = &owner.uuid;
     let provisions = |quantity: i64| {
         json!([
@@ -924,20 +940,18 @@ async fn commissions_are_issued_and_resolved() {
     };
     let (status, issued) = cloud
         .post(
-            "owner-token",
+            service,
             "commissions",
             json!({"name": "two vms", "provisions": provisions(2)}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{issued}");
     let serial = issued["serial"].as_u64().unwrap();
-    let (_, pending) = cloud.get("owner-token", "commissions").await;
+    let (_, pending) = cloud.get(service, "commissions").await;
     assert_eq!(pending, json!([serial]));
-    let (_, others) = cloud.get("member-token", "commissions").await;
-    assert_eq!(others, json!([]), "commissions are per client");
-    let (_, info) = cloud
-        .get("owner-token", &format!("commissions/{serial}"))
-        .await;
+    let (_, others) = cloud.get("other-service-token", "commissions").await;
+    assert_eq!(others, json!([]), "commissions are per component");
+    let (_, info) = cloud.get(service, &format!("commissions/{serial}")).await;
     assert_eq!(info["name"], "two vms");
     assert_eq!(info["provisions"].as_array().unwrap().len(), 2);
     assert!(info["issue_time"].is_string());
@@ -947,7 +961,7 @@ async fn commissions_are_issued_and_resolved() {
 
     let (status, _) = cloud
         .post(
-            "owner-token",
+            service,
             &format!("commissions/{serial}/action"),
             json!({"accept": ""}),
         )
@@ -955,19 +969,17 @@ async fn commissions_are_issued_and_resolved() {
     assert_eq!(status, StatusCode::OK);
     let (status, body) = cloud
         .post(
-            "owner-token",
+            service,
             &format!("commissions/{serial}/action"),
             json!({"accept": ""}),
         )
         .await;
     assert_eq!((status, body), (StatusCode::NOT_FOUND, Value::Null));
-    let (status, body) = cloud
-        .get("owner-token", &format!("commissions/{serial}"))
-        .await;
+    let (status, body) = cloud.get(service, &format!("commissions/{serial}")).await;
     assert_eq!((status, body), (StatusCode::NOT_FOUND, Value::Null));
     let (status, _) = cloud
         .post(
-            "owner-token",
+            service,
             &format!("commissions/{serial}/action"),
             json!({"accept": "", "reject": ""}),
         )
@@ -980,17 +992,13 @@ async fn commissions_are_issued_and_resolved() {
     let mut serials = Vec::new();
     for _ in 0..3 {
         let (_, issued) = cloud
-            .post(
-                "owner-token",
-                "commissions",
-                json!({"provisions": provisions(1)}),
-            )
+            .post(service, "commissions", json!({"provisions": provisions(1)}))
             .await;
         serials.push(issued["serial"].as_u64().unwrap());
     }
     let (status, resolved) = cloud
         .post(
-            "owner-token",
+            service,
             "commissions/action",
             json!({"accept": [serials[0], serials[1]], "reject": [serials[1], serials[2], 999]}),
         )
@@ -1015,7 +1023,7 @@ async fn commissions_are_issued_and_resolved() {
     // Over the limit, with the data services need.
     let (status, body) = cloud
         .post(
-            "owner-token",
+            service,
             "commissions",
             json!({"provisions": provisions(7), "auto_accept": true}),
         )
@@ -1027,7 +1035,7 @@ async fn commissions_are_issued_and_resolved() {
     assert_eq!(body["overLimit"]["data"]["provision"]["quantity"], 7);
     let (status, body) = cloud
         .post(
-            "owner-token",
+            service,
             "commissions",
             json!({"provisions": [{"holder": "user:x", "source": "project:y", "resource": "cyclades.vm", "quantity": 1}]}),
         )
@@ -1043,7 +1051,7 @@ async fn commissions_are_issued_and_resolved() {
         ),
         (json!({"provisions": [{"holder": "user:x"}]}), ""),
     ] {
-        let (status, body) = cloud.post("owner-token", "commissions", bad.clone()).await;
+        let (status, body) = cloud.post(service, "commissions", bad.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
         assert!(fault(&body, "badRequest").starts_with(message), "{body}");
     }

@@ -103,12 +103,22 @@ async fn account_calls_need_a_valid_token() {
         400
     );
     assert_eq!(post(&catalogs, Some("ta"), "[1]").await.0, 400);
-    // The service form lists everyone for a null list.
+    // The service form takes a component's token, and lists everyone for
+    // a null list.
     let service = format!(
         "{}/service/user_catalogs",
         emu.endpoint_url("account").unwrap()
     );
-    let (_, reply) = post(&service, Some("ta"), r#"{"uuids": null}"#).await;
+    let (status, reply) = post(&service, Some("ta"), r#"{"uuids": null}"#).await;
+    assert_eq!(status, 401);
+    assert_eq!(reply["unauthorized"]["message"], "Invalid X-Auth-Token");
+    let (status, reply) = post(&service, None, r#"{"uuids": null}"#).await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        reply["unauthorized"]["message"],
+        "Access denied. No authentication token"
+    );
+    let (_, reply) = post(&service, Some(&emu.service_token()), r#"{"uuids": null}"#).await;
     assert_eq!(reply["uuid_catalog"].as_object().unwrap().len(), 1);
 }
 
@@ -133,6 +143,10 @@ fn the_binary_prints_url_and_token_and_serves() {
             "first@example.com:first-token",
             "--user",
             "second@example.com:tok2",
+            "--component",
+            "cyclades:svc-token",
+            "--oauth2-client",
+            "my-app:app-secret:https://app.example.org/cb",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -151,6 +165,11 @@ fn the_binary_prints_url_and_token_and_serves() {
         "{auth_url}"
     );
     assert_eq!(token_line, "TOKEN=first-token");
+    assert_eq!(lines.next().unwrap().unwrap(), "SERVICE_TOKEN=svc-token");
+    assert_eq!(
+        lines.next().unwrap().unwrap(),
+        "OAUTH2_CLIENT=my-app:app-secret"
+    );
 
     synnefo_emu::install_crypto_provider();
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -177,4 +196,17 @@ fn the_binary_refuses_bad_arguments() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("expected EMAIL:TOKEN"), "{stderr}");
+    for (flag, value, expected) in [
+        ("--component", "no-token", "expected NAME:TOKEN"),
+        ("--oauth2-client", "id-only", "expected ID:SECRET"),
+        ("--oauth2-client", "id:secret:", "expected ID:SECRET"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_synnefo-emu"))
+            .args(["--listen", "127.0.0.1:0", flag, value])
+            .output()
+            .unwrap();
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{flag} {value}: {stderr}");
+    }
 }

@@ -2,7 +2,10 @@
 //!
 //! HTTP errors keep the status, the server's message and its details, parsed
 //! from Synnefo's JSON fault bodies (`{"itemNotFound": {"message": ..,
-//! "code": 404, "details": ..}}`) or taken from plain-text bodies (Pithos).
+//! "code": 404, "details": ..}}`), from OAuth2 error bodies (`{"error":
+//! "invalid_grant", "error_description": ..}`, or Astakos' `{"error":
+//! "generic_error", "exception": ..}`), or taken from plain-text bodies
+//! (Pithos).
 //! No reply, however malformed, makes the parser panic.
 
 use std::path::PathBuf;
@@ -159,6 +162,52 @@ impl ClientError {
         }
     }
 
+    /// The same error with `secret` cut out of everything it shows.
+    pub(crate) fn redacted(self, secret: &str) -> Self {
+        if secret.is_empty() {
+            return self;
+        }
+        let cut = |text: String| text.replace(secret, "...");
+        match self {
+            ClientError::Http {
+                status,
+                reason,
+                kind,
+                message,
+                details,
+                request,
+            } => ClientError::Http {
+                status,
+                reason,
+                kind: kind.map(cut),
+                message: cut(message),
+                details: details.into_iter().map(cut).collect(),
+                request: cut(request),
+            },
+            ClientError::Transport { url, message } => ClientError::Transport {
+                url: cut(url),
+                message: cut(message),
+            },
+            ClientError::Tls { url, message } => ClientError::Tls {
+                url: cut(url),
+                message: cut(message),
+            },
+            ClientError::Timeout { url, after } => ClientError::Timeout {
+                url: cut(url),
+                after,
+            },
+            ClientError::InvalidResponse { url, message } => ClientError::InvalidResponse {
+                url: cut(url),
+                message: cut(message),
+            },
+            ClientError::InvalidRequest(message) => ClientError::InvalidRequest(cut(message)),
+            ClientError::Config(message) => ClientError::Config(cut(message)),
+            ClientError::NotFound(message) => ClientError::NotFound(cut(message)),
+            ClientError::Integrity(message) => ClientError::Integrity(cut(message)),
+            other @ ClientError::Io { .. } => other,
+        }
+    }
+
     /// An I/O error about `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         ClientError::Io {
@@ -182,10 +231,27 @@ pub(crate) struct Fault {
     pub details: Vec<String>,
 }
 
-/// Reads a Synnefo fault (`{"<kind>": {"message", "code", "details"}}`), or
-/// failing that the start of a text body.
+/// Reads a Synnefo fault (`{"<kind>": {"message", "code", "details"}}`),
+/// an OAuth2 error (`{"error": "<code>", "error_description" or
+/// "exception": ..}`), or failing that the start of a text body.
 pub(crate) fn parse_fault(body: &[u8]) -> Fault {
     if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body) {
+        if let Some(code) = map.get("error").and_then(serde_json::Value::as_str) {
+            // RFC 6749 names the reason `error_description`; Astakos'
+            // OAuth2 server `exception`.
+            let why = ["error_description", "exception"]
+                .iter()
+                .find_map(|key| map.get(*key).and_then(value_text));
+            let code = truncate(code.trim());
+            return Fault {
+                message: Some(match why {
+                    Some(why) => format!("OAuth2 error {code}: {why}"),
+                    None => format!("OAuth2 error {code}"),
+                }),
+                kind: Some(code),
+                details: Vec::new(),
+            };
+        }
         if let Some((kind, inner)) = map.into_iter().next() {
             let mut fault = Fault {
                 kind: Some(kind),
@@ -292,6 +358,50 @@ mod tests {
         assert_eq!(fault.message.as_deref(), Some("just a string"));
         let err = ClientError::from_http_reply(999, b"", String::new(), None);
         assert_eq!(err.status(), 999);
+    }
+
+    #[test]
+    fn oauth2_errors_name_their_code_and_reason() {
+        let fault =
+            parse_fault(br#"{"error": "generic_error", "exception": "Invalid credentials"}"#);
+        assert_eq!(fault.kind.as_deref(), Some("generic_error"));
+        assert_eq!(
+            fault.message.as_deref(),
+            Some("OAuth2 error generic_error: Invalid credentials")
+        );
+        let fault = parse_fault(
+            br#"{"error": "invalid_grant", "error_description": "code used", "exception": "x"}"#,
+        );
+        assert_eq!(fault.kind.as_deref(), Some("invalid_grant"));
+        assert_eq!(
+            fault.message.as_deref(),
+            Some("OAuth2 error invalid_grant: code used")
+        );
+        let fault = parse_fault(br#"{"error": "access_denied"}"#);
+        assert_eq!(fault.message.as_deref(), Some("OAuth2 error access_denied"));
+        // A Synnefo fault named "error" is still a Synnefo fault.
+        let fault = parse_fault(br#"{"error": {"message": "m", "code": 500}}"#);
+        assert_eq!(fault.message.as_deref(), Some("m"));
+    }
+
+    #[test]
+    fn redacted_errors_show_no_secret() {
+        let err = ClientError::from_http_reply(
+            400,
+            br#"{"error": "generic_error", "exception": "bad s3cr3t"}"#,
+            "POST http://h/token?s3cr3t".into(),
+            None,
+        )
+        .redacted("s3cr3t");
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert_eq!(err.message(), "OAuth2 error generic_error: bad ...");
+        let err = ClientError::NotFound("s3cr3t".into()).redacted("s3cr3t");
+        assert_eq!(err.to_string(), "...");
+        assert_eq!(
+            ClientError::NotFound("x".into()).redacted("").to_string(),
+            "x"
+        );
     }
 
     #[test]

@@ -297,11 +297,12 @@ impl<'a> RequestBuilder<'a> {
             let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
                 ClientError::InvalidRequest(format!("invalid header name {name:?}"))
             })?;
-            let value = HeaderValue::from_str(value).map_err(|_| {
+            let mut value = HeaderValue::from_str(value).map_err(|_| {
                 ClientError::InvalidRequest(format!(
                     "invalid value for header {name}: control characters are not allowed"
                 ))
             })?;
+            value.set_sensitive(is_credential(name.as_str()));
             map.insert(name, value);
         }
         if let Some(token) = token {
@@ -507,6 +508,14 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(3600.0)))
 }
 
+/// Whether a header carries credentials: the token, or the `Basic`
+/// credentials of an OAuth2 client (`Authorization`).
+fn is_credential(name: &str) -> bool {
+    [AUTH_HEADER, "authorization", "proxy-authorization"]
+        .iter()
+        .any(|secret| name.eq_ignore_ascii_case(secret))
+}
+
 fn log_request(
     method: &Method,
     url: &str,
@@ -520,7 +529,7 @@ fn log_request(
     let shown: Vec<String> = headers
         .iter()
         .map(|(name, value)| {
-            let value = if name.as_str().eq_ignore_ascii_case(AUTH_HEADER) && !log_token {
+            let value = if is_credential(name.as_str()) && !log_token {
                 "...".into()
             } else {
                 String::from_utf8_lossy(value.as_bytes()).into_owned()
@@ -645,6 +654,19 @@ mod tests {
             headers.insert(RETRY_AFTER, HeaderValue::from_static(bad));
             assert_eq!(retry_after(&headers), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn credential_headers_are_known() {
+        for name in [
+            "X-Auth-Token",
+            "x-auth-token",
+            "Authorization",
+            "proxy-authorization",
+        ] {
+            assert!(is_credential(name), "{name}");
+        }
+        assert!(!is_credential("content-type"));
     }
 
     #[test]

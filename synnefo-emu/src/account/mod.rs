@@ -12,9 +12,10 @@
 //! other services charge them there.
 //!
 //! Project admins are whoever [`AccountState::add_project_admin`] names (a
-//! fresh emulator has none). The `service_*` and commission calls, which
-//! Synnefo reserves to service tokens, accept any user token here; a
-//! user's commissions are their own (the client key is the user's uuid).
+//! fresh emulator has none). The `service_*` and commission calls need a
+//! component's token ([`crate::state::Component`]), as in Synnefo: a user's
+//! token gets 401 there. A component's commissions are its own (the client
+//! key is its name), and its quota reports show its services' resources.
 
 mod memberships;
 mod projects;

@@ -11,10 +11,10 @@ use serde_json::{json, Value};
 
 use super::json_body;
 use super::projects::ProjectState;
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, ServiceAuthenticated};
 use crate::faults::{ApiResult, Fault};
 use crate::quotas::{Provision, RESOURCES};
-use crate::state::SharedState;
+use crate::state::{Component, SharedState};
 
 fn visible_resources() -> Vec<&'static str> {
     RESOURCES
@@ -24,8 +24,13 @@ fn visible_resources() -> Vec<&'static str> {
         .collect()
 }
 
-fn all_resources() -> Vec<&'static str> {
-    RESOURCES.iter().map(|r| r.name).collect()
+/// The resources of a component's services (Astakos' `service_origin`).
+fn component_resources(component: &Component) -> Vec<&'static str> {
+    RESOURCES
+        .iter()
+        .filter(|r| crate::catalog::component_of(r.service) == Some(component.name.as_str()))
+        .map(|r| r.name)
+        .collect()
 }
 
 /// A comma-separated query parameter as a list.
@@ -86,16 +91,17 @@ pub(super) async fn quotas(
 }
 
 /// `GET /service_quotas?user=&project=`: quotas of every user (or those
-/// asked) in every project they hold quota in (or those asked).
+/// asked) in every project they hold quota in (or those asked), for the
+/// resources of the calling component.
 pub(super) async fn service_quotas(
     State(state): State<SharedState>,
-    Authenticated(_service): Authenticated,
+    ServiceAuthenticated(component): ServiceAuthenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
     let registry = state.account.registry(&state);
     let users = list_param(&query, "user");
     let projects = list_param(&query, "project");
-    let resources = all_resources();
+    let resources = component_resources(&component);
     let mut out = serde_json::Map::new();
     for uuid in registry.users.keys() {
         if users.as_ref().is_some_and(|u| !u.contains(uuid)) {
@@ -124,15 +130,15 @@ pub(super) async fn service_quotas(
 }
 
 /// `GET /service_project_quotas?project=`: the quotas of every approved
-/// project (or those asked).
+/// project (or those asked), for the resources of the calling component.
 pub(super) async fn service_project_quotas(
     State(state): State<SharedState>,
-    Authenticated(_service): Authenticated,
+    ServiceAuthenticated(component): ServiceAuthenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
     let registry = state.account.registry(&state);
     let projects = list_param(&query, "project");
-    let resources = all_resources();
+    let resources = component_resources(&component);
     let mut out = serde_json::Map::new();
     for project in registry.projects.values() {
         if !project.state.initialized()
@@ -153,9 +159,10 @@ pub(super) async fn service_project_quotas(
     Ok(Json(Value::Object(out)))
 }
 
-/// The client key of a caller of the commission API.
-fn clientkey(uuid: &str) -> String {
-    uuid.to_string()
+/// The client key of a caller of the commission API: the component's
+/// name, as Astakos keys commissions by component.
+fn clientkey(component: &Component) -> String {
+    component.name.clone()
 }
 
 fn provision(value: &Value) -> ApiResult<Provision> {
@@ -198,7 +205,7 @@ fn bool_member(body: &serde_json::Map<String, Value>, key: &str) -> ApiResult<bo
 /// `POST /commissions`.
 pub(super) async fn issue_commission(
     State(state): State<SharedState>,
-    Authenticated(service): Authenticated,
+    ServiceAuthenticated(service): ServiceAuthenticated,
     body: Bytes,
 ) -> ApiResult<Response> {
     let body = json_body(&body)?;
@@ -217,7 +224,7 @@ pub(super) async fn issue_commission(
         Some(_) => return Err(Fault::bad_request("Commission name should be a string.")),
     };
     match state.quotas.issue_commission(
-        &clientkey(&service.uuid),
+        &clientkey(&service),
         provisions,
         &name,
         force,
@@ -236,11 +243,11 @@ pub(super) async fn issue_commission(
 /// `GET /commissions`: the caller's pending commissions.
 pub(super) async fn pending_commissions(
     State(state): State<SharedState>,
-    Authenticated(service): Authenticated,
+    ServiceAuthenticated(service): ServiceAuthenticated,
 ) -> Json<Value> {
     Json(json!(state
         .quotas
-        .pending_commissions(&clientkey(&service.uuid))))
+        .pending_commissions(&clientkey(&service))))
 }
 
 fn serial(text: &str) -> ApiResult<u64> {
@@ -252,12 +259,12 @@ fn serial(text: &str) -> ApiResult<u64> {
 /// Astakos answers.
 pub(super) async fn get_commission(
     State(state): State<SharedState>,
-    Authenticated(service): Authenticated,
+    ServiceAuthenticated(service): ServiceAuthenticated,
     Path(text): Path<String>,
 ) -> ApiResult<Response> {
     let serial = serial(&text)?;
     Ok(
-        match state.quotas.commission(&clientkey(&service.uuid), serial) {
+        match state.quotas.commission(&clientkey(&service), serial) {
             Some(c) => Json(c.to_json()).into_response(),
             None => StatusCode::NOT_FOUND.into_response(),
         },
@@ -267,7 +274,7 @@ pub(super) async fn get_commission(
 /// `POST /commissions/<serial>/action`: `{"accept": ""}` or `{"reject": ""}`.
 pub(super) async fn commission_action(
     State(state): State<SharedState>,
-    Authenticated(service): Authenticated,
+    ServiceAuthenticated(service): ServiceAuthenticated,
     Path(text): Path<String>,
     body: Bytes,
 ) -> ApiResult<StatusCode> {
@@ -284,9 +291,7 @@ pub(super) async fn commission_action(
     } else {
         (&[], &[serial])
     };
-    let done = state
-        .quotas
-        .resolve_commissions(&clientkey(&service.uuid), a, r);
+    let done = state.quotas.resolve_commissions(&clientkey(&service), a, r);
     Ok(if done.not_found.is_empty() {
         StatusCode::OK
     } else {
@@ -313,7 +318,7 @@ fn serials(body: &serde_json::Map<String, Value>, key: &str) -> ApiResult<Vec<u6
 /// `POST /commissions/action`: `{"accept": [..], "reject": [..]}`.
 pub(super) async fn resolve_commissions(
     State(state): State<SharedState>,
-    Authenticated(service): Authenticated,
+    ServiceAuthenticated(service): ServiceAuthenticated,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let body = json_body(&body)?;
@@ -321,7 +326,7 @@ pub(super) async fn resolve_commissions(
     let reject = serials(&body, "reject")?;
     let done = state
         .quotas
-        .resolve_commissions(&clientkey(&service.uuid), &accept, &reject);
+        .resolve_commissions(&clientkey(&service), &accept, &reject);
     let mut failed: Vec<Value> = done
         .not_found
         .iter()

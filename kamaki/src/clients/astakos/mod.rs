@@ -4,15 +4,23 @@
 //! memberships, and the commissions services allocate resources with.
 //!
 //! Account calls go to the `account` endpoint of the catalog
-//! ([`AstakosClient::account_client`]).
+//! ([`AstakosClient::account_client`]); the OAuth2 token call to the
+//! `astakos_oauth2` one ([`AstakosClient::oauth2_get_token`]).
+//!
+//! Like kamaki's `CachedAstakosClient`, one client keeps the authentication
+//! of several tokens, one per user ([`AstakosClient::authenticate_token`],
+//! [`AstakosClient::list_users`], [`AstakosClient::get_token`],
+//! [`AstakosClient::remove_user`]); kamaki's `token=` argument is
+//! [`AstakosClient::with_token`].
 
 mod commissions;
 mod memberships;
 mod models;
+mod oauth2;
 mod projects;
 mod quotas;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -21,6 +29,7 @@ use tokio::sync::Mutex;
 pub use commissions::{CommissionInfo, CommissionRequest, CommissionResolution, Provision};
 pub use memberships::{Membership, MEMBERSHIP_ACTIONS};
 pub use models::*;
+pub use oauth2::OAuth2Token;
 pub use projects::{
     MemberPolicy, Project, ProjectApplication, ProjectFilter, ProjectIds, ProjectSpec,
     ResourcePolicy, APPLICATION_ACTIONS, PROJECT_ACTIONS,
@@ -68,6 +77,16 @@ pub fn find_endpoint(
 }
 use crate::clients::{Client, ClientError, Result, Service, Token};
 
+/// The user of an access document, with `default_project` filled from the
+/// token's tenant (as kamaki's `user_info` does).
+fn user_of(access: Access) -> Option<UserInfo> {
+    let mut user = access.user?;
+    if user.default_project.is_none() {
+        user.default_project = access.token.and_then(|t| t.tenant).and_then(|t| t.id);
+    }
+    Some(user)
+}
+
 /// The API version of the Astakos account service the catalog is searched for.
 const ACCOUNT_VERSION: &str = "v1.0";
 
@@ -76,6 +95,12 @@ const ACCOUNT_VERSION: &str = "v1.0";
 /// The result of the first authentication (the user and the service catalog)
 /// is kept, so that endpoint lookups cost no request after it; clones share
 /// that cache. uuid <-> name lookups are cached too.
+///
+/// The cache holds one authentication per user, as kamaki's
+/// `CachedAstakosClient` does: [`Self::authenticate_token`] adds another
+/// user's, [`Self::list_users`] lists them with their tokens, and
+/// [`Self::with_token`] gives a client of the same cache that acts for
+/// another token (kamaki's `token=` argument).
 ///
 /// ```no_run
 /// # async fn f() -> kamaki::clients::Result<()> {
@@ -92,11 +117,81 @@ pub struct AstakosClient {
     cache: Arc<Mutex<Cache>>,
 }
 
+/// What the clients of one cache share.
 #[derive(Debug, Default)]
 struct Cache {
-    auth: Option<AuthInfo>,
+    /// The authenticated users, by uuid.
+    users: BTreeMap<String, CachedAuth>,
+    /// The uuid each authenticated token belongs to.
+    owners: HashMap<Token, String>,
+    /// uuid <-> name answers, per token that asked.
+    lookups: HashMap<Token, Lookups>,
+    /// The public catalog, for clients that have not authenticated (a
+    /// service token cannot).
+    public_catalog: Option<Vec<CatalogService>>,
+}
+
+/// One user's authentication.
+#[derive(Debug)]
+struct CachedAuth {
+    token: Token,
+    info: AuthInfo,
+    /// Set when the cached answer is known to be out of date (the default
+    /// project changed): the next use authenticates again.
+    stale: bool,
+}
+
+/// Cached `user_catalogs` answers.
+#[derive(Debug, Default)]
+struct Lookups {
+    /// uuid -> name.
     names: BTreeMap<String, String>,
+    /// name -> uuid.
     uuids: BTreeMap<String, String>,
+}
+
+impl Cache {
+    /// The authentication of `token`, if cached.
+    fn auth_of(&self, token: &Token) -> Option<&CachedAuth> {
+        self.users
+            .get(self.owners.get(token)?)
+            .filter(|auth| &auth.token == token)
+    }
+
+    /// Caches an authentication of `token`, replacing what its user had,
+    /// and resets that token's lookups (as kamaki does).
+    fn store(&mut self, token: Token, info: AuthInfo) {
+        let uuid = info
+            .access
+            .user
+            .as_ref()
+            .map(|u| u.id.clone())
+            .unwrap_or_default();
+        if let Some(old) = self.users.remove(&uuid) {
+            self.owners.remove(&old.token);
+            self.lookups.remove(&old.token);
+        }
+        self.owners.insert(token.clone(), uuid.clone());
+        self.lookups.remove(&token);
+        self.users.insert(
+            uuid,
+            CachedAuth {
+                token,
+                info,
+                stale: false,
+            },
+        );
+    }
+}
+
+/// A user the client has authenticated, with their token (kamaki's
+/// `list_users()` items: the user dict plus `auth_token`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CachedUser {
+    /// The user, with `default_project` filled from the token's tenant.
+    pub info: UserInfo,
+    /// Their token (`Debug` and `Display` show `...`).
+    pub auth_token: Token,
 }
 
 impl Service for AstakosClient {
@@ -134,9 +229,9 @@ impl AstakosClient {
         Client::builder(auth_url).token(token).build_service()
     }
 
-    fn token_id(&self) -> Result<&str> {
+    fn token_id(&self) -> Result<&Token> {
         match self.client.token() {
-            Some(token) if !token.is_empty() => Ok(token.expose()),
+            Some(token) if !token.is_empty() => Ok(token),
             _ => Err(ClientError::Config(
                 "no token: set one to authenticate (kamaki config set cloud.<name>.token ...)"
                     .into(),
@@ -144,35 +239,132 @@ impl AstakosClient {
         }
     }
 
+    /// A client of the same cache and settings that acts for `token`: its
+    /// calls send that token and use that user's cached authentication. This
+    /// is what kamaki's `token=` argument of `CachedAstakosClient` methods
+    /// does: `astakos.with_token(t)?.user_info()` is kamaki's
+    /// `astakos.user_info(token=t)`.
+    pub fn with_token(&self, token: impl Into<Token>) -> Result<AstakosClient> {
+        let client =
+            crate::clients::ClientBuilder::from_client(&self.client, self.client.endpoint_url())
+                .token(token)
+                .build()?;
+        Ok(AstakosClient {
+            client,
+            cache: Arc::clone(&self.cache),
+        })
+    }
+
     /// Authenticates the token (`POST /tokens`) and returns the access
     /// document: the token, its user and the service catalog. The result is
-    /// cached for later lookups.
+    /// cached, under the user's uuid, for later lookups.
     pub async fn authenticate(&self) -> Result<AuthInfo> {
-        let body = json!({"auth": {"token": {"id": self.token_id()?}}});
+        let body = json!({"auth": {"token": {"id": self.token_id()?.expose()}}});
         self.post_tokens(body).await
     }
 
     /// Authenticates the token for a tenant (a project the user belongs to).
     pub async fn authenticate_tenant(&self, tenant_name: &str) -> Result<AuthInfo> {
-        let body = json!({"auth": {"token": {"id": self.token_id()?}, "tenantName": tenant_name}});
+        let body = json!({"auth": {"token": {"id": self.token_id()?.expose()}, "tenantName": tenant_name}});
         self.post_tokens(body).await
     }
 
+    /// Authenticates another user's token and caches the result under
+    /// their uuid, next to this client's own (kamaki's
+    /// `CachedAstakosClient.authenticate(token=...)`).
+    pub async fn authenticate_token(&self, token: impl Into<Token>) -> Result<AuthInfo> {
+        self.with_token(token)?.authenticate().await
+    }
+
     async fn post_tokens(&self, body: Value) -> Result<AuthInfo> {
+        let token = self.token_id()?.clone();
         let info: AuthInfo = self.client.post("tokens").json(&body).send_json().await?;
-        let mut cache = self.cache.lock().await;
-        cache.names.clear();
-        cache.uuids.clear();
-        cache.auth = Some(info.clone());
+        self.cache.lock().await.store(token, info.clone());
         Ok(info)
     }
 
-    /// The cached authentication, made on first use.
+    /// The cached authentication of this client's token, made on first use.
     async fn auth(&self) -> Result<AuthInfo> {
-        if let Some(auth) = &self.cache.lock().await.auth {
-            return Ok(auth.clone());
+        if let Some(token) = self.client.token() {
+            let cache = self.cache.lock().await;
+            if let Some(auth) = cache.auth_of(token).filter(|a| !a.stale) {
+                return Ok(auth.info.clone());
+            }
         }
         self.authenticate().await
+    }
+
+    /// The catalog the account and OAuth2 endpoints are found in: the
+    /// authenticated one if this token has authenticated, else the public
+    /// one (as Synnefo's astakosclient finds them), so that a service
+    /// token, which is no user's and cannot authenticate, reaches them.
+    async fn catalog(&self) -> Result<Vec<CatalogService>> {
+        {
+            let cache = self.cache.lock().await;
+            if let Some(auth) = self.client.token().and_then(|t| cache.auth_of(t)) {
+                return Ok(auth.info.access.service_catalog.clone());
+            }
+            if let Some(public) = &cache.public_catalog {
+                return Ok(public.clone());
+            }
+        }
+        let public = self.get_endpoints().await?.access.service_catalog;
+        self.cache.lock().await.public_catalog = Some(public.clone());
+        Ok(public)
+    }
+
+    /// The users authenticated so far (this client's own one, authenticated
+    /// now if the cache is empty), each with their token, by uuid.
+    pub async fn list_users(&self) -> Result<Vec<CachedUser>> {
+        let (empty, stale): (bool, Vec<Token>) = {
+            let cache = self.cache.lock().await;
+            let stale = cache
+                .users
+                .values()
+                .filter(|a| a.stale)
+                .map(|a| a.token.clone())
+                .collect();
+            (cache.users.is_empty(), stale)
+        };
+        if empty {
+            self.authenticate().await?;
+        }
+        for token in stale {
+            self.with_token(token)?.authenticate().await?;
+        }
+        let cache = self.cache.lock().await;
+        Ok(cache
+            .users
+            .values()
+            .filter_map(|auth| {
+                Some(CachedUser {
+                    info: user_of(auth.info.access.clone())?,
+                    auth_token: auth.token.clone(),
+                })
+            })
+            .collect())
+    }
+
+    /// The cached token of the user with this uuid (kamaki's
+    /// `get_token(uuid)`; see [`Self::oauth2_get_token`] for the OAuth2
+    /// call of Synnefo's astakosclient, which has the same name there).
+    pub async fn get_token(&self, uuid: &str) -> Option<Token> {
+        let cache = self.cache.lock().await;
+        cache.users.get(uuid).map(|auth| auth.token.clone())
+    }
+
+    /// Forgets a user: their authentication, token and lookups. Whether
+    /// the user was cached.
+    pub async fn remove_user(&self, uuid: &str) -> bool {
+        let mut cache = self.cache.lock().await;
+        match cache.users.remove(uuid) {
+            Some(auth) => {
+                cache.owners.remove(&auth.token);
+                cache.lookups.remove(&auth.token);
+                true
+            }
+            None => false,
+        }
     }
 
     /// The public service catalog, asked without authentication (`POST
@@ -222,17 +414,12 @@ impl AstakosClient {
     }
 
     /// The user the token belongs to, with `default_project` filled from the
-    /// token's tenant.
+    /// token's tenant. (Another user's: `with_token(t)?.user_info()`.)
     pub async fn user_info(&self) -> Result<UserInfo> {
-        let access = self.auth().await?.access;
-        let mut user = access.user.ok_or_else(|| ClientError::InvalidResponse {
+        user_of(self.auth().await?.access).ok_or_else(|| ClientError::InvalidResponse {
             url: self.client.endpoint_url().to_string(),
             message: "the authentication reply names no user".into(),
-        })?;
-        if user.default_project.is_none() {
-            user.default_project = access.token.and_then(|t| t.tenant).and_then(|t| t.id);
-        }
-        Ok(user)
+        })
     }
 
     /// One field of [`Self::user_info`] (`id`, `name`, `roles`...), if set.
@@ -261,14 +448,14 @@ impl AstakosClient {
             .await
     }
 
-    /// A client of the Astakos account service, found in the catalog.
+    /// A client of the Astakos account service, found in the catalog (the
+    /// public one if this token has not authenticated: see
+    /// [`Self::get_endpoints`]).
     pub async fn account_client(&self) -> Result<Client> {
-        let url = match self
-            .get_service_endpoints("account", Some(ACCOUNT_VERSION))
-            .await
-        {
+        let catalog = self.catalog().await?;
+        let url = match find_endpoint(catalog.clone(), "account", Some(ACCOUNT_VERSION)) {
             Ok(endpoint) => endpoint.public_url,
-            Err(_) => self.get_endpoint_url("account").await?,
+            Err(_) => find_endpoint(catalog, "account", None)?.public_url,
         };
         self.client.with_endpoint(&url)
     }
@@ -295,14 +482,16 @@ impl AstakosClient {
     }
 
     /// The display names (emails) of users by uuid; unknown uuids are left
-    /// out. Answers are cached.
+    /// out. Answers are cached, per token (kamaki's `uuids2usernames`).
     pub async fn get_usernames(&self, uuids: &[&str]) -> Result<BTreeMap<String, String>> {
+        let key = self.token_id()?.clone();
         let missing: Vec<&str> = {
             let cache = self.cache.lock().await;
+            let known = cache.lookups.get(&key);
             uuids
                 .iter()
                 .copied()
-                .filter(|u| !cache.names.contains_key(*u))
+                .filter(|u| !known.is_some_and(|l| l.names.contains_key(*u)))
                 .collect()
         };
         if !missing.is_empty() {
@@ -310,15 +499,19 @@ impl AstakosClient {
                 .user_catalogs("user_catalogs", Some(&missing), None)
                 .await?;
             let mut cache = self.cache.lock().await;
+            let lookups = cache.lookups.entry(key.clone()).or_default();
             for (uuid, name) in found.uuid_catalog {
-                cache.uuids.insert(name.clone(), uuid.clone());
-                cache.names.insert(uuid, name);
+                lookups.uuids.insert(name.clone(), uuid.clone());
+                lookups.names.insert(uuid, name);
             }
         }
         let cache = self.cache.lock().await;
+        let Some(lookups) = cache.lookups.get(&key) else {
+            return Ok(BTreeMap::new());
+        };
         Ok(uuids
             .iter()
-            .filter_map(|u| cache.names.get(*u).map(|n| (u.to_string(), n.clone())))
+            .filter_map(|u| lookups.names.get(*u).map(|n| (u.to_string(), n.clone())))
             .collect())
     }
 
@@ -331,14 +524,16 @@ impl AstakosClient {
     }
 
     /// The uuids of users by display name; unknown names are left out.
-    /// Answers are cached.
+    /// Answers are cached, per token (kamaki's `usernames2uuids`).
     pub async fn get_uuids(&self, names: &[&str]) -> Result<BTreeMap<String, String>> {
+        let key = self.token_id()?.clone();
         let missing: Vec<&str> = {
             let cache = self.cache.lock().await;
+            let known = cache.lookups.get(&key);
             names
                 .iter()
                 .copied()
-                .filter(|n| !cache.uuids.contains_key(*n))
+                .filter(|n| !known.is_some_and(|l| l.uuids.contains_key(*n)))
                 .collect()
         };
         if !missing.is_empty() {
@@ -346,15 +541,19 @@ impl AstakosClient {
                 .user_catalogs("user_catalogs", None, Some(&missing))
                 .await?;
             let mut cache = self.cache.lock().await;
+            let lookups = cache.lookups.entry(key.clone()).or_default();
             for (name, uuid) in found.displayname_catalog {
-                cache.names.insert(uuid.clone(), name.clone());
-                cache.uuids.insert(name, uuid);
+                lookups.names.insert(uuid.clone(), name.clone());
+                lookups.uuids.insert(name, uuid);
             }
         }
         let cache = self.cache.lock().await;
+        let Some(lookups) = cache.lookups.get(&key) else {
+            return Ok(BTreeMap::new());
+        };
         Ok(names
             .iter()
-            .filter_map(|n| cache.uuids.get(*n).map(|u| (n.to_string(), u.clone())))
+            .filter_map(|n| lookups.uuids.get(*n).map(|u| (n.to_string(), u.clone())))
             .collect())
     }
 
@@ -367,7 +566,9 @@ impl AstakosClient {
     }
 
     /// The display names of users by uuid, asked with a service token
-    /// (`POST service/user_catalogs`); not cached.
+    /// (`POST service/user_catalogs`; make the client with the service's
+    /// token, as kamaki does: a user's token is refused with 401); not
+    /// cached.
     pub async fn service_get_usernames(&self, uuids: &[&str]) -> Result<BTreeMap<String, String>> {
         Ok(self
             .user_catalogs("service/user_catalogs", Some(uuids), None)
@@ -426,8 +627,15 @@ impl AstakosClient {
             .success(&[200, 201, 202, 204])
             .send()
             .await?;
-        let mut cache = self.cache.lock().await;
-        cache.auth = None;
+        // The cached tenant (default project) is out of date now.
+        if let Some(token) = self.client.token() {
+            let mut cache = self.cache.lock().await;
+            if let Some(uuid) = cache.owners.get(token).cloned() {
+                if let Some(auth) = cache.users.get_mut(&uuid) {
+                    auth.stale = true;
+                }
+            }
+        }
         Ok(())
     }
 
