@@ -72,8 +72,8 @@ impl NetworkClient {
         self.networks_get_request(network_id)?.send().await
     }
 
-    /// `POST /networks` with `json_data` (`{"network": {...}}`, or a list under
-    /// `networks` to create several), accepting 201.
+    /// `POST /networks` with `json_data` (`{"network": {...}}`, or a list
+    /// under `networks` to create several), accepting 201.
     pub fn networks_post_request(&self, json_data: &Value) -> Result<RequestBuilder<'_>> {
         self.collection_post("networks", json_data, &[201])
     }
@@ -83,7 +83,8 @@ impl NetworkClient {
         self.networks_post_request(json_data)?.send().await
     }
 
-    /// `PUT /networks/<id>` with `json_data` (`{"network": {...}}`), accepting 200.
+    /// `PUT /networks/<id>` with `json_data` (`{"network": {...}}`),
+    /// accepting 200.
     pub fn networks_put_request(
         &self,
         network_id: &str,
@@ -121,8 +122,8 @@ impl NetworkClient {
         self.subnets_get_request(subnet_id)?.send().await
     }
 
-    /// `POST /subnets` with `json_data` (`{"subnet": {...}}`, or a list under
-    /// `subnets` to create several), accepting 201.
+    /// `POST /subnets` with `json_data` (`{"subnet": {...}}`, or a list
+    /// under `subnets` to create several), accepting 201.
     pub fn subnets_post_request(&self, json_data: &Value) -> Result<RequestBuilder<'_>> {
         self.collection_post("subnets", json_data, &[201])
     }
@@ -132,7 +133,8 @@ impl NetworkClient {
         self.subnets_post_request(json_data)?.send().await
     }
 
-    /// `PUT /subnets/<id>` with `json_data` (`{"subnet": {...}}`), accepting 200.
+    /// `PUT /subnets/<id>` with `json_data` (`{"subnet": {...}}`),
+    /// accepting 200 (Synnefo changes the name only).
     pub fn subnets_put_request(
         &self,
         subnet_id: &str,
@@ -146,7 +148,8 @@ impl NetworkClient {
         self.subnets_put_request(subnet_id, json_data)?.send().await
     }
 
-    /// `DELETE /subnets/<id>`, accepting 204.
+    /// `DELETE /subnets/<id>`, accepting 204 (Synnefo refuses: a subnet
+    /// goes with its network).
     pub fn subnets_delete_request(&self, subnet_id: &str) -> Result<RequestBuilder<'_>> {
         self.collection_delete("subnets", "subnet id", subnet_id)
     }
@@ -179,7 +182,8 @@ impl NetworkClient {
         self.ports_post_request(json_data)?.send().await
     }
 
-    /// `PUT /ports/<id>` with `json_data` (`{"port": {...}}`), accepting 200.
+    /// `PUT /ports/<id>` with `json_data` (`{"port": {...}}`), accepting
+    /// 200.
     pub fn ports_put_request(
         &self,
         port_id: &str,
@@ -218,8 +222,8 @@ impl NetworkClient {
         self.floatingips_get_request(floatingip_id)?.send().await
     }
 
-    /// `POST /floatingips` with `json_data` (`{"floatingip": {...}}`, or a list under
-    /// `floatingips` to create several), accepting 200 and 201 (Synnefo answers 200, the guide says 201).
+    /// `POST /floatingips` with `json_data` (`{"floatingip": {...}}`),
+    /// accepting 200 (Synnefo's answer) and 201 (the guide's).
     pub fn floatingips_post_request(&self, json_data: &Value) -> Result<RequestBuilder<'_>> {
         self.collection_post("floatingips", json_data, &[200, 201])
     }
@@ -229,7 +233,9 @@ impl NetworkClient {
         self.floatingips_post_request(json_data)?.send().await
     }
 
-    /// `PUT /floatingips/<id>` with `json_data` (`{"floatingip": {...}}`), accepting 200.
+    /// `PUT /floatingips/<id>` with `json_data` (`{"floatingip": {...}}`),
+    /// accepting 200 (Synnefo implements no update: attach and detach
+    /// with ports).
     pub fn floatingips_put_request(
         &self,
         floatingip_id: &str,
