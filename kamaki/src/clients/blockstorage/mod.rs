@@ -6,7 +6,9 @@
 //! reassignment) are on [`CycladesBlockStorageClient`], which has every
 //! method of this client too. Volumes are attached to and detached from
 //! servers through the compute API
-//! ([`CycladesComputeClient::attach_volume`]).
+//! ([`CycladesComputeClient::attach_volume`]). Beneath the typed methods is
+//! the REST layer ([`rest_api`]): one method per HTTP call, returning the
+//! raw reply.
 //!
 //! ```no_run
 //! # async fn f() -> kamaki::clients::Result<()> {
@@ -23,6 +25,7 @@
 
 mod models;
 mod options;
+pub mod rest_api;
 mod snapshots;
 mod volumes;
 

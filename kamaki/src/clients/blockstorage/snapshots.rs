@@ -1,6 +1,6 @@
 //! Snapshots of volumes, their metadata, and waiting for a snapshot.
 
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 use super::options::metadata_value;
 use super::{BlockStorageClient, CreateSnapshotOptions, Metadata, Snapshot};
@@ -11,18 +11,13 @@ use crate::clients::Result;
 impl BlockStorageClient {
     /// The snapshots of the user (`GET /snapshots`, or `/snapshots/detail`).
     pub async fn list_snapshots(&self, detail: bool) -> Result<Vec<Snapshot>> {
-        let path = if detail {
-            "snapshots/detail"
-        } else {
-            "snapshots"
-        };
-        unwrap(&self.get(path).send().await?, "snapshots")
+        unwrap(&self.snapshots_get(detail, None).await?, "snapshots")
     }
 
     /// The details of a snapshot (`GET /snapshots/<id>`).
     pub async fn get_snapshot_details(&self, snapshot_id: &str) -> Result<Snapshot> {
-        let path = format!("snapshots/{}", segment("snapshot id", snapshot_id)?);
-        unwrap(&self.get(&path).send().await?, "snapshot")
+        let reply = self.snapshots_get(false, Some(snapshot_id)).await?;
+        unwrap(&reply, "snapshot")
     }
 
     /// Snapshots a volume (`POST /snapshots`, 202).
@@ -31,13 +26,7 @@ impl BlockStorageClient {
         volume_id: &str,
         options: &CreateSnapshotOptions,
     ) -> Result<Snapshot> {
-        let reply = self
-            .post("snapshots")
-            .json(&json!({"snapshot": options.body(volume_id)}))
-            .success(&[202])
-            .send()
-            .await?;
-        unwrap(&reply, "snapshot")
+        unwrap(&self.snapshots_post(volume_id, options).await?, "snapshot")
     }
 
     /// Renames or describes a snapshot (`PUT /snapshots/<id>`) and returns
@@ -51,26 +40,15 @@ impl BlockStorageClient {
         if display_name.is_none() && display_description.is_none() {
             return self.get_snapshot_details(snapshot_id).await;
         }
-        let path = format!("snapshots/{}", segment("snapshot id", snapshot_id)?);
-        let mut snapshot = Map::new();
-        if let Some(name) = display_name {
-            snapshot.insert("display_name".into(), Value::from(name));
-        }
-        if let Some(description) = display_description {
-            snapshot.insert("display_description".into(), Value::from(description));
-        }
         let reply = self
-            .put(&path)
-            .json(&json!({"snapshot": snapshot}))
-            .send()
+            .snapshots_put(snapshot_id, display_name, display_description)
             .await?;
         unwrap(&reply, "snapshot")
     }
 
     /// Deletes a snapshot (`DELETE /snapshots/<id>`, 202).
     pub async fn delete_snapshot(&self, snapshot_id: &str) -> Result<()> {
-        let path = format!("snapshots/{}", segment("snapshot id", snapshot_id)?);
-        self.delete(&path).success(&[202]).send().await?;
+        self.snapshots_delete(snapshot_id).await?;
         Ok(())
     }
 

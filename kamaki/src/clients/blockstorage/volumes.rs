@@ -14,27 +14,19 @@ impl BlockStorageClient {
     /// The volumes of the user (`GET /volumes`, or `/volumes/detail` for
     /// every attribute).
     pub async fn list_volumes(&self, detail: bool) -> Result<Vec<Volume>> {
-        let path = if detail { "volumes/detail" } else { "volumes" };
-        unwrap(&self.get(path).send().await?, "volumes")
+        unwrap(&self.volumes_get(detail, None).await?, "volumes")
     }
 
     /// The details of a volume (`GET /volumes/<id>`).
     pub async fn get_volume_details(&self, volume_id: &str) -> Result<Volume> {
-        let path = format!("volumes/{}", segment("volume id", volume_id)?);
-        unwrap(&self.get(&path).send().await?, "volume")
+        unwrap(&self.volumes_get(false, Some(volume_id)).await?, "volume")
     }
 
     /// Creates a volume of `size` GB (`POST /volumes`, 202). Synnefo
     /// answers with its id, name and links only; read the rest with
     /// [`Self::get_volume_details`].
     pub async fn create_volume(&self, size: u64, options: &CreateVolumeOptions) -> Result<Volume> {
-        let reply = self
-            .post("volumes")
-            .json(&json!({"volume": options.body(size)}))
-            .success(&[202])
-            .send()
-            .await?;
-        unwrap(&reply, "volume")
+        unwrap(&self.volumes_post(size, options).await?, "volume")
     }
 
     /// Changes a volume (`PUT /volumes/<id>`) and returns it; with nothing
@@ -47,19 +39,12 @@ impl BlockStorageClient {
         if options.is_empty() {
             return self.get_volume_details(volume_id).await;
         }
-        let path = format!("volumes/{}", segment("volume id", volume_id)?);
-        let reply = self
-            .put(&path)
-            .json(&json!({"volume": options.body()}))
-            .send()
-            .await?;
-        unwrap(&reply, "volume")
+        unwrap(&self.volumes_put(volume_id, options).await?, "volume")
     }
 
     /// Deletes a volume (`DELETE /volumes/<id>`, 202).
     pub async fn delete_volume(&self, volume_id: &str) -> Result<()> {
-        let path = format!("volumes/{}", segment("volume id", volume_id)?);
-        self.delete(&path).success(&[202]).send().await?;
+        self.volumes_delete(volume_id).await?;
         Ok(())
     }
 
@@ -117,13 +102,12 @@ impl BlockStorageClient {
 
     /// The volume types (`GET /types`).
     pub async fn list_volume_types(&self) -> Result<Vec<VolumeType>> {
-        unwrap(&self.get("types").send().await?, "volume_types")
+        unwrap(&self.types_get(None).await?, "volume_types")
     }
 
     /// The details of a volume type (`GET /types/<id>`).
     pub async fn get_volume_type_details(&self, type_id: &str) -> Result<VolumeType> {
-        let path = format!("types/{}", segment("volume type id", type_id)?);
-        unwrap(&self.get(&path).send().await?, "volume_type")
+        unwrap(&self.types_get(Some(type_id)).await?, "volume_type")
     }
 
     /// A volume's status (kamaki's deprecated `get_volume_status`).

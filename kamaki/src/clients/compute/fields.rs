@@ -117,6 +117,26 @@ pub(crate) fn segment<'a>(what: &str, value: &'a str) -> Result<&'a str> {
     Ok(value)
 }
 
+/// The path of a collection's listing (`servers`, or `servers/detail` for
+/// every attribute) or of one of its items (`servers/<id>`). Python kamaki
+/// listed and dropped the id when given both; here that is refused, since
+/// the caller cannot have meant it.
+pub(crate) fn listing_or_item(
+    collection: &str,
+    what: &str,
+    id: Option<&str>,
+    detail: bool,
+) -> Result<String> {
+    match (id, detail) {
+        (Some(id), true) => Err(ClientError::InvalidRequest(format!(
+            "{what} {id:?} given with detail: detail lists all {collection}, an id reads one"
+        ))),
+        (Some(id), false) => Ok(format!("{collection}/{}", segment(what, id)?)),
+        (None, true) => Ok(format!("{collection}/detail")),
+        (None, false) => Ok(collection.to_string()),
+    }
+}
+
 /// The value under `key` of a JSON object reply (`{"server": {...}}`).
 pub(crate) fn unwrap<T: DeserializeOwned>(response: &Response, key: &str) -> Result<T> {
     let invalid = |message: String| ClientError::InvalidResponse {
@@ -216,5 +236,16 @@ mod tests {
             assert!(segment("server id", bad).is_err(), "{bad:?}");
         }
         assert_eq!(segment("tag", "a b?c").unwrap(), "a b?c");
+    }
+
+    #[test]
+    fn listings_and_items_have_their_paths() {
+        let path = |id, detail| listing_or_item("servers", "server id", id, detail);
+        assert_eq!(path(None, false).unwrap(), "servers");
+        assert_eq!(path(None, true).unwrap(), "servers/detail");
+        assert_eq!(path(Some("42"), false).unwrap(), "servers/42");
+        assert!(path(Some("42"), true).is_err());
+        assert!(path(Some(".."), false).is_err());
+        assert!(path(Some(""), false).is_err());
     }
 }

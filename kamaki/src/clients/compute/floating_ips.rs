@@ -9,7 +9,7 @@
 
 use serde_json::json;
 
-use super::fields::{segment, unwrap};
+use super::fields::unwrap;
 use super::{ComputeClient, ComputeFloatingIp, FloatingIpPool, Limits};
 use crate::clients::Result;
 
@@ -17,15 +17,12 @@ impl ComputeClient {
     /// The pools floating IPs can be reserved from (`GET
     /// /os-floating-ip-pools`).
     pub async fn get_floating_ip_pools(&self) -> Result<Vec<FloatingIpPool>> {
-        unwrap(
-            &self.get("os-floating-ip-pools").send().await?,
-            "floating_ip_pools",
-        )
+        unwrap(&self.floating_ip_pools_get().await?, "floating_ip_pools")
     }
 
     /// The floating IPs of the user (`GET /os-floating-ips`).
     pub async fn get_floating_ips(&self) -> Result<Vec<ComputeFloatingIp>> {
-        unwrap(&self.get("os-floating-ips").send().await?, "floating_ips")
+        unwrap(&self.floating_ips_get(None).await?, "floating_ips")
     }
 
     /// Reserves a floating IP, from a pool if given (`POST /os-floating-ips`).
@@ -34,40 +31,29 @@ impl ComputeClient {
             Some(pool) => json!({"pool": pool}),
             None => json!({}),
         };
-        let reply = self
-            .post("os-floating-ips")
-            .json(&body)
-            .success(&[200, 201])
-            .send()
-            .await?;
-        unwrap(&reply, "floating_ip")
+        unwrap(&self.floating_ips_post(&body).await?, "floating_ip")
     }
 
     /// A floating IP (`GET /os-floating-ips/<id>`). The guide says the
     /// reply is `{"floating_ip": ...}`; Synnefo's code answers with the
     /// network API's `{"floatingip": ...}`: both are read.
     pub async fn get_floating_ip(&self, floating_ip_id: &str) -> Result<ComputeFloatingIp> {
-        let path = format!(
-            "os-floating-ips/{}",
-            segment("floating IP id", floating_ip_id)?
-        );
-        let reply = self.get(&path).send().await?;
+        let reply = self.floating_ips_get(Some(floating_ip_id)).await?;
         unwrap(&reply, "floating_ip").or_else(|_| unwrap(&reply, "floatingip"))
     }
 
     /// Releases a floating IP (`DELETE /os-floating-ips/<id>`; 202 in the
     /// guide, 204 from Synnefo's code: both accepted).
     pub async fn delete_floating_ip(&self, floating_ip_id: &str) -> Result<()> {
-        let path = format!(
-            "os-floating-ips/{}",
-            segment("floating IP id", floating_ip_id)?
-        );
-        self.delete(&path).success(&[202, 204]).send().await?;
+        self.floating_ips_delete(floating_ip_id).await?;
         Ok(())
     }
 
     /// The user's limits (`GET /limits`; Synnefo does not implement it).
+    /// Unlike the rest of the REST layer's calls, kamaki's `limits_get`
+    /// returns the limits, typed; its raw form is
+    /// [`Self::limits_get_request`].
     pub async fn limits_get(&self) -> Result<Limits> {
-        unwrap(&self.get("limits").send().await?, "limits")
+        unwrap(&self.limits_get_request()?.send().await?, "limits")
     }
 }

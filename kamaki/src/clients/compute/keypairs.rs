@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::fields::{segment, unwrap};
+use super::fields::unwrap;
 use super::{ComputeClient, Keypair};
 use crate::clients::Result;
 
@@ -18,7 +18,7 @@ enum Listed {
 impl ComputeClient {
     /// The user's key pairs (`GET /os-keypairs`), unwrapped.
     pub async fn list_keypairs(&self) -> Result<Vec<Keypair>> {
-        let listed: Vec<Listed> = unwrap(&self.get("os-keypairs").send().await?, "keypairs")?;
+        let listed: Vec<Listed> = unwrap(&self.keypairs_get(None).await?, "keypairs")?;
         Ok(listed
             .into_iter()
             .map(|item| match item {
@@ -29,8 +29,7 @@ impl ComputeClient {
 
     /// The details of a key pair (`GET /os-keypairs/<name>`).
     pub async fn get_keypair_details(&self, key_name: &str) -> Result<Keypair> {
-        let path = format!("os-keypairs/{}", segment("key name", key_name)?);
-        unwrap(&self.get(&path).send().await?, "keypair")
+        unwrap(&self.keypairs_get(Some(key_name)).await?, "keypair")
     }
 
     /// Imports `public_key`, or has the cloud generate a pair when it is
@@ -48,19 +47,13 @@ impl ComputeClient {
         if let Some(key) = public_key {
             keypair.insert("public_key".into(), Value::from(key));
         }
-        let reply = self
-            .post("os-keypairs")
-            .json(&json!({"keypair": keypair}))
-            .success(&[201])
-            .send()
-            .await?;
+        let reply = self.keypairs_post(&json!({ "keypair": keypair })).await?;
         unwrap(&reply, "keypair")
     }
 
     /// Deletes a key pair (`DELETE /os-keypairs/<name>`, 204).
     pub async fn delete_keypair(&self, key_name: &str) -> Result<()> {
-        let path = format!("os-keypairs/{}", segment("key name", key_name)?);
-        self.delete(&path).success(&[204]).send().await?;
+        self.keypairs_delete(key_name).await?;
         Ok(())
     }
 }

@@ -8,6 +8,10 @@
 //! actions) are on [`CycladesComputeClient`], which has every method of
 //! this client too.
 //!
+//! Beneath the methods that return typed values is the REST layer
+//! ([`rest_api`]): one method per HTTP call (`servers_get`,
+//! `servers_action_post`...), returning the raw reply.
+//!
 //! ```no_run
 //! # async fn f() -> kamaki::clients::Result<()> {
 //! use kamaki::clients::compute::{ComputeClient, ListServersOptions};
@@ -27,6 +31,7 @@ mod images;
 mod keypairs;
 mod models;
 mod options;
+pub mod rest_api;
 mod servers;
 
 pub use models::*;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::fields::{id_value, meta_item, metadata, segment, unwrap, whole, Metadata};
+use super::fields::{id_value, meta_item, metadata, unwrap, whole, Metadata};
 use super::{Address, ComputeClient, CreateServerOptions, ListServersOptions, Server, ServerNics};
 use crate::clients::wait::{wait, WaitOptions};
 use crate::clients::{ClientError, Response, Result};
@@ -19,20 +19,7 @@ impl ComputeClient {
         detail: bool,
         options: &ListServersOptions,
     ) -> Result<Vec<Server>> {
-        let path = if detail { "servers/detail" } else { "servers" };
-        let reply = self
-            .get(path)
-            .query_opt("changes-since", options.changes_since.as_deref())
-            .query_opt("image", options.image.as_deref())
-            .query_opt("flavor", options.flavor.as_deref())
-            .query_opt("name", options.name.as_deref())
-            .query_opt("marker", options.marker.as_deref())
-            .query_opt("limit", options.limit)
-            .query_opt("status", options.status.as_deref())
-            .query_opt("host", options.host.as_deref())
-            .success(&[200, 304])
-            .send()
-            .await?;
+        let reply = self.servers_get(None, detail, options).await?;
         if reply.status() == 304 {
             return Ok(Vec::new());
         }
@@ -41,8 +28,10 @@ impl ComputeClient {
 
     /// The details of a server (`GET /servers/<id>`).
     pub async fn get_server_details(&self, server_id: &str) -> Result<Server> {
-        let path = format!("servers/{}", segment("server id", server_id)?);
-        unwrap(&self.get(&path).send().await?, "server")
+        let reply = self
+            .servers_get(Some(server_id), false, &ListServersOptions::default())
+            .await?;
+        unwrap(&reply, "server")
     }
 
     /// Creates a server (`POST /servers`, 202) and returns what the cloud
@@ -60,22 +49,12 @@ impl ComputeClient {
         let body = options
             .body(name, flavor_id, image_id)
             .map_err(|e| ClientError::InvalidRequest(format!("cannot encode the server: {e}")))?;
-        let reply = self
-            .post("servers")
-            .json(&body)
-            .success(&[202])
-            .send()
-            .await?;
-        unwrap(&reply, "server")
+        unwrap(&self.servers_post(&body).await?, "server")
     }
 
     /// Renames a server (`PUT /servers/<id>`, 204).
     pub async fn update_server_name(&self, server_id: &str, new_name: &str) -> Result<()> {
-        let path = format!("servers/{}", segment("server id", server_id)?);
-        self.put(&path)
-            .json(&json!({"server": {"name": new_name}}))
-            .success(&[204])
-            .send()
+        self.servers_put(server_id, &json!({"server": {"name": new_name}}))
             .await?;
         Ok(())
     }
@@ -83,8 +62,7 @@ impl ComputeClient {
     /// Deletes a server (`DELETE /servers/<id>`, 204); it goes `DELETED`
     /// soon after.
     pub async fn delete_server(&self, server_id: &str) -> Result<()> {
-        let path = format!("servers/{}", segment("server id", server_id)?);
-        self.delete(&path).success(&[204]).send().await?;
+        self.servers_delete(server_id).await?;
         Ok(())
     }
 
@@ -95,8 +73,10 @@ impl ComputeClient {
         action: &Value,
         success: &[u16],
     ) -> Result<Response> {
-        let path = format!("servers/{}/action", segment("server id", server_id)?);
-        self.post(&path).json(action).success(success).send().await
+        self.servers_action_post_request(server_id, action)?
+            .success(success)
+            .send()
+            .await
     }
 
     /// Changes the administrator password (OpenStack `changePassword`;
@@ -207,16 +187,10 @@ impl ComputeClient {
         server_id: &str,
         key: Option<&str>,
     ) -> Result<Metadata> {
-        let server_id = segment("server id", server_id)?;
+        let reply = self.servers_metadata_get(server_id, key).await?;
         match key {
-            Some(key) => {
-                let path = format!("servers/{server_id}/metadata/{}", segment("key", key)?);
-                meta_item(&self.get(&path).send().await?)
-            }
-            None => {
-                let path = format!("servers/{server_id}/metadata");
-                metadata(&self.get(&path).send().await?)
-            }
+            Some(_) => meta_item(&reply),
+            None => metadata(&reply),
         }
     }
 
@@ -228,18 +202,12 @@ impl ComputeClient {
         key: &str,
         value: &str,
     ) -> Result<Metadata> {
-        let path = format!(
-            "servers/{}/metadata/{}",
-            segment("server id", server_id)?,
-            segment("key", key)?
-        );
-        let reply = self
-            .put(&path)
-            .json(&json!({"meta": {key: value}}))
-            .success(&[201])
-            .send()
-            .await?;
-        meta_item(&reply)
+        let item = json!({"meta": {key: value}});
+        meta_item(
+            &self
+                .servers_metadata_put(server_id, Some(key), &item)
+                .await?,
+        )
     }
 
     /// Adds or changes metadata items, leaving the others alone (`POST
@@ -249,24 +217,13 @@ impl ComputeClient {
         server_id: &str,
         metadata_items: &Metadata,
     ) -> Result<Metadata> {
-        let path = format!("servers/{}/metadata", segment("server id", server_id)?);
-        let reply = self
-            .post(&path)
-            .json(&json!({"metadata": metadata_items}))
-            .success(&[201])
-            .send()
-            .await?;
-        metadata(&reply)
+        let items = json!({"metadata": metadata_items});
+        metadata(&self.servers_metadata_post(server_id, &items).await?)
     }
 
     /// Deletes a metadata item (`DELETE /servers/<id>/metadata/<key>`, 204).
     pub async fn delete_server_metadata(&self, server_id: &str, key: &str) -> Result<()> {
-        let path = format!(
-            "servers/{}/metadata/{}",
-            segment("server id", server_id)?,
-            segment("key", key)?
-        );
-        self.delete(&path).success(&[204]).send().await?;
+        self.servers_metadata_delete(server_id, key).await?;
         Ok(())
     }
 
@@ -277,13 +234,7 @@ impl ComputeClient {
         server_id: &str,
         changes_since: Option<&str>,
     ) -> Result<ServerNics> {
-        let path = format!("servers/{}/ips", segment("server id", server_id)?);
-        let reply = self
-            .get(&path)
-            .query_opt("changes-since", changes_since)
-            .success(&[200, 304])
-            .send()
-            .await?;
+        let reply = self.servers_ips_get(server_id, None, changes_since).await?;
         if reply.status() == 304 {
             return Ok(ServerNics::default());
         }
@@ -298,16 +249,8 @@ impl ComputeClient {
         network_id: &str,
         changes_since: Option<&str>,
     ) -> Result<BTreeMap<String, Vec<Address>>> {
-        let path = format!(
-            "servers/{}/ips/{}",
-            segment("server id", server_id)?,
-            segment("network id", network_id)?
-        );
         let reply = self
-            .get(&path)
-            .query_opt("changes-since", changes_since)
-            .success(&[200, 304])
-            .send()
+            .servers_ips_get(server_id, Some(network_id), changes_since)
             .await?;
         if reply.status() == 304 {
             return Ok(BTreeMap::new());
@@ -315,42 +258,30 @@ impl ComputeClient {
         unwrap(&reply, "network")
     }
 
-    fn tag_path(server_id: &str, tag: Option<&str>) -> Result<String> {
-        let server_id = segment("server id", server_id)?;
-        Ok(match tag {
-            Some(tag) => format!("servers/{server_id}/tags/{}", segment("tag", tag)?),
-            None => format!("servers/{server_id}/tags"),
-        })
-    }
-
     /// Whether a server has a tag (`GET /servers/<id>/tags/<tag>`: 204 yes,
     /// 404 no).
     pub async fn check_tag_exists(&self, server_id: &str, tag: &str) -> Result<bool> {
-        let path = Self::tag_path(server_id, Some(tag))?;
-        let reply = self.get(&path).success(&[204, 404]).send().await?;
+        let reply = self.servers_tag_exists(server_id, tag).await?;
         Ok(reply.status() == 204)
     }
 
     /// Tags a server (`PUT /servers/<id>/tags/<tag>`: 201 new, 204 already
     /// there).
     pub async fn add_tag(&self, server_id: &str, tag: &str) -> Result<()> {
-        let path = Self::tag_path(server_id, Some(tag))?;
-        self.put(&path).success(&[201, 204]).send().await?;
+        self.servers_tag_add(server_id, tag).await?;
         Ok(())
     }
 
     /// Removes a tag (`DELETE /servers/<id>/tags/<tag>`, 204; 404 if the
     /// server has no such tag).
     pub async fn delete_tag(&self, server_id: &str, tag: &str) -> Result<()> {
-        let path = Self::tag_path(server_id, Some(tag))?;
-        self.delete(&path).success(&[204]).send().await?;
+        self.servers_tag_delete(server_id, tag).await?;
         Ok(())
     }
 
     /// A server's tags (`GET /servers/<id>/tags`).
     pub async fn list_tags(&self, server_id: &str) -> Result<Vec<String>> {
-        let path = Self::tag_path(server_id, None)?;
-        unwrap(&self.get(&path).send().await?, "tags")
+        unwrap(&self.servers_tags_get(server_id).await?, "tags")
     }
 
     /// Replaces all the tags of a server (`PUT /servers/<id>/tags`) and
@@ -360,17 +291,13 @@ impl ComputeClient {
         server_id: &str,
         tags: &[impl AsRef<str>],
     ) -> Result<Vec<String>> {
-        let path = Self::tag_path(server_id, None)?;
-        let tags: Vec<&str> = tags.iter().map(AsRef::as_ref).collect();
-        let reply = self.put(&path).json(&json!({"tags": tags})).send().await?;
-        unwrap(&reply, "tags")
+        unwrap(&self.servers_tags_replace(server_id, tags).await?, "tags")
     }
 
     /// Removes every tag of a server (`DELETE /servers/<id>/tags`, 204;
     /// Synnefo answers 404 when there was none).
     pub async fn delete_tags(&self, server_id: &str) -> Result<()> {
-        let path = Self::tag_path(server_id, None)?;
-        self.delete(&path).success(&[204]).send().await?;
+        self.servers_tags_delete(server_id).await?;
         Ok(())
     }
 

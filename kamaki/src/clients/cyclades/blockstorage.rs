@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::extends;
 use crate::clients::blockstorage::{BlockStorageClient, CreateVolumeOptions, Volume};
-use crate::clients::compute::fields::segment;
+use crate::clients::compute::fields::unwrap;
 use crate::clients::Result;
 
 /// Client of Cyclades block storage: every [`BlockStorageClient`] method
@@ -35,21 +35,15 @@ impl CycladesBlockStorageClient {
         display_name: &str,
         options: &CreateVolumeOptions,
     ) -> Result<Volume> {
-        let options = CreateVolumeOptions {
-            display_name: Some(display_name.to_string()),
-            ..options.clone()
-        };
-        self.blockstorage.create_volume(size, &options).await
+        let reply = self.volumes_post(size, display_name, options).await?;
+        unwrap(&reply, "volume")
     }
 
     /// Charges a volume to another project (`POST /volumes/<id>/action`,
     /// 200).
     pub async fn reassign_volume(&self, volume_id: &str, project: &str) -> Result<()> {
-        let path = format!("volumes/{}/action", segment("volume id", volume_id)?);
-        self.post(&path)
-            .json(&json!({"reassign": {"project": project}}))
-            .send()
-            .await?;
+        let action = json!({"reassign": {"project": project}});
+        self.volumes_action_post(volume_id, &action).await?;
         Ok(())
     }
 }

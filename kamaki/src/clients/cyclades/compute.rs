@@ -5,7 +5,7 @@ use serde_json::json;
 use super::{
     extends, Console, ConsoleType, FirewallProfile, ServerStats, TagList, VolumeAttachment,
 };
-use crate::clients::compute::fields::{segment, unwrap, whole};
+use crate::clients::compute::fields::{unwrap, whole};
 use crate::clients::compute::{ComputeClient, CreateServerOptions, Diagnostic, Server};
 use crate::clients::Result;
 
@@ -96,25 +96,12 @@ impl CycladesComputeClient {
 
     /// Where the load graphs of a server are (`GET /servers/<id>/stats`).
     pub async fn get_server_stats(&self, server_id: &str) -> Result<ServerStats> {
-        let path = format!("servers/{}/stats", segment("server id", server_id)?);
-        unwrap(&self.get(&path).send().await?, "stats")
+        unwrap(&self.servers_stats_get(server_id).await?, "stats")
     }
 
     /// A server's diagnostic messages (`GET /servers/<id>/diagnostics`).
     pub async fn get_server_diagnostics(&self, server_id: &str) -> Result<Vec<Diagnostic>> {
-        let path = format!("servers/{}/diagnostics", segment("server id", server_id)?);
-        whole(&self.get(&path).send().await?)
-    }
-
-    fn attachments_path(server_id: &str, attachment_id: Option<&str>) -> Result<String> {
-        let server_id = segment("server id", server_id)?;
-        Ok(match attachment_id {
-            Some(id) => format!(
-                "servers/{server_id}/os-volume_attachments/{}",
-                segment("attachment id", id)?
-            ),
-            None => format!("servers/{server_id}/os-volume_attachments"),
-        })
+        whole(&self.servers_diagnostics_get(server_id).await?)
     }
 
     /// A volume attachment of a server (`GET
@@ -124,15 +111,17 @@ impl CycladesComputeClient {
         server_id: &str,
         attachment_id: &str,
     ) -> Result<VolumeAttachment> {
-        let path = Self::attachments_path(server_id, Some(attachment_id))?;
-        unwrap(&self.get(&path).send().await?, "volumeAttachment")
+        let reply = self
+            .volume_attachment_get(server_id, Some(attachment_id))
+            .await?;
+        unwrap(&reply, "volumeAttachment")
     }
 
     /// The volumes attached to a server (`GET
     /// /servers/<id>/os-volume_attachments`).
     pub async fn list_volume_attachments(&self, server_id: &str) -> Result<Vec<VolumeAttachment>> {
-        let path = Self::attachments_path(server_id, None)?;
-        unwrap(&self.get(&path).send().await?, "volumeAttachments")
+        let reply = self.volume_attachment_get(server_id, None).await?;
+        unwrap(&reply, "volumeAttachments")
     }
 
     /// Attaches a volume to a server (`POST
@@ -142,13 +131,7 @@ impl CycladesComputeClient {
         server_id: &str,
         volume_id: &str,
     ) -> Result<VolumeAttachment> {
-        let path = Self::attachments_path(server_id, None)?;
-        let reply = self
-            .post(&path)
-            .json(&json!({"volumeAttachment": {"volumeId": volume_id}}))
-            .success(&[202])
-            .send()
-            .await?;
+        let reply = self.volume_attachment_post(server_id, volume_id).await?;
         unwrap(&reply, "volumeAttachment")
     }
 
@@ -159,8 +142,8 @@ impl CycladesComputeClient {
         server_id: &str,
         attachment_id: &str,
     ) -> Result<()> {
-        let path = Self::attachments_path(server_id, Some(attachment_id))?;
-        self.delete(&path).success(&[202]).send().await?;
+        self.volume_attachment_delete(server_id, attachment_id)
+            .await?;
         Ok(())
     }
 
@@ -186,27 +169,23 @@ impl CycladesComputeClient {
 
     /// A server's tags with their statuses (`GET /servers/<id>/tags`).
     pub async fn list_tags(&self, server_id: &str) -> Result<TagList> {
-        let path = format!("servers/{}/tags", segment("server id", server_id)?);
-        whole(&self.get(&path).send().await?)
+        whole(&self.servers_tags_get(server_id).await?)
     }
 
     /// Replaces the tags of a server (`PUT /servers/<id>/tags`) and returns
     /// them with their statuses (`PENDADD` until applied).
     pub async fn replace_tags(&self, server_id: &str, tags: &[impl AsRef<str>]) -> Result<TagList> {
-        let path = format!("servers/{}/tags", segment("server id", server_id)?);
-        let tags: Vec<&str> = tags.iter().map(AsRef::as_ref).collect();
-        whole(&self.put(&path).json(&json!({"tags": tags})).send().await?)
+        whole(&self.servers_tags_replace(server_id, tags).await?)
     }
 
     /// The status of a server's tag (the `tag-status` header of `GET
     /// /servers/<id>/tags/<tag>`, 204; 404 if the server has no such tag).
     pub async fn get_tag_status(&self, server_id: &str, tag: &str) -> Result<String> {
-        let path = format!(
-            "servers/{}/tags/{}",
-            segment("server id", server_id)?,
-            segment("tag", tag)?
-        );
-        let reply = self.get(&path).success(&[204]).send().await?;
+        let reply = self
+            .servers_tag_exists_request(server_id, tag)?
+            .success(&[204])
+            .send()
+            .await?;
         Ok(reply.header("tag-status").unwrap_or_default().to_string())
     }
 }

@@ -12,6 +12,8 @@
 //! [`NetworkClient`](crate::clients::network::NetworkClient) and
 //! [`CycladesBlockStorageClient`] over
 //! [`BlockStorageClient`](crate::clients::blockstorage::BlockStorageClient).
+//! The REST calls Cyclades adds (stats, diagnostics, volume attachments,
+//! its volume creation and actions) are in [`rest_api`].
 //!
 //! ```no_run
 //! # async fn f() -> kamaki::clients::Result<()> {
@@ -34,6 +36,7 @@ mod compute;
 mod models;
 mod network;
 mod options;
+pub mod rest_api;
 
 pub use blockstorage::CycladesBlockStorageClient;
 pub use compute::CycladesComputeClient;

@@ -52,12 +52,7 @@ impl CycladesNetworkClient {
         if let Some(project) = &options.project_id {
             network.insert("project".into(), Value::from(project.as_str()));
         }
-        let reply = self
-            .post("networks")
-            .json(&json!({"network": network}))
-            .success(&[201])
-            .send()
-            .await?;
+        let reply = self.networks_post(&json!({ "network": network })).await?;
         unwrap(&reply, "network")
     }
 

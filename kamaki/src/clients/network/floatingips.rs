@@ -3,20 +3,20 @@
 use serde_json::json;
 
 use super::{FloatingIp, FloatingIpOptions, NetworkClient, UpdateFloatingIpOptions};
-use crate::clients::compute::fields::{segment, unwrap};
+use crate::clients::compute::fields::unwrap;
 use crate::clients::wait::{wait, WaitOptions};
 use crate::clients::Result;
 
 impl NetworkClient {
     /// The floating IPs of the user (`GET /floatingips`).
     pub async fn list_floatingips(&self) -> Result<Vec<FloatingIp>> {
-        unwrap(&self.get("floatingips").send().await?, "floatingips")
+        unwrap(&self.floatingips_get(None).await?, "floatingips")
     }
 
     /// The details of a floating IP (`GET /floatingips/<id>`).
     pub async fn get_floatingip_details(&self, floatingip_id: &str) -> Result<FloatingIp> {
-        let path = format!("floatingips/{}", segment("floating IP id", floatingip_id)?);
-        unwrap(&self.get(&path).send().await?, "floatingip")
+        let reply = self.floatingips_get(Some(floatingip_id)).await?;
+        unwrap(&reply, "floatingip")
     }
 
     /// Reserves a floating IP from a network's pool (`POST /floatingips`;
@@ -35,13 +35,8 @@ impl NetworkClient {
         floating_network_id: Option<&str>,
         options: &FloatingIpOptions,
     ) -> Result<FloatingIp> {
-        let reply = self
-            .post("floatingips")
-            .json(&json!({"floatingip": options.body(floating_network_id)}))
-            .success(&[200, 201])
-            .send()
-            .await?;
-        unwrap(&reply, "floatingip")
+        let floatingip = json!({"floatingip": options.body(floating_network_id)});
+        unwrap(&self.floatingips_post(&floatingip).await?, "floatingip")
     }
 
     /// Changes a floating IP (`PUT /floatingips/<id>`; Synnefo does not
@@ -51,20 +46,15 @@ impl NetworkClient {
         floatingip_id: &str,
         options: &UpdateFloatingIpOptions,
     ) -> Result<FloatingIp> {
-        let path = format!("floatingips/{}", segment("floating IP id", floatingip_id)?);
-        let reply = self
-            .put(&path)
-            .json(&json!({"floatingip": options.body()}))
-            .send()
-            .await?;
+        let floatingip = json!({"floatingip": options.body()});
+        let reply = self.floatingips_put(floatingip_id, &floatingip).await?;
         unwrap(&reply, "floatingip")
     }
 
     /// Releases a floating IP (`DELETE /floatingips/<id>`, 204); it must be
     /// detached first.
     pub async fn delete_floatingip(&self, floatingip_id: &str) -> Result<()> {
-        let path = format!("floatingips/{}", segment("floating IP id", floatingip_id)?);
-        self.delete(&path).success(&[204]).send().await?;
+        self.floatingips_delete(floatingip_id).await?;
         Ok(())
     }
 

@@ -5,6 +5,8 @@
 //! Cyclades' extensions (network types, projects, details listings,
 //! reassignment, attaching floating IPs) are on
 //! [`CycladesNetworkClient`], which has every method of this client too.
+//! Beneath the typed methods is the REST layer ([`rest_api`]): one method
+//! per HTTP call, returning the raw reply.
 //!
 //! ```no_run
 //! # async fn f() -> kamaki::clients::Result<()> {
@@ -23,6 +25,7 @@ mod models;
 mod networks;
 mod options;
 mod ports;
+pub mod rest_api;
 mod subnets;
 
 pub use models::*;

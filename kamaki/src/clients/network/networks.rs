@@ -3,14 +3,14 @@
 use serde_json::{json, Map, Value};
 
 use super::{Network, NetworkClient, NetworkSpec, UpdateNetworkOptions};
-use crate::clients::compute::fields::{segment, unwrap};
+use crate::clients::compute::fields::unwrap;
 use crate::clients::wait::{wait, WaitOptions};
 use crate::clients::{ClientError, Result};
 
 impl NetworkClient {
     /// The networks the user sees (`GET /networks`).
     pub async fn list_networks(&self) -> Result<Vec<Network>> {
-        unwrap(&self.get("networks").send().await?, "networks")
+        unwrap(&self.networks_get(None).await?, "networks")
     }
 
     /// Creates a network (`POST /networks`, 201). As kamaki, sends
@@ -30,12 +30,7 @@ impl NetworkClient {
         if let Some(shared) = shared {
             network.insert("shared".into(), Value::from(shared));
         }
-        let reply = self
-            .post("networks")
-            .json(&json!({"network": network}))
-            .success(&[201])
-            .send()
-            .await?;
+        let reply = self.networks_post(&json!({ "network": network })).await?;
         unwrap(&reply, "network")
     }
 
@@ -60,19 +55,13 @@ impl NetworkClient {
             }
             items.push(Value::Object(network));
         }
-        let reply = self
-            .post("networks")
-            .json(&json!({"networks": items}))
-            .success(&[201])
-            .send()
-            .await?;
+        let reply = self.networks_post(&json!({ "networks": items })).await?;
         unwrap(&reply, "networks")
     }
 
     /// The details of a network (`GET /networks/<id>`).
     pub async fn get_network_details(&self, network_id: &str) -> Result<Network> {
-        let path = format!("networks/{}", segment("network id", network_id)?);
-        unwrap(&self.get(&path).send().await?, "network")
+        unwrap(&self.networks_get(Some(network_id)).await?, "network")
     }
 
     /// Changes a network (`PUT /networks/<id>`) and returns it.
@@ -81,7 +70,6 @@ impl NetworkClient {
         network_id: &str,
         options: &UpdateNetworkOptions,
     ) -> Result<Network> {
-        let path = format!("networks/{}", segment("network id", network_id)?);
         let mut network = Map::new();
         if let Some(name) = &options.name {
             network.insert("name".into(), Value::from(name.as_str()));
@@ -93,9 +81,7 @@ impl NetworkClient {
             network.insert("shared".into(), Value::from(shared));
         }
         let reply = self
-            .put(&path)
-            .json(&json!({"network": network}))
-            .send()
+            .networks_put(network_id, &json!({ "network": network }))
             .await?;
         unwrap(&reply, "network")
     }
@@ -103,8 +89,7 @@ impl NetworkClient {
     /// Deletes a network (`DELETE /networks/<id>`, 204; 409 while ports or
     /// floating IPs use it).
     pub async fn delete_network(&self, network_id: &str) -> Result<()> {
-        let path = format!("networks/{}", segment("network id", network_id)?);
-        self.delete(&path).success(&[204]).send().await?;
+        self.networks_delete(network_id).await?;
         Ok(())
     }
 

@@ -3,26 +3,21 @@
 use serde_json::{json, Value};
 
 use super::{NetworkClient, Port, PortOptions, PortSpec};
-use crate::clients::compute::fields::{segment, unwrap};
+use crate::clients::compute::fields::unwrap;
 use crate::clients::wait::{wait, WaitOptions};
 use crate::clients::{ClientError, Result};
 
 impl NetworkClient {
     /// The ports of the user (`GET /ports`).
     pub async fn list_ports(&self) -> Result<Vec<Port>> {
-        unwrap(&self.get("ports").send().await?, "ports")
+        unwrap(&self.ports_get(None).await?, "ports")
     }
 
     /// Creates a port on a network (`POST /ports`, 201), connecting
     /// `options.device_id` if given.
     pub async fn create_port(&self, network_id: &str, options: &PortOptions) -> Result<Port> {
-        let reply = self
-            .post("ports")
-            .json(&json!({"port": options.body(network_id)}))
-            .success(&[201])
-            .send()
-            .await?;
-        unwrap(&reply, "port")
+        let port = json!({"port": options.body(network_id)});
+        unwrap(&self.ports_post(&port).await?, "port")
     }
 
     /// Creates several ports at once, all or none (`POST /ports` with
@@ -37,19 +32,13 @@ impl NetworkClient {
             }
             items.push(Value::Object(spec.options.body(&spec.network_id)));
         }
-        let reply = self
-            .post("ports")
-            .json(&json!({"ports": items}))
-            .success(&[201])
-            .send()
-            .await?;
+        let reply = self.ports_post(&json!({ "ports": items })).await?;
         unwrap(&reply, "ports")
     }
 
     /// The details of a port (`GET /ports/<id>`).
     pub async fn get_port_details(&self, port_id: &str) -> Result<Port> {
-        let path = format!("ports/{}", segment("port id", port_id)?);
-        unwrap(&self.get(&path).send().await?, "port")
+        unwrap(&self.ports_get(Some(port_id)).await?, "port")
     }
 
     /// Changes a port (`PUT /ports/<id>` with its `network_id`, as kamaki)
@@ -60,19 +49,13 @@ impl NetworkClient {
         network_id: &str,
         options: &PortOptions,
     ) -> Result<Port> {
-        let path = format!("ports/{}", segment("port id", port_id)?);
-        let reply = self
-            .put(&path)
-            .json(&json!({"port": options.body(network_id)}))
-            .send()
-            .await?;
-        unwrap(&reply, "port")
+        let port = json!({"port": options.body(network_id)});
+        unwrap(&self.ports_put(port_id, &port).await?, "port")
     }
 
     /// Deletes a port (`DELETE /ports/<id>`, 204), disconnecting its device.
     pub async fn delete_port(&self, port_id: &str) -> Result<()> {
-        let path = format!("ports/{}", segment("port id", port_id)?);
-        self.delete(&path).success(&[204]).send().await?;
+        self.ports_delete(port_id).await?;
         Ok(())
     }
 

@@ -3,13 +3,13 @@
 use serde_json::{json, Value};
 
 use super::{CreateSubnetOptions, NetworkClient, Subnet, SubnetSpec, UpdateSubnetOptions};
-use crate::clients::compute::fields::{segment, unwrap};
+use crate::clients::compute::fields::unwrap;
 use crate::clients::{ClientError, Result};
 
 impl NetworkClient {
     /// The subnets of the networks the user sees (`GET /subnets`).
     pub async fn list_subnets(&self) -> Result<Vec<Subnet>> {
-        unwrap(&self.get("subnets").send().await?, "subnets")
+        unwrap(&self.subnets_get(None).await?, "subnets")
     }
 
     /// Creates a subnet on a network (`POST /subnets`, 201).
@@ -19,13 +19,8 @@ impl NetworkClient {
         cidr: &str,
         options: &CreateSubnetOptions,
     ) -> Result<Subnet> {
-        let reply = self
-            .post("subnets")
-            .json(&json!({"subnet": options.body(network_id, cidr)}))
-            .success(&[201])
-            .send()
-            .await?;
-        unwrap(&reply, "subnet")
+        let subnet = json!({"subnet": options.body(network_id, cidr)});
+        unwrap(&self.subnets_post(&subnet).await?, "subnet")
     }
 
     /// Creates several subnets at once, all or none (`POST /subnets` with
@@ -42,20 +37,14 @@ impl NetworkClient {
                 spec.options.body(&spec.network_id, &spec.cidr),
             ));
         }
-        let reply = self
-            .post("subnets")
-            .json(&json!({"subnets": items}))
-            .success(&[201])
-            .send()
-            .await?;
+        let reply = self.subnets_post(&json!({ "subnets": items })).await?;
         unwrap(&reply, "subnets")
     }
 
     /// The details of a subnet (`GET /subnets/<id>`; Python kamaki returns
     /// the reply still wrapped in `{"subnet": ...}`, this the subnet).
     pub async fn get_subnet_details(&self, subnet_id: &str) -> Result<Subnet> {
-        let path = format!("subnets/{}", segment("subnet id", subnet_id)?);
-        unwrap(&self.get(&path).send().await?, "subnet")
+        unwrap(&self.subnets_get(Some(subnet_id)).await?, "subnet")
     }
 
     /// Changes a subnet (`PUT /subnets/<id>`) and returns it.
@@ -64,20 +53,14 @@ impl NetworkClient {
         subnet_id: &str,
         options: &UpdateSubnetOptions,
     ) -> Result<Subnet> {
-        let path = format!("subnets/{}", segment("subnet id", subnet_id)?);
-        let reply = self
-            .put(&path)
-            .json(&json!({"subnet": options.body()}))
-            .send()
-            .await?;
-        unwrap(&reply, "subnet")
+        let subnet = json!({"subnet": options.body()});
+        unwrap(&self.subnets_put(subnet_id, &subnet).await?, "subnet")
     }
 
     /// Deletes a subnet (`DELETE /subnets/<id>`, 204; Synnefo refuses: a
     /// subnet goes with its network).
     pub async fn delete_subnet(&self, subnet_id: &str) -> Result<()> {
-        let path = format!("subnets/{}", segment("subnet id", subnet_id)?);
-        self.delete(&path).success(&[204]).send().await?;
+        self.subnets_delete(subnet_id).await?;
         Ok(())
     }
 }
