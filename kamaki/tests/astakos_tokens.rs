@@ -511,3 +511,50 @@ impl Captured {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
     }
 }
+
+#[tokio::test]
+async fn cached_lookups_under_kamaki_names() {
+    let emu = emulator().await;
+    let (alice, bob) = (emu.users()[0].clone(), emu.users()[1].clone());
+    let astakos = AstakosClient::new(&emu.auth_url(), "alice-token").unwrap();
+
+    // The raw call answers what was asked, both ways at once.
+    let raw = astakos
+        .post_user_catalogs(Some(&[bob.uuid.as_str()]), Some(&["alice@example.com"]))
+        .await
+        .unwrap();
+    assert_eq!(raw.uuid_catalog[&bob.uuid], "bob@example.com");
+    assert_eq!(raw.displayname_catalog["alice@example.com"], alice.uuid);
+
+    // The cached ones answer everything learnt so far.
+    let names = astakos.uuids2usernames(&[&bob.uuid]).await.unwrap();
+    assert_eq!(names.len(), 1, "{names:?}");
+    let names = astakos
+        .uuids2usernames(&[&alice.uuid, "no-such-uuid"])
+        .await
+        .unwrap();
+    assert_eq!(names[&bob.uuid], "bob@example.com", "kept from before");
+    assert_eq!(names[&alice.uuid], "alice@example.com");
+    assert_eq!(names.len(), 2, "{names:?}");
+    emu.clear_requests();
+    let uuids = astakos.usernames2uuids(&["bob@example.com"]).await.unwrap();
+    assert_eq!(uuids["bob@example.com"], bob.uuid);
+    assert!(
+        emu.requests().is_empty(),
+        "known from the uuid lookups: {:?}",
+        emu.requests()
+    );
+
+    // get_client authenticates another token once, then reuses it.
+    emu.clear_requests();
+    let as_bob = astakos.get_client("bob-token").await.unwrap();
+    assert_eq!(as_bob.user_info().await.unwrap().id, bob.uuid);
+    astakos.get_client("bob-token").await.unwrap();
+    let posts = emu
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/tokens"))
+        .count();
+    assert_eq!(posts, 1);
+    assert!(astakos.get_client("wrong-token").await.is_err());
+}

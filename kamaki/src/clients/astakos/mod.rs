@@ -481,6 +481,52 @@ impl AstakosClient {
             .await
     }
 
+    /// `POST /user_catalogs` as it is: the names of `uuids` and the uuids of
+    /// `displaynames`, uncached (kamaki's `post_user_catalogs`).
+    pub async fn post_user_catalogs(
+        &self,
+        uuids: Option<&[&str]>,
+        displaynames: Option<&[&str]>,
+    ) -> Result<UserCatalogs> {
+        self.user_catalogs("user_catalogs", uuids, displaynames)
+            .await
+    }
+
+    /// Looks `uuids` up (those not cached yet) and returns every uuid ->
+    /// name this token has learnt so far, as kamaki's
+    /// `CachedAstakosClient.uuids2usernames` does.
+    pub async fn uuids2usernames(&self, uuids: &[&str]) -> Result<BTreeMap<String, String>> {
+        self.get_usernames(uuids).await?;
+        let cache = self.cache.lock().await;
+        let key = self.token_id()?;
+        Ok(cache
+            .lookups
+            .get(key)
+            .map(|l| l.names.clone())
+            .unwrap_or_default())
+    }
+
+    /// Looks `names` up (those not cached yet) and returns every name ->
+    /// uuid this token has learnt so far (kamaki's `usernames2uuids`).
+    pub async fn usernames2uuids(&self, names: &[&str]) -> Result<BTreeMap<String, String>> {
+        self.get_uuids(names).await?;
+        let cache = self.cache.lock().await;
+        let key = self.token_id()?;
+        Ok(cache
+            .lookups
+            .get(key)
+            .map(|l| l.uuids.clone())
+            .unwrap_or_default())
+    }
+
+    /// The client acting for `token`, authenticated (once, then from the
+    /// cache): kamaki's `CachedAstakosClient.get_client(token)`.
+    pub async fn get_client(&self, token: impl Into<Token>) -> Result<AstakosClient> {
+        let client = self.with_token(token)?;
+        client.auth().await?;
+        Ok(client)
+    }
+
     /// The display names (emails) of users by uuid; unknown uuids are left
     /// out. Answers are cached, per token (kamaki's `uuids2usernames`).
     pub async fn get_usernames(&self, uuids: &[&str]) -> Result<BTreeMap<String, String>> {
