@@ -154,15 +154,8 @@ fn run(
             let project = text_arg(args, "project").ok_or_else(|| missing("project"))?;
             lifecycle::reassign(cloud, id, &project).map(|()| empty(200))
         }
-        "changePassword" => {
-            let password = text_arg(args, "adminPass").ok_or_else(|| missing("adminPass"))?;
-            let wall = cloud.wall;
-            if let Some(server) = cloud.compute.servers.get_mut(&id) {
-                server.password = Some(password);
-                server.updated = wall;
-            }
-            Ok(empty(202))
-        }
+        // Synnefo knows no changePassword (nor rebuild) action: it is
+        // refused as any unknown action is, below.
         "addFloatingIp" => {
             let address = text_arg(args, "address")
                 .ok_or_else(|| Fault::bad_request("Missing 'address' attribute"))?;

@@ -15,7 +15,7 @@ pub mod flavors;
 pub mod images;
 pub mod keypairs;
 pub mod lifecycle;
-pub mod limits;
+pub mod version;
 pub mod metadata;
 pub mod servers;
 pub mod tags;
@@ -123,7 +123,7 @@ impl ComputeData {
 pub fn router() -> Router<SharedState> {
     use axum::routing::post;
     Router::new()
-        .route("/", get(limits::version))
+        .route("/", get(version::version))
         .route("/servers", get(servers::list).post(create::create))
         .route("/servers/detail", get(servers::list_detail))
         .route(
@@ -187,9 +187,8 @@ pub fn router() -> Router<SharedState> {
                 .put(images::set_metadata_item)
                 .delete(images::delete_metadata_item),
         )
-        .route("/extensions", get(limits::extensions))
-        .route("/extensions/{alias}", get(limits::extension))
-        .route("/limits", get(limits::limits))
+        .route("/extensions", get(version::extensions))
+        .route("/extensions/{alias}", get(version::extension))
         .route("/os-keypairs", get(keypairs::list).post(keypairs::create))
         .route(
             "/os-keypairs/{name}",
