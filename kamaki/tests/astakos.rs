@@ -174,15 +174,24 @@ async fn uuid_and_name_lookups() {
 async fn validate_token_and_public_catalog() {
     let emu = two_users().await;
     let astakos = AstakosClient::new(&emu.auth_url(), "alice-token").unwrap();
-    let info = astakos.validate_token("bob-token", None).await.unwrap();
+    // An OAuth2 access token of bob's, for URLs under https://view/.
+    let bobs = emu.issue_access_token(&emu.users()[1].uuid, "https://view/");
+    let info = astakos.validate_token(&bobs, None).await.unwrap();
     assert_eq!(info.access.user.unwrap().id, emu.users()[1].uuid);
     assert!(info.access.service_catalog.is_empty());
+    let inside = astakos
+        .validate_token(&bobs, Some("https://view/a/b"))
+        .await;
+    assert!(inside.is_ok(), "{inside:?}");
     let err = astakos.validate_token("bogus", None).await.unwrap_err();
     assert_eq!(err.status(), 404);
     let err = astakos
-        .validate_token("bob-token", Some("someone-else"))
+        .validate_token(&bobs, Some("someone-else"))
         .await
         .unwrap_err();
+    assert_eq!(err.status(), 404);
+    // A user's API token is no OAuth2 token: Synnefo does not know it here.
+    let err = astakos.validate_token("bob-token", None).await.unwrap_err();
     assert_eq!(err.status(), 404);
 
     // The public catalog needs no token at all.

@@ -11,6 +11,12 @@ use synnefo_emu::Emulator;
 
 const TOKEN: &str = "core-test-token-0123456789";
 
+/// An OAuth2 access token of the emulator's user: what `validate_token`
+/// checks (a user's API token is unknown to it, as in Synnefo).
+fn access(emu: &Emulator) -> String {
+    emu.issue_access_token(&emu.user().uuid, "")
+}
+
 async fn emulator() -> Emulator {
     Emulator::builder()
         .user("core@example.com", TOKEN)
@@ -41,7 +47,7 @@ async fn idempotent_get_is_retried_through_503s() {
     let client = astakos(&emu, 3);
     emu.fail_next(2, 503, Some("/tokens/"));
     let info = client
-        .validate_token(TOKEN, None)
+        .validate_token(&access(&emu), None)
         .await
         .expect("third attempt succeeds");
     assert_eq!(info.access.user.unwrap().id, emu.user().uuid);
@@ -54,7 +60,10 @@ async fn retries_are_bounded() {
     let emu = emulator().await;
     let client = astakos(&emu, 2);
     emu.fail_next(10, 502, Some("/tokens/"));
-    let err = client.validate_token(TOKEN, None).await.unwrap_err();
+    let err = client
+        .validate_token(&access(&emu), None)
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), 502);
     assert_eq!(emu.requests().len(), 3, "one try and two retries");
 }
@@ -79,7 +88,10 @@ async fn other_errors_are_not_retried() {
     for status in [400, 404, 409, 501] {
         emu.clear_requests();
         emu.fail_next(5, status, None);
-        let err = client.validate_token(TOKEN, None).await.unwrap_err();
+        let err = client
+            .validate_token(&access(&emu), None)
+            .await
+            .unwrap_err();
         assert_eq!(err.status(), status);
         assert_eq!(emu.requests().len(), 1, "{status} is not retried");
     }

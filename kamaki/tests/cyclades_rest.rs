@@ -574,7 +574,10 @@ async fn keypairs_floating_ips_and_limits() {
         .send()
         .await
         .unwrap();
-    assert_eq!(body(&reply)["badRequest"]["message"], "API endpoint not found");
+    assert_eq!(
+        body(&reply)["badRequest"]["message"],
+        "API endpoint not found"
+    );
 }
 
 #[tokio::test]

@@ -106,31 +106,17 @@ async fn authenticate(State(state): State<SharedState>, body: Bytes) -> ApiResul
 
 /// `GET /tokens/<token_id>`: the token's holder, without the catalog.
 ///
-/// In Synnefo this checks the access tokens of its OAuth2 server only
-/// (`belongsTo` must start with the token's scope). The emulator checks
-/// those first, then, as a convenience its tests rely on, users' tokens.
+/// As in Synnefo, only the access tokens of the OAuth2 server are known here
+/// (`belongsTo` must start with the token's scope); anything else, a user's
+/// API token included, is 404 "No such token".
 async fn validate_token(
     State(state): State<SharedState>,
     Path(token_id): Path<String>,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
-    if state.oauth2.is_access_token(&token_id) {
-        return validate_access_token(&state, &token_id, query.get("belongsTo"));
-    }
-    let user = state
-        .user_by_token(&token_id)
-        .ok_or_else(|| Fault::item_not_found("Invalid token"))?;
-    if let Some(scope) = query.get("belongsTo") {
-        let in_scope = scope == &user.uuid || scope == &user.default_project || scope.is_empty();
-        if !in_scope {
-            return Err(Fault::item_not_found(
-                "The specified tenant is outside the token's scope",
-            ));
-        }
-    }
-    Ok(Json(
-        json!({"access": {"token": token_json(&user), "user": user_json(&state, &user)}}),
-    ))
+    // Synnefo's validate_token knows only the OAuth2 server's tokens: a
+    // user's API token is no such token.
+    validate_access_token(&state, &token_id, query.get("belongsTo"))
 }
 
 /// `validate_token` of an OAuth2 access token.

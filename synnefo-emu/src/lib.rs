@@ -458,6 +458,14 @@ impl Emulator {
         self.component().token
     }
 
+    /// An OAuth2 access token for the user `uuid`, with `scope` (a URL
+    /// prefix that `validate_token`'s `belongsTo` must start with; empty:
+    /// any), as if an authorization code had been traded for it. A test
+    /// shortcut past the `/auth` and `/token` round trip.
+    pub fn issue_access_token(&self, uuid: &str, scope: &str) -> String {
+        self.state.oauth2.issue(uuid, scope)
+    }
+
     /// The default OAuth2 client (the first registered).
     pub fn oauth2_client(&self) -> OAuth2Client {
         self.state

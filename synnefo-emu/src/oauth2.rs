@@ -167,6 +167,24 @@ impl OAuth2State {
         })
     }
 
+    /// Issues an access token for the user `uuid` within `scope`, as the
+    /// token endpoint does once a code is traded; it lives the configured
+    /// lifetime.
+    pub fn issue(&self, uuid: &str, scope: &str) -> String {
+        let mut inner = self.lock();
+        let access_token = crate::cyclades::random::hex(15);
+        let expires_at = crate::cyclades::clock::now() + inner.lifetime;
+        inner.tokens.insert(
+            access_token.clone(),
+            Grant {
+                user: uuid.to_string(),
+                scope: scope.to_string(),
+                expires_at,
+            },
+        );
+        access_token
+    }
+
     /// Whether a string is a live or expired access token.
     pub fn is_access_token(&self, token: &str) -> bool {
         self.lock().tokens.contains_key(token)
@@ -464,16 +482,9 @@ async fn token(
     }
     // A code is good once.
     inner.codes.remove(code_text);
-    let access_token = crate::cyclades::random::hex(15);
     let lifetime = inner.lifetime;
-    inner.tokens.insert(
-        access_token.clone(),
-        Grant {
-            user: code.user,
-            scope: code.scope,
-            expires_at: crate::cyclades::clock::now() + lifetime,
-        },
-    );
+    drop(inner);
+    let access_token = state.oauth2.issue(&code.user, &code.scope);
     Ok(Json(json!({
         "access_token": access_token,
         "token_type": "Bearer",

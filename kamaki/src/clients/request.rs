@@ -38,6 +38,7 @@ pub struct RequestBuilder<'a> {
     max_response_bytes: usize,
     verbatim_path: bool,
     error: Option<ClientError>,
+    secrets: Vec<String>,
 }
 
 impl<'a> RequestBuilder<'a> {
@@ -56,6 +57,7 @@ impl<'a> RequestBuilder<'a> {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             verbatim_path: false,
             error: None,
+            secrets: Vec::new(),
         }
     }
 
@@ -151,6 +153,16 @@ impl<'a> RequestBuilder<'a> {
         self
     }
 
+    /// Marks a secret the request carries in its path or query (e.g. the
+    /// token `validate_token` checks): logs and errors show `...` instead,
+    /// as they do for the client's own token.
+    pub fn secret(mut self, secret: &str) -> Self {
+        if !secret.is_empty() {
+            self.secrets.push(secret.to_string());
+        }
+        self
+    }
+
     /// Takes the path exactly as given (percent-encoded, with one `/` put in
     /// front if missing) instead of normalising it as [`path4url`] does:
     /// Pithos object names may end in `/` or hold `//`, and must reach the
@@ -182,9 +194,19 @@ impl<'a> RequestBuilder<'a> {
         let secret = token.map(Token::expose).filter(|t| !t.is_empty());
         // What logs and errors show: the URL with the token cut out (some
         // calls, e.g. validate_token, carry a token in the path).
-        let shown = match secret {
-            Some(secret) if !inner.log_token => url.replace(secret, "..."),
-            _ => url.clone(),
+        let shown = if inner.log_token {
+            url.clone()
+        } else {
+            let encoded: Vec<String> = self
+                .secrets
+                .iter()
+                .map(|s| crate::clients::utils::encode_query_part(s))
+                .collect();
+            secret
+                .into_iter()
+                .chain(self.secrets.iter().map(String::as_str))
+                .chain(encoded.iter().map(String::as_str))
+                .fold(url.clone(), |shown, secret| shown.replace(secret, "..."))
         };
         let label = format!("{} {}", self.method, shown);
         // The whole operation's bound: the attempts and the waits between.

@@ -15,10 +15,10 @@ pub mod flavors;
 pub mod images;
 pub mod keypairs;
 pub mod lifecycle;
-pub mod version;
 pub mod metadata;
 pub mod servers;
 pub mod tags;
+pub mod version;
 pub mod volume_attachments;
 
 use std::collections::BTreeMap;

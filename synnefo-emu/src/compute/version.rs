@@ -40,4 +40,3 @@ pub async fn extension(
 ) -> Response {
     empty(404)
 }
-

@@ -433,8 +433,10 @@ impl AstakosClient {
         Ok(user.get(key).cloned())
     }
 
-    /// Validates a token (`GET /tokens/<token_id>`), optionally that it
-    /// belongs to a scope.
+    /// Validates an OAuth2 access token (`GET /tokens/<token_id>`),
+    /// optionally that it belongs to a scope (a URL prefix). Synnefo knows
+    /// only the tokens its OAuth2 server issued here: a user's API token is
+    /// "not found" (404). The token is cut out of logs and errors.
     pub async fn validate_token(
         &self,
         token_id: &str,
@@ -443,6 +445,7 @@ impl AstakosClient {
         let path = format!("tokens/{}", encode_query_part(token_id));
         self.client
             .get(&path)
+            .secret(token_id)
             .query_opt("belongsTo", belongs_to)
             .send_json()
             .await
