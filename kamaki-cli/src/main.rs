@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod error;
 mod local_time;
+mod logging;
 mod output;
 #[allow(dead_code)] // the bars the transfer and wait commands use
 mod progress;
@@ -22,23 +23,6 @@ use crate::commands::config_cmd::ConfigCmd;
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::session::Session;
-
-/// Logs the HTTP exchanges on stderr with -v/-d (the token stays redacted
-/// unless `log_token` is on).
-fn init_logging(verbose: u8, debug: bool) {
-    let filter = match (debug, verbose) {
-        (true, _) => "debug",
-        (false, 0) => return,
-        (false, 1) => "kamaki::clients=debug",
-        (false, _) => "kamaki=trace",
-    };
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .without_time()
-        .try_init();
-}
 
 async fn run(cli: Cli) -> CliResult {
     if let Group::Completion { shell } = cli.group {
@@ -128,7 +112,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging(cli.global.verbose, cli.global.debug);
+    logging::init(cli.global.verbose, cli.global.debug);
     let verbose = cli.global.verbose > 0 || cli.global.debug;
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -368,3 +368,22 @@ async fn config_changes_apply_to_the_next_lines() {
         .collect();
     assert_eq!(servers, [200], "{servers:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verbose_on_a_line_traces_that_line_alone() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    let out = shell(&env, "flavor info 1 -v\nflavor info 2\n").await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    let traced: Vec<&str> = err.lines().filter(|l| l.contains("/flavors/")).collect();
+    assert!(
+        traced.iter().any(|l| l.contains("/flavors/1")),
+        "the -v line is traced: {err}"
+    );
+    assert!(
+        !traced.iter().any(|l| l.contains("/flavors/2")),
+        "the next line is not: {err}"
+    );
+    assert!(!err.contains("cli-token"), "{err}");
+}

@@ -182,6 +182,8 @@ impl Shell {
                     UserCmd::Add { .. } | UserCmd::Select { .. } | UserCmd::Delete { .. }
                 )
         );
+        // -v/-d on this line trace this line alone.
+        crate::logging::set(global.verbose, global.debug);
         let mut ctx = Ctx::new(session, global);
         let result = match self.interactive {
             true => {
@@ -193,6 +195,7 @@ impl Shell {
             false => Some(crate::dispatch(&mut ctx, cli.group).await),
         };
         let _ = std::io::stdout().flush();
+        crate::logging::set(self.global.verbose, self.global.debug);
         match result {
             Some(Ok(())) => {}
             Some(Err(error)) => eprintln!("{}", error.render(verbose)),
