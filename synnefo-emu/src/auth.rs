@@ -8,6 +8,16 @@ use axum::http::request::Parts;
 use crate::faults::Fault;
 use crate::state::{Component, SharedState, User};
 
+/// The request's `X-Auth-Token`, trimmed, if it has a non-empty one.
+fn token_of(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get("x-auth-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
 /// The user a request is authenticated as; a handler that takes it answers
 /// 401 to a request without a valid token.
 #[derive(Clone, Debug)]
@@ -20,12 +30,7 @@ impl FromRequestParts<SharedState> for Authenticated {
         parts: &mut Parts,
         state: &SharedState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get("x-auth-token")
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
+        let token = token_of(parts)
             .ok_or_else(|| Fault::unauthorized("No authentication token provided"))?;
         state
             .user_by_token(token)
@@ -46,12 +51,7 @@ impl FromRequestParts<SharedState> for ServiceAuthenticated {
         parts: &mut Parts,
         state: &SharedState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get("x-auth-token")
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
+        let token = token_of(parts)
             .ok_or_else(|| Fault::unauthorized("Access denied. No authentication token"))?;
         state
             .component_by_token(token)

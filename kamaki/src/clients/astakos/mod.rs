@@ -500,26 +500,24 @@ impl AstakosClient {
     /// `CachedAstakosClient.uuids2usernames` does.
     pub async fn uuids2usernames(&self, uuids: &[&str]) -> Result<BTreeMap<String, String>> {
         self.get_usernames(uuids).await?;
-        let cache = self.cache.lock().await;
-        let key = self.token_id()?;
-        Ok(cache
-            .lookups
-            .get(key)
-            .map(|l| l.names.clone())
-            .unwrap_or_default())
+        self.learnt(|l| &l.names).await
     }
 
     /// Looks `names` up (those not cached yet) and returns every name ->
     /// uuid this token has learnt so far (kamaki's `usernames2uuids`).
     pub async fn usernames2uuids(&self, names: &[&str]) -> Result<BTreeMap<String, String>> {
         self.get_uuids(names).await?;
-        let cache = self.cache.lock().await;
+        self.learnt(|l| &l.uuids).await
+    }
+
+    /// One of the maps this token's lookups have filled.
+    async fn learnt(
+        &self,
+        map: impl Fn(&Lookups) -> &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, String>> {
         let key = self.token_id()?;
-        Ok(cache
-            .lookups
-            .get(key)
-            .map(|l| l.uuids.clone())
-            .unwrap_or_default())
+        let cache = self.cache.lock().await;
+        Ok(cache.lookups.get(key).map(map).cloned().unwrap_or_default())
     }
 
     /// The client acting for `token`, authenticated (once, then from the
