@@ -100,6 +100,16 @@ check "volume types" "drbd" -- volume types
 check "volume create" "compat-vol" -- volume create --name compat-vol --size 1 --server-id "$SERVER" --volume-type 1
 check "quota list" "cyclades.vm" -- quota list
 check "project list" "." -- project list
+# A snapshot of an Archipelago (ext_vlmc) volume: an image and a Pithos
+# object in the owner's `snapshots` container.
+EXT_FLAVOR=$(kamaki flavor list | sed -n 's/^\([0-9][0-9]*\) C1R1024D20ext_vlmc$/\1/p' | head -1)
+check "server create (ext_vlmc) -w" "ACTIVE" -- server create --name compat-ext --flavor-id "$EXT_FLAVOR" --image-id "$IMAGE" -w
+EXT_SERVER=$(kamaki server list | sed -n 's/^\([0-9][0-9]*\) compat-ext.*/\1/p' | head -1)
+EXT_VOLUME=$(kamaki server info "$EXT_SERVER" | sed -n '/^volumes:/{n;s/^ *\([0-9][0-9]*\).*/\1/p}' | head -1)
+check "snapshot create" "compat-snap" -- snapshot create --volume-id "$EXT_VOLUME" --name compat-snap
+check "snapshot list" "compat-snap" -- snapshot list
+check "image list (snapshot)" "compat-snap" -- image list
+check "file list /snapshots" "compat-snap" -- file list /snapshots
 check "server delete -w" "DELETED|status" -- server delete "$SERVER" -w
 
 # Pithos.
@@ -122,6 +132,12 @@ check "group create" "." -- group create friends --uuid "$OTHER_UUID"
 check "group list" "friends" -- group list
 check "image register" "compat-image" -- image register --name compat-image --location /compat/big.bin --public
 check "image list (registered)" "compat-image" -- image list
+echo x > "$WORK/x.txt"
+check "file upload (a file named as a directory)" "." -- file upload "$WORK/x.txt" /compat/notes
+check "file upload (under it)" "." -- file upload "$WORK/x.txt" /compat/notes/a.txt
+check "scripts verifyfs --fix-conflicts" "Renaming notes" -- scripts verifyfs compat --fix-conflicts --yes
+check "scripts verifyfs --fix-missing-dirs" "Creating directory object" -- scripts verifyfs compat --fix-missing-dirs --yes
+check "scripts verifyfs (consistent)" "^$" -- scripts verifyfs compat
 
 echo "pykamaki-compat: $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
