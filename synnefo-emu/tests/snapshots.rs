@@ -414,7 +414,12 @@ async fn an_image_follows_its_object() {
         "filters see the size of now"
     );
 
-    // With the object gone, the image keeps what was recorded.
+    // The image is its object (its id is the object's uuid, as in
+    // Plankton): with the object gone, so is the image.
+    let object = api
+        .call("HEAD", "pithos", "/images/disk.diskdump", &[], None)
+        .await;
+    assert_eq!(object.header("x-object-uuid"), id);
     let delete = api
         .call("DELETE", "pithos", "/images/disk.diskdump", &[], None)
         .await;
@@ -422,6 +427,17 @@ async fn an_image_follows_its_object() {
     let head = api
         .call("HEAD", "image", &format!("/images/{id}"), &[], None)
         .await;
-    assert_eq!(head.status, 200);
-    assert_eq!(head.header("x-image-meta-size"), "1000");
+    assert_eq!(head.status, 404);
+    let detail = api
+        .call("GET", "image", "/images/detail", &[], None)
+        .await
+        .json();
+    assert!(
+        !detail
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == json!(id)),
+        "{detail}"
+    );
 }

@@ -298,21 +298,11 @@ pub(super) async fn register(
 
     let location = meta::make_location(&account, &container, &path);
     let now = crate::account::now_iso();
-    let id = {
-        let mut ids = state
-            .image
-            .location_ids
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
-        ids.entry(location.clone())
-            .or_insert_with(|| uuid::Uuid::new_v4().to_string())
-            .clone()
-    };
-    let mut images = state.image.write();
-    let mut properties = images
-        .get(&id)
-        .map(|old| old.properties.clone())
-        .unwrap_or_default();
+    // As in Synnefo's Plankton, an image is its object: its id is the
+    // object's uuid, and it is gone when the object is.
+    let id = object.uuid.clone();
+    let old_properties = state.image.image(&id).map(|old| old.properties);
+    let mut properties = old_properties.unwrap_or_default();
     let is_public = params.is_public().unwrap_or(false);
     merge_properties(&mut properties, std::mem::take(&mut params.properties));
     let record = ImageRecord {
@@ -339,7 +329,7 @@ pub(super) async fn register(
         members: vec![user.uuid.clone()],
     };
     let response = image_response(&record);
-    images.insert(id, record);
+    state.image.insert_object_image(record);
     Ok(response)
 }
 

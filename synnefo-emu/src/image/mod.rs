@@ -2,21 +2,20 @@
 //! backed by Pithos objects; compute lists the same images.
 //!
 //! A fresh cloud has a few public images owned by the system user
-//! [`SYSTEM_USER`], so that `list_images` and `create_server` work at once.
-//! Users register more from objects of their own Pithos account: the
-//! object must exist. As in Synnefo, an image's size and checksum (the
-//! object's Pithos hash, `X-Object-Hash`) are read from its object
-//! whenever the image is read, so they follow the object when it is
-//! overwritten (the values recorded at registration stand in while there
-//! is no object, as for the seeded images), an image's id stays coupled
-//! to its location (registering the same object again updates the same
-//! image), its owner is the object's account, and its members are the
-//! users the object is readable by (the registrant included).
+//! [`SYSTEM_USER`], so that `list_images` and `create_server` work at once
+//! (they have no object: their recorded size and checksum stand).
 //!
-//! Snapshots are images that *are* their object, as all Plankton images
-//! are in Synnefo: their id is the object's uuid, and they are gone once
-//! the object is (deleted, or replaced by another object at the same
-//! path); see [`ImageState::insert_object_image`].
+//! Users register more from objects of their own Pithos account: the
+//! object must exist. As all Plankton images are in Synnefo, a registered
+//! image, like a snapshot, *is* its object: its id is the object's uuid
+//! (registering the same object again updates the same image), its size
+//! and checksum (the object's Pithos hash, `X-Object-Hash`) are read from
+//! the object whenever the image is read, so they follow it when it is
+//! overwritten, and it is gone once the object is (deleted, or replaced by
+//! another object at the same path); see
+//! [`ImageState::insert_object_image`]. Its owner is the object's account,
+//! and its members are the users the object is readable by (the registrant
+//! included).
 
 mod api;
 mod meta;
