@@ -415,13 +415,38 @@ async fn an_image_follows_its_object() {
     );
 
     // The image is its object (its id is the object's uuid, as in
-    // Plankton): with the object gone, so is the image.
+    // Plankton): it follows the object when it moves...
     let object = api
         .call("HEAD", "pithos", "/images/disk.diskdump", &[], None)
         .await;
     assert_eq!(object.header("x-object-uuid"), id);
+    let moved = api
+        .call(
+            "PUT",
+            "pithos",
+            "/images/moved.diskdump",
+            &[
+                ("X-Move-From", "/images/disk.diskdump"),
+                ("Content-Length", "0"),
+            ],
+            Some(Vec::new()),
+        )
+        .await;
+    assert_eq!(moved.status, 201);
+    let head = api
+        .call("HEAD", "image", &format!("/images/{id}"), &[], None)
+        .await;
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("x-image-meta-size"), "3000");
+    assert!(
+        head.header("x-image-meta-location")
+            .ends_with("/images/moved.diskdump"),
+        "{}",
+        head.header("x-image-meta-location")
+    );
+    // ...and with the object gone, so is the image.
     let delete = api
-        .call("DELETE", "pithos", "/images/disk.diskdump", &[], None)
+        .call("DELETE", "pithos", "/images/moved.diskdump", &[], None)
         .await;
     assert_eq!(delete.status, 204);
     let head = api

@@ -12,7 +12,7 @@
 //! and checksum (the object's Pithos hash, `X-Object-Hash`) are read from
 //! the object whenever the image is read, so they follow it when it is
 //! overwritten, and it is gone once the object is (deleted, or replaced by
-//! another object at the same path); see
+//! another object at the same path; a move is followed); see
 //! [`ImageState::insert_object_image`]. Its owner is the object's account,
 //! and its members are the users the object is readable by (the registrant
 //! included).
@@ -206,8 +206,9 @@ impl ImageState {
 
     /// A recorded image as it is now: size and checksum from its Pithos
     /// object if there is one at its location (the recorded values
-    /// otherwise); `None` for an image that is its object
-    /// ([`ImageState::insert_object_image`]) once that object is gone.
+    /// otherwise). An image that is its object
+    /// ([`ImageState::insert_object_image`]) follows the object's uuid if it
+    /// moved, and is `None` once the object is gone.
     /// Takes the Pithos lock: call it holding no registry lock.
     pub fn live(&self, pithos: &PithosState, mut image: ImageRecord) -> Option<ImageRecord> {
         let is_object = self
@@ -225,7 +226,15 @@ impl ImageState {
                 image.checksum = object.hash;
                 Some(image)
             }
-            _ if is_object => None,
+            // Moved (or renamed) within its account: Plankton finds an image
+            // by its object's uuid, wherever the object went.
+            _ if is_object => {
+                let (container, path, object) = pithos.locate_uuid(&image.owner, &image.id)?;
+                image.location = meta::make_location(&image.owner, &container, &path);
+                image.size = object.size;
+                image.checksum = object.hash;
+                Some(image)
+            }
             _ => Some(image),
         }
     }

@@ -138,6 +138,28 @@ impl PithosState {
         Some(ObjectSummary::of(version))
     }
 
+    /// Where the current object with this uuid is in `account` (objects
+    /// keep their uuid when overwritten or moved): its container, its name
+    /// and what it is now.
+    pub fn locate_uuid(
+        &self,
+        account: &str,
+        uuid: &str,
+    ) -> Option<(String, String, ObjectSummary)> {
+        let model = self.read();
+        let account_data = model.accounts.get(account)?;
+        account_data
+            .containers
+            .iter()
+            .find_map(|(container, data)| {
+                data.objects.iter().find_map(|(name, node)| {
+                    node.current()
+                        .filter(|v| v.uuid == uuid)
+                        .map(|v| (container.clone(), name.clone(), ObjectSummary::of(v)))
+                })
+            })
+    }
+
     /// Test hook: flips the bytes of the stored block of this hash (hex) so
     /// that the server serves data that does not match it; false if no such
     /// block is stored (the all-zero block never is).
