@@ -3,6 +3,9 @@
 //! cache of several users' tokens (kamaki's `CachedAstakosClient`), service
 //! (component) tokens, and what logs and errors show of all of them.
 
+#[path = "support/logs.rs"]
+mod logs;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,6 +21,7 @@ const SERVICE_TOKEN: &str = "cyclades-service-token";
 const REDIRECT: &str = "https://view.example.org/pithos/ui/view/alice/photos/cat.jpg";
 
 async fn emulator() -> Emulator {
+    logs::every_callsite_of_interest();
     Emulator::builder()
         .user("alice@example.com", "alice-token")
         .user("bob@example.com", "bob-token")

@@ -1,6 +1,9 @@
 //! The base client: retries, logging with the token redacted, transport and
 //! reply errors, request building as the emulator sees it.
 
+#[path = "support/logs.rs"]
+mod logs;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,6 +21,7 @@ fn access(emu: &Emulator) -> String {
 }
 
 async fn emulator() -> Emulator {
+    logs::every_callsite_of_interest();
     Emulator::builder()
         .user("core@example.com", TOKEN)
         .start()
