@@ -78,9 +78,6 @@ pub fn location(account: &str, container: &str, path: &str) -> String {
 pub struct ImageState {
     /// Every image by id.
     pub images: RwLock<BTreeMap<String, ImageRecord>>,
-    /// The id of each location ever registered: an image keeps its id when
-    /// unregistered and registered again, as the Pithos object's uuid does.
-    pub location_ids: RwLock<BTreeMap<String, String>>,
     /// The ids of the images that are their Pithos object (the id is the
     /// object's uuid) and go with it.
     pub object_images: RwLock<BTreeSet<String>>,
@@ -157,7 +154,6 @@ impl Default for ImageState {
             .collect();
         ImageState {
             images: RwLock::new(images),
-            location_ids: RwLock::default(),
             object_images: RwLock::default(),
         }
     }
@@ -242,17 +238,14 @@ impl ImageState {
     /// Adds (or replaces) an image record as it is, for tests and for
     /// services that make images themselves.
     pub fn insert(&self, record: ImageRecord) {
-        self.location_ids
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(record.location.clone(), record.id.clone());
         self.images
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .insert(record.id.clone(), record);
     }
 
-    /// Adds (or replaces) the image that a Pithos object is (a snapshot):
+    /// Adds (or replaces) the image that a Pithos object is (a snapshot or a
+    /// registered image):
     /// its id is the object's uuid, and it is gone once the object is.
     /// Other images recorded at the same location are dropped: an object
     /// is one image.
