@@ -5,6 +5,7 @@
 //! and latency. Off by default.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -132,6 +133,9 @@ struct Random {
 #[derive(Debug, Default)]
 pub struct Injector {
     log: Mutex<VecDeque<LoggedRequest>>,
+    /// Requests being handled now, and the most seen at once.
+    in_flight: AtomicUsize,
+    peak_in_flight: AtomicUsize,
     planned: Mutex<Option<Planned>>,
     random: Mutex<Option<Random>>,
 }
@@ -173,6 +177,25 @@ impl Injector {
     /// Forgets the requests served so far.
     pub fn clear(&self) {
         lock(&self.log).clear();
+    }
+
+    /// The most requests handled at once since the start or the last
+    /// [`Injector::reset_peak_in_flight`] (clients' concurrency bounds are
+    /// observed through it).
+    pub fn peak_in_flight(&self) -> usize {
+        self.peak_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Starts counting the peak again from the requests in flight now.
+    pub fn reset_peak_in_flight(&self) {
+        self.peak_in_flight
+            .store(self.in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
+    }
+
+    fn enter(&self) -> InFlight<'_> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(self)
     }
 
     /// The fault for a request, and the latency to add.
@@ -356,12 +379,22 @@ where
     futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
 
+/// A request being handled, counted until dropped.
+struct InFlight<'a>(&'a Injector);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// The middleware: logs each request and injects the faults decided for it.
 pub async fn middleware(
     State(state): State<SharedState>,
     request: Request,
     next: Next,
 ) -> Response {
+    let _counted = state.injector.enter();
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
     let query = request.uri().query().map(str::to_string);

@@ -496,6 +496,17 @@ impl Emulator {
         self.state.injector.clear()
     }
 
+    /// The most requests handled at once since the start or the last
+    /// [`Emulator::reset_peak_in_flight`].
+    pub fn peak_in_flight(&self) -> usize {
+        self.state.injector.peak_in_flight()
+    }
+
+    /// Starts counting [`Emulator::peak_in_flight`] again.
+    pub fn reset_peak_in_flight(&self) {
+        self.state.injector.reset_peak_in_flight()
+    }
+
     /// Answers the next `count` requests whose path contains `path_contains`
     /// (every request if `None`) with `status`.
     pub fn fail_next(&self, count: u32, status: u16, path_contains: Option<&str>) {

@@ -105,6 +105,11 @@ pub enum ClientError {
     /// Data did not match its hash.
     #[error("integrity check failed: {0}")]
     Integrity(String),
+
+    /// Some files of a tree transfer failed; the report says which, and
+    /// what became of the others.
+    #[error("the tree transfer is incomplete: {0}")]
+    Incomplete(Box<crate::clients::pithos::TreeReport>),
 }
 
 impl ClientError {
@@ -204,6 +209,13 @@ impl ClientError {
             ClientError::Config(message) => ClientError::Config(cut(message)),
             ClientError::NotFound(message) => ClientError::NotFound(cut(message)),
             ClientError::Integrity(message) => ClientError::Integrity(cut(message)),
+            ClientError::Incomplete(mut report) => {
+                report.failed = std::mem::take(&mut report.failed)
+                    .into_iter()
+                    .map(|(name, error)| (name, error.redacted(secret)))
+                    .collect();
+                ClientError::Incomplete(report)
+            }
             other @ ClientError::Io { .. } => other,
         }
     }

@@ -3,12 +3,15 @@
 
 use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
+use std::sync::Arc;
+
+use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use http::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::clients::buffers::BufferPool;
 use crate::clients::utils::{encode_path, path4url, query_string};
 use crate::clients::{Client, ClientError, Result, Token};
 
@@ -39,6 +42,7 @@ pub struct RequestBuilder<'a> {
     verbatim_path: bool,
     error: Option<ClientError>,
     secrets: Vec<String>,
+    pool: Option<Arc<BufferPool>>,
 }
 
 impl<'a> RequestBuilder<'a> {
@@ -58,6 +62,7 @@ impl<'a> RequestBuilder<'a> {
             verbatim_path: false,
             error: None,
             secrets: Vec::new(),
+            pool: None,
         }
     }
 
@@ -169,6 +174,14 @@ impl<'a> RequestBuilder<'a> {
     /// server unchanged.
     pub fn verbatim_path(mut self) -> Self {
         self.verbatim_path = true;
+        self
+    }
+
+    /// Receives the reply's body into a buffer of `pool` (given back to it
+    /// when the body is dropped): transfers receive block after block
+    /// into the same few buffers instead of fresh ones.
+    pub(crate) fn receive_into(mut self, pool: &Arc<BufferPool>) -> Self {
+        self.pool = Some(pool.clone());
         self
     }
 
@@ -387,7 +400,10 @@ impl<'a> RequestBuilder<'a> {
             n.min(self.max_response_bytes as u64)
                 .min(PREALLOCATION_LIMIT as u64) as usize
         });
-        let mut body = BytesMut::with_capacity(expected);
+        let mut body = match &self.pool {
+            Some(pool) => pool.take_empty(expected),
+            None => Vec::with_capacity(expected),
+        };
         loop {
             match reply.chunk().await {
                 Ok(Some(chunk)) => {
@@ -409,7 +425,10 @@ impl<'a> RequestBuilder<'a> {
         Ok(Response {
             status,
             headers,
-            body: body.freeze(),
+            body: match &self.pool {
+                Some(pool) => pool.freeze(body),
+                None => Bytes::from(body),
+            },
             url: shown.to_string(),
         })
     }

@@ -24,15 +24,17 @@ use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::hashmap::{block_range, HashAlgorithm};
+use super::limits::Limits;
 use super::models::ObjectHashmap;
 use super::object::HashmapOptions;
 use super::progress::{ProgressFn, Reporter};
 use super::rest_api::ObjectGet;
 use super::transfer::{
-    default_hash_threads, hash_blocks, io_error, read_exact_at, with_context, within, BlockSource,
-    FileSource, MemorySink, Sink,
+    default_hash_threads, hash_blocks, io_error, read_exact_at, with_context, within, write_all_at,
+    BlockSource, FileSource, MemorySink, Sink,
 };
 use super::PithosClient;
+use crate::clients::buffers::BufferPool;
 use crate::clients::storage::{http_error, Headers};
 use crate::clients::{ClientError, Result};
 
@@ -252,21 +254,35 @@ impl PithosClient {
         path: impl AsRef<Path>,
         options: &DownloadOptions,
     ) -> Result<DownloadReport> {
+        let limits = self.download_limits(options);
         within(
             options.timeout,
             || self.object_url(obj),
-            self.download_unbounded(obj, path.as_ref(), options),
+            self.download_limited(obj, path.as_ref(), options, &limits),
         )
         .await
     }
 
-    async fn download_unbounded(
+    /// The bounds of a download made on its own.
+    fn download_limits(&self, options: &DownloadOptions) -> Limits {
+        Limits::new(
+            options
+                .concurrency
+                .unwrap_or_else(|| self.concurrency())
+                .max(1),
+            options.hash_threads.unwrap_or_else(default_hash_threads),
+        )
+    }
+
+    /// `download_object` within `limits` (shared by the files of a tree).
+    pub(crate) async fn download_limited(
         &self,
         obj: &str,
         path: &Path,
         options: &DownloadOptions,
+        limits: &Limits,
     ) -> Result<DownloadReport> {
-        let Some(plan) = self.plan_download(obj, options).await? else {
+        let Some(plan) = self.plan_download(obj, options, limits).await? else {
             return Ok(DownloadReport {
                 not_modified: true,
                 ..DownloadReport::default()
@@ -309,7 +325,8 @@ impl PithosClient {
                 file.try_clone().map_err(|e| io_error(Some(&partial), e))?,
                 Some(partial.clone()),
             )?);
-            let threads = options.hash_threads.unwrap_or_else(default_hash_threads);
+            let wanted = options.hash_threads.unwrap_or_else(default_hash_threads);
+            let (_threads, threads) = limits.hashing(wanted).await?;
             let quiet = Arc::new(Reporter::new(None, 0));
             let local = hash_blocks(source, blocks, plan.algorithm, threads, quiet).await?;
             for (b, hash) in checked.into_iter().zip(local) {
@@ -317,11 +334,9 @@ impl PithosClient {
             }
         }
         let zeroed_from = if resume { local_len } else { 0 };
-        let concurrency = options
-            .concurrency
-            .unwrap_or_else(|| self.concurrency())
-            .max(1);
-        let sink: Arc<dyn Sink> = file.clone();
+        let sink: Arc<dyn Sink> = Arc::new(FileSink::new(
+            file.try_clone().map_err(|e| io_error(Some(&partial), e))?,
+        ));
         let mut report = self
             .run_plan(
                 &plan,
@@ -329,7 +344,7 @@ impl PithosClient {
                 Some(&*file),
                 &verified,
                 zeroed_from,
-                concurrency,
+                limits,
                 &reporter,
             )
             .await?;
@@ -351,8 +366,9 @@ impl PithosClient {
     }
 
     async fn download_to_memory(&self, obj: &str, options: &DownloadOptions) -> Result<Bytes> {
+        let limits = self.download_limits(options);
         let plan = self
-            .plan_download(obj, options)
+            .plan_download(obj, options, &limits)
             .await?
             .ok_or_else(not_modified)?;
         // The size is the server's word, and blocks of zeros cost it
@@ -374,21 +390,9 @@ impl PithosClient {
         buf.resize(len, 0);
         let sink = Arc::new(MemorySink(Mutex::new(buf)));
         let reporter = Arc::new(Reporter::new(options.download_cb.clone(), plan.out_len));
-        let concurrency = options
-            .concurrency
-            .unwrap_or_else(|| self.concurrency())
-            .max(1);
         let verified = vec![false; plan.hashmap.hashes.len()];
-        self.run_plan(
-            &plan,
-            sink.clone(),
-            None,
-            &verified,
-            0,
-            concurrency,
-            &reporter,
-        )
-        .await?;
+        self.run_plan(&plan, sink.clone(), None, &verified, 0, &limits, &reporter)
+            .await?;
         let data = std::mem::take(&mut *sink.0.lock().unwrap_or_else(|e| e.into_inner()));
         Ok(Bytes::from(data))
     }
@@ -400,26 +404,28 @@ impl PithosClient {
         obj: &str,
         options: &DownloadOptions,
     ) -> Result<impl Stream<Item = Result<Bytes>> + Send + 'static> {
+        let limits = self.download_limits(options);
+        let concurrency = limits.requests();
         let plan = Arc::new(
-            self.plan_download(obj, options)
+            self.plan_download(obj, options, &limits)
                 .await?
                 .ok_or_else(not_modified)?,
         );
-        let concurrency = options
-            .concurrency
-            .unwrap_or_else(|| self.concurrency())
-            .max(1);
         let reporter = Arc::new(Reporter::new(options.download_cb.clone(), plan.out_len));
         let client = self.clone();
         let pieces = plan.pieces.clone();
+        let pool = BufferPool::new();
         Ok(stream::iter(pieces)
             .map(move |piece| {
                 let (client, plan, reporter) = (client.clone(), plan.clone(), reporter.clone());
+                let pool = pool.clone();
                 async move {
                     let data = if plan.hashmap.hashes[piece.block] == plan.zero_hash {
                         Bytes::new()
                     } else {
-                        client.fetch_block(&plan, piece.block).await?.0
+                        let data = client.fetch_block(&plan, piece.block, &pool).await?;
+                        let check = plan.check(piece.block);
+                        blocking(move || check.verify(&data).map(|_| data)).await??
                     };
                     reporter.add(piece.to - piece.from);
                     Ok(piece_bytes(&data, piece.from, piece.to))
@@ -448,7 +454,12 @@ impl PithosClient {
     }
 
     /// Gets the hashmap and works out the pieces; `None` when not modified.
-    async fn plan_download(&self, obj: &str, options: &DownloadOptions) -> Result<Option<Plan>> {
+    async fn plan_download(
+        &self,
+        obj: &str,
+        options: &DownloadOptions,
+        limits: &Limits,
+    ) -> Result<Option<Plan>> {
         let conditions = HashmapOptions {
             version: options.version.clone(),
             if_match: options.if_match.clone(),
@@ -456,7 +467,11 @@ impl PithosClient {
             if_modified_since: options.if_modified_since.clone(),
             if_unmodified_since: options.if_unmodified_since.clone(),
         };
-        let Some((hashmap, headers)) = self.hashmap_and_headers(obj, &conditions).await? else {
+        let found = {
+            let _slot = limits.request().await?;
+            self.hashmap_and_headers(obj, &conditions).await?
+        };
+        let Some((hashmap, headers)) = found else {
             return Ok(None);
         };
         let algorithm = hashmap.algorithm()?;
@@ -492,7 +507,7 @@ impl PithosClient {
         local: Option<&File>,
         verified: &[bool],
         zeroed_from: u64,
-        concurrency: usize,
+        limits: &Limits,
         reporter: &Arc<Reporter>,
     ) -> Result<DownloadReport> {
         let mut report = DownloadReport {
@@ -524,6 +539,7 @@ impl PithosClient {
                 Some((hash.to_string(), pieces))
             })
             .collect();
+        let pool = BufferPool::new();
         let local_copy: Option<Arc<File>> = match local {
             Some(file) => Some(Arc::new(file.try_clone().map_err(ClientError::from)?)),
             None => None,
@@ -533,6 +549,7 @@ impl PithosClient {
                 let sink = sink.clone();
                 let local = local_copy.clone();
                 let reporter = reporter.clone();
+                let pool = pool.clone();
                 async move {
                     let todo: Vec<Piece> = pieces
                         .iter()
@@ -542,51 +559,57 @@ impl PithosClient {
                     if todo.is_empty() {
                         return Ok((0, 0, 0, 0));
                     }
+                    // Held until the block is written: a request in flight
+                    // holds at most one block of memory.
+                    let _slot = limits.request().await?;
                     let zero = hash == plan.zero_hash;
                     let source_block = pieces.iter().find(|p| plan.whole && verified[p.block]);
                     let last = plan.hashmap.hashes.len().saturating_sub(1);
-                    let mut unverified = 0usize;
                     let (data, fetched) = if zero {
-                        (Bytes::new(), false)
+                        (Bytes::new(), None)
                     } else if let (Some(block), Some(file)) = (source_block, local.as_ref()) {
                         let (start, end) = plan.block_bounds(block.block);
                         let file = file.clone();
                         let mut buf = vec![0u8; (end - start) as usize];
-                        let data = tokio::task::spawn_blocking(move || {
+                        let data = blocking(move || {
                             read_exact_at(&file, &mut buf, start).map(|_| Bytes::from(buf))
                         })
-                        .await
-                        .map_err(|e| {
-                            ClientError::InvalidRequest(format!("the reading task failed: {e}"))
-                        })?
+                        .await?
                         .map_err(ClientError::from)?;
-                        (data, false)
+                        (data, None)
                     } else {
                         // The last block may carry hidden bytes (see
-                        // fetch_block): another block of the hash is
+                        // Plan::verify): another block of the hash is
                         // fetched when there is one.
                         let pick = todo.iter().find(|p| p.block != last).unwrap_or(&todo[0]);
-                        let (data, verified) = self.fetch_block(plan, pick.block).await?;
-                        unverified = usize::from(!verified);
-                        (data, true)
+                        let data = self.fetch_block(plan, pick.block, &pool).await?;
+                        (data, Some(pick.block))
                     };
-                    let writes: Vec<(u64, Bytes)> = todo
+                    let writes: Vec<(u64, u64, u64)> = todo
                         .iter()
                         .filter(|p| !(zero && p.out >= zeroed_from))
-                        .map(|p| (p.out, piece_bytes(&data, p.from, p.to)))
+                        .map(|p| (p.out, p.from, p.to))
                         .collect();
                     let bytes: u64 = todo.iter().map(|p| p.to - p.from).sum();
                     let obj = plan.obj.clone();
-                    tokio::task::spawn_blocking(move || {
-                        writes
-                            .iter()
-                            .try_for_each(|(offset, data)| sink.write_at(*offset, data))
+                    let check = fetched.map(|block| plan.check(block));
+                    // Verifying and writing in one trip to a blocking thread,
+                    // from the received buffer itself.
+                    let (data, unverified) = blocking(move || {
+                        let verified = match &check {
+                            Some(check) => check.verify(&data)?,
+                            None => true,
+                        };
+                        for (offset, from, to) in writes {
+                            sink.write_at(offset, &piece_bytes(&data, from, to))
+                                .map_err(|e| {
+                                    with_context(ClientError::from(e), || format!("writing {obj}"))
+                                })?;
+                        }
+                        Ok::<_, ClientError>((data, usize::from(!verified)))
                     })
-                    .await
-                    .map_err(|e| {
-                        ClientError::InvalidRequest(format!("the writing task failed: {e}"))
-                    })?
-                    .map_err(|e| with_context(ClientError::from(e), || format!("writing {obj}")))?;
+                    .await??;
+                    let fetched = fetched.is_some();
                     reporter.add(bytes);
                     let fetched_bytes = if fetched { data.len() as u64 } else { 0 };
                     Ok::<_, ClientError>((
@@ -597,7 +620,7 @@ impl PithosClient {
                     ))
                 }
             })
-            .buffer_unordered(concurrency)
+            .buffer_unordered(limits.requests())
             .try_collect()
             .await?;
         for (blocks, bytes, deduplicated, unverified) in outcomes {
@@ -609,23 +632,16 @@ impl PithosClient {
         Ok(report)
     }
 
-    /// Fetches block `block` with a ranged `GET` and checks its hash.
-    ///
-    /// A short last block is the one exception: when Synnefo truncates an
-    /// object (`X-Object-Bytes`) it keeps the hash of the whole stored block,
-    /// of which only a prefix is the object's, so the data it serves cannot
-    /// match. A short last block of the right length that does not match is
-    /// therefore accepted, and counted as unverified (`Ok((data, false))`).
-    async fn fetch_block(&self, plan: &Plan, block: usize) -> Result<(Bytes, bool)> {
+    /// Fetches block `block` with a ranged `GET` into a buffer of `pool`;
+    /// its hash is checked by [`BlockCheck::verify`].
+    async fn fetch_block(
+        &self,
+        plan: &Plan,
+        block: usize,
+        pool: &Arc<BufferPool>,
+    ) -> Result<Bytes> {
         let (start, end) = plan.block_bounds(block);
-        let expected = plan.hashmap.hashes[block].to_ascii_lowercase();
-        let context = || {
-            format!(
-                "downloading {}: block {block} (bytes {start}-{}, hash {expected})",
-                plan.obj,
-                end.saturating_sub(1)
-            )
-        };
+        let context = || plan.check(block).context;
         // A block, or a whole small object from a server ignoring Range.
         let limit = plan.hashmap.block_size.max(
             plan.hashmap
@@ -647,6 +663,7 @@ impl PithosClient {
             )
             .map_err(|e| with_context(e, context))?
             .max_response_bytes(limit)
+            .receive_into(pool)
             .send()
             .await
             .map_err(|e| with_context(e, context))?;
@@ -668,29 +685,94 @@ impl PithosClient {
                 context,
             ));
         }
-        let algorithm = plan.algorithm;
-        let (data, got) = tokio::task::spawn_blocking(move || {
-            let hash = algorithm.block_hash_hex(&data);
-            (data, hash)
-        })
-        .await
-        .map_err(|e| ClientError::InvalidRequest(format!("the hashing task failed: {e}")))?;
-        if got == expected {
-            return Ok((data, true));
+        Ok(data)
+    }
+}
+
+/// What a fetched block must hash to.
+struct BlockCheck {
+    algorithm: HashAlgorithm,
+    expected: String,
+    /// A short last block (see [`BlockCheck::verify`]).
+    short_last: bool,
+    /// Which object and block, for messages.
+    context: String,
+}
+
+impl Plan {
+    fn check(&self, block: usize) -> BlockCheck {
+        let (start, end) = self.block_bounds(block);
+        let expected = self.hashmap.hashes[block].to_ascii_lowercase();
+        BlockCheck {
+            algorithm: self.algorithm,
+            short_last: block + 1 == self.hashmap.hashes.len()
+                && end - start < self.hashmap.block_size,
+            context: format!(
+                "downloading {}: block {block} (bytes {start}-{}, hash {expected})",
+                self.obj,
+                end.saturating_sub(1)
+            ),
+            expected,
         }
-        // Only a short last block can hide bytes past the object's end.
-        if block + 1 == plan.hashmap.hashes.len() && end - start < plan.hashmap.block_size {
+    }
+}
+
+impl BlockCheck {
+    /// Whether `data` has the expected hash (`Ok(true)`), or is a short
+    /// last block accepted unverified (`Ok(false)`); an error otherwise.
+    ///
+    /// A short last block is the one exception: when Synnefo truncates an
+    /// object (`X-Object-Bytes`) it keeps the hash of the whole stored block,
+    /// of which only a prefix is the object's, so the data it serves cannot
+    /// match.
+    fn verify(&self, data: &[u8]) -> Result<bool> {
+        let got = self.algorithm.block_hash_hex(data);
+        if got == self.expected {
+            return Ok(true);
+        }
+        if self.short_last {
             tracing::warn!(
                 target: "kamaki::clients::pithos",
                 "{}: the last block hashes to {got}; accepted unverified (a truncated object keeps the hash of its whole last block)",
-                context()
+                self.context
             );
-            return Ok((data, false));
+            return Ok(false);
         }
         Err(ClientError::Integrity(format!(
             "{}: the data received hashes to {got}",
-            context()
+            self.context
         )))
+    }
+}
+
+/// Runs `work` on a blocking thread.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ClientError::InvalidRequest(format!("a transfer thread failed: {e}")))
+}
+
+/// A file written by position, one write at a time: concurrent positioned
+/// writes to one file contend for its inode lock in the kernel, where they
+/// spin; here they wait on a mutex instead.
+struct FileSink {
+    file: File,
+    lock: Mutex<()>,
+}
+
+impl FileSink {
+    fn new(file: File) -> Self {
+        FileSink {
+            file,
+            lock: Mutex::new(()),
+        }
+    }
+}
+
+impl Sink for FileSink {
+    fn write_at(&self, offset: u64, data: &[u8]) -> std::io::Result<()> {
+        let _one = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        write_all_at(&self.file, data, offset)
     }
 }
 

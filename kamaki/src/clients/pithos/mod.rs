@@ -26,12 +26,14 @@ mod account;
 mod container;
 mod download;
 pub mod hashmap;
+mod limits;
 mod models;
 mod object;
 mod paging;
 pub mod progress;
 pub mod rest_api;
 mod transfer;
+mod tree;
 mod upload;
 
 pub use download::{
@@ -43,6 +45,9 @@ pub use object::{public_url, CopyOptions, HashmapOptions, ObjectWriteOptions};
 pub use progress::{progress_fn, Progress, ProgressFn};
 pub use rest_api::*;
 pub use transfer::{BlockSource, UploadSource};
+pub use tree::{
+    ContentTypeFn, TreeEvent, TreeEventFn, TreeEventKind, TreeOptions, TreeReport, DIRECTORY_TYPE,
+};
 pub use upload::{ContainerInfoCache, UploadOptions};
 
 use crate::clients::storage::StorageClient;

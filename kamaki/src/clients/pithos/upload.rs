@@ -19,14 +19,16 @@ use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde_json::json;
 
 use super::hashmap::block_count;
+use super::limits::Limits;
 use super::models::{BlockInfo, Format, Sharing};
 use super::progress::{ProgressFn, Reporter};
 use super::rest_api::{ContainerPost, ObjectPut};
 use super::transfer::{
     default_hash_threads, hash_blocks, read_block_pooled, with_context, within, BlockSource,
-    BufferPool, UploadSource,
+    UploadSource,
 };
 use super::PithosClient;
+use crate::clients::buffers::BufferPool;
 use crate::clients::storage::{headers_of, Headers};
 use crate::clients::{ClientError, Result};
 
@@ -147,61 +149,61 @@ impl PithosClient {
         options: &UploadOptions,
     ) -> Result<Headers> {
         let source = source.into();
+        let limits = Limits::new(
+            options.concurrency.unwrap_or_else(|| self.concurrency()),
+            options.hash_threads.unwrap_or_else(default_hash_threads),
+        );
         within(
             options.timeout,
             || self.object_url(obj),
-            self.upload_unbounded(obj, source, options),
+            self.upload_limited(obj, source, options, &limits),
         )
         .await
     }
 
-    async fn upload_unbounded(
+    /// `upload_object` within `limits` (shared by the files of a tree).
+    pub(crate) async fn upload_limited(
         &self,
         obj: &str,
         source: UploadSource,
         options: &UploadOptions,
+        limits: &Limits,
     ) -> Result<Headers> {
-        let target = match &options.target_account {
-            Some(account) => self.use_alternative_account(account.clone()),
-            None => self.clone(),
-        };
+        let target = self.upload_target(options);
         target.object_path(obj)?;
         let info = target
-            .block_info_cached(options.container_info_cache.as_ref())
+            .block_info_cached(options.container_info_cache.as_ref(), limits)
             .await?;
-        let source = source.open()?;
-        let size = match options.size {
-            Some(size) if size > source.len() => {
-                return Err(ClientError::InvalidRequest(format!(
-                    "{} has {} bytes, fewer than the {size} to upload",
-                    source.describe(),
-                    source.len()
-                )))
-            }
-            Some(size) => size,
-            None => source.len(),
-        };
+        let hashed = hash_source(source.open()?, options, info, limits).await?;
+        self.put_hashed(&target, obj, &hashed, info, options, limits)
+            .await
+    }
 
-        let blocks: Vec<(u64, usize)> = (0..block_count(size, info.block_size))
-            .map(|i| {
-                let offset = i * info.block_size;
-                (offset, info.block_size.min(size - offset) as usize)
-            })
-            .collect();
-        let hashing = Arc::new(Reporter::new(options.hash_cb.clone(), size));
-        hashing.start(0);
-        let threads = options.hash_threads.unwrap_or_else(default_hash_threads);
-        let hashes = hash_blocks(
-            source.clone(),
-            blocks.clone(),
-            info.algorithm,
-            threads,
-            hashing,
-        )
-        .await?;
+    /// The client that creates the object: the user's, or the account of
+    /// `target_account`.
+    pub(crate) fn upload_target(&self, options: &UploadOptions) -> PithosClient {
+        match &options.target_account {
+            Some(account) => self.use_alternative_account(account.clone()),
+            None => self.clone(),
+        }
+    }
 
+    /// Creates `obj` in `target`'s container from `hashed`: `PUT`s the
+    /// hashmap, sends the blocks the server lacks (to this client's own
+    /// container, which is `target`'s unless uploading to another
+    /// account), and `PUT`s it again.
+    pub(crate) async fn put_hashed(
+        &self,
+        target: &PithosClient,
+        obj: &str,
+        hashed: &Hashed,
+        info: BlockInfo,
+        options: &UploadOptions,
+        limits: &Limits,
+    ) -> Result<Headers> {
+        let size = hashed.size;
         let mut located: HashMap<&str, Located> = HashMap::new();
-        for (hash, &(offset, len)) in hashes.iter().zip(&blocks) {
+        for (hash, &(offset, len)) in hashed.hashes.iter().zip(&hashed.blocks) {
             located
                 .entry(hash.as_str())
                 .and_modify(|l| l.occurrences_bytes += len as u64)
@@ -211,7 +213,7 @@ impl PithosClient {
                     occurrences_bytes: len as u64,
                 });
         }
-        let hashmap = serde_json::to_vec(&json!({"bytes": size, "hashes": hashes}))
+        let hashmap = serde_json::to_vec(&json!({"bytes": size, "hashes": hashed.hashes}))
             .map_err(|e| ClientError::InvalidRequest(format!("cannot encode the hashmap: {e}")))?;
         let put = ObjectPut {
             format: Some(Format::Json),
@@ -239,11 +241,14 @@ impl PithosClient {
                 etag: (!first).then(|| options.etag.clone()).flatten(),
                 ..put.clone()
             };
-            let reply = target
-                .object_put_request(obj, &final_put)?
-                .success(&[201, 409])
-                .send()
-                .await?;
+            let reply = {
+                let _slot = limits.request().await?;
+                target
+                    .object_put_request(obj, &final_put)?
+                    .success(&[201, 409])
+                    .send()
+                    .await?
+            };
             if reply.status() == 201 {
                 if first {
                     uploading.start(size);
@@ -276,11 +281,7 @@ impl PithosClient {
                 uploading.start(size.saturating_sub(missing_bytes));
                 first = false;
             }
-            let concurrency = options
-                .concurrency
-                .unwrap_or_else(|| self.concurrency())
-                .max(1);
-            self.send_blocks(obj, &source, wanted, info, concurrency, &uploading)
+            self.send_blocks(obj, &hashed.source, wanted, info, limits, &uploading)
                 .await?;
         }
         Err(ClientError::Integrity(format!(
@@ -300,26 +301,35 @@ impl PithosClient {
     }
 
     /// The container's block size and hash, from `cache` when it has them.
-    async fn block_info_cached(&self, cache: Option<&ContainerInfoCache>) -> Result<BlockInfo> {
+    pub(crate) async fn block_info_cached(
+        &self,
+        cache: Option<&ContainerInfoCache>,
+        limits: &Limits,
+    ) -> Result<BlockInfo> {
         let key = format!("{}/{}", self.account_name()?, self.container_name()?);
         if let Some(info) = cache.and_then(|c| c.get(&key)) {
             return Ok(info);
         }
-        let info = self.get_block_info(None).await?;
+        let info = {
+            let _slot = limits.request().await?;
+            self.get_block_info(None).await?
+        };
         if let Some(cache) = cache {
             cache.insert(key, info);
         }
         Ok(info)
     }
 
-    /// POSTs the blocks `wanted` to the container, `concurrency` at a time.
+    /// POSTs the blocks `wanted` to the container, as many at a time as
+    /// `limits` allow (a block is read only once its request has a place,
+    /// so memory stays within the bound).
     async fn send_blocks(
         &self,
         obj: &str,
         source: &Arc<dyn BlockSource>,
         wanted: Vec<(String, Located)>,
         info: BlockInfo,
-        concurrency: usize,
+        limits: &Limits,
         reporter: &Arc<Reporter>,
     ) -> Result<()> {
         let pool = BufferPool::new();
@@ -335,6 +345,7 @@ impl PithosClient {
                             place.offset, place.len
                         )
                     };
+                    let _slot = limits.request().await?;
                     let data = read_block_pooled(&source, place.offset, place.len, &pool).await?;
                     let stored = self
                         .post_block(data)
@@ -353,7 +364,7 @@ impl PithosClient {
                     Ok(())
                 }
             })
-            .buffer_unordered(concurrency)
+            .buffer_unordered(limits.requests())
             .try_collect::<Vec<()>>()
             .await?;
         Ok(())
@@ -376,4 +387,67 @@ impl PithosClient {
             .await?;
         reply.json()
     }
+}
+
+/// A source hashed block by block, ready to be sent.
+pub(crate) struct Hashed {
+    pub(crate) source: Arc<dyn BlockSource>,
+    pub(crate) size: u64,
+    /// `(offset, length)` of each block.
+    pub(crate) blocks: Vec<(u64, usize)>,
+    /// The hex hash of each block.
+    pub(crate) hashes: Vec<String>,
+}
+
+/// Hashes the first `options.size` bytes of `source` (all of it by default)
+/// in blocks of the container's size, on as many threads as `limits` let it
+/// have.
+pub(crate) async fn hash_source(
+    source: Arc<dyn BlockSource>,
+    options: &UploadOptions,
+    info: BlockInfo,
+    limits: &Limits,
+) -> Result<Hashed> {
+    let size = match options.size {
+        Some(size) if size > source.len() => {
+            return Err(ClientError::InvalidRequest(format!(
+                "{} has {} bytes, fewer than the {size} to upload",
+                source.describe(),
+                source.len()
+            )))
+        }
+        Some(size) => size,
+        None => source.len(),
+    };
+    let blocks: Vec<(u64, usize)> = (0..block_count(size, info.block_size))
+        .map(|i| {
+            let offset = i * info.block_size;
+            (offset, info.block_size.min(size - offset) as usize)
+        })
+        .collect();
+    let hashing = Arc::new(Reporter::new(options.hash_cb.clone(), size));
+    hashing.start(0);
+    let wanted = options
+        .hash_threads
+        .unwrap_or_else(default_hash_threads)
+        .min(blocks.len());
+    let hashes = if blocks.is_empty() {
+        Vec::new()
+    } else {
+        let (_threads, threads) = limits.hashing(wanted).await?;
+        hash_blocks(
+            source.clone(),
+            blocks.clone(),
+            info.algorithm,
+            threads,
+            hashing,
+        )
+        .await?
+    };
+    Ok(Hashed {
+        source,
+        size,
+        blocks,
+        hashes,
+    })
 }
