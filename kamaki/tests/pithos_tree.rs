@@ -227,21 +227,42 @@ async fn a_download_into_a_partly_matching_tree_fetches_only_the_rest() {
     content[block + 5] ^= 0xff;
     std::fs::write(&big, &content).unwrap();
 
-    emu.clear_requests();
-    let report = pithos
+    // Without overwrite, local files with other content are left alone.
+    let err = pithos
         .download_tree("", dst.path(), &TreeOptions::default())
         .await
-        .unwrap();
+        .unwrap_err();
+    let ClientError::Incomplete(first) = err else {
+        panic!("{err:?}")
+    };
+    let refused: Vec<&str> = first.failed.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(refused, ["big.bin", "many/f004.txt"]);
+    assert!(first
+        .failed
+        .iter()
+        .all(|f| matches!(f.1, ClientError::Exists(_))));
+    assert_eq!(first.transferred, ["many/f003.txt"]);
     assert_eq!(
-        report.transferred,
-        ["big.bin", "many/f003.txt", "many/f004.txt"]
+        std::fs::read(dst.path().join("many/f004.txt")).unwrap(),
+        b"changed here"
     );
-    assert_eq!(report.unchanged.len(), 11);
+
+    emu.clear_requests();
+    let overwrite = TreeOptions {
+        overwrite: true,
+        ..TreeOptions::default()
+    };
+    let report = pithos
+        .download_tree("", dst.path(), &overwrite)
+        .await
+        .unwrap();
+    assert_eq!(report.transferred, ["big.bin", "many/f004.txt"]);
+    assert_eq!(report.unchanged.len(), 12);
     let requests = emu.requests();
     let gets = object_gets(&requests);
     assert!(
         gets.iter()
-            .all(|g| g.ends_with("big.bin") || g.ends_with("f003.txt") || g.ends_with("f004.txt")),
+            .all(|g| g.ends_with("big.bin") || g.ends_with("f004.txt")),
         "{gets:?}"
     );
     assert_eq!(block_gets(&requests), 1, "one damaged block fetched");
@@ -308,15 +329,39 @@ async fn a_file_that_became_a_folder_follows_on_both_sides() {
 
     std::fs::remove_file(src.path().join("x")).unwrap();
     write(src.path(), "x/inner.txt", b"now a folder");
-    let _ = pithos
+    let overwrite = TreeOptions {
+        overwrite: true,
+        ..TreeOptions::default()
+    };
+    let err = pithos
         .upload_tree(src.path(), "swap", &TreeOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("swap/x exists with other content"),
+        "{err}"
+    );
+    let _ = pithos
+        .upload_tree(src.path(), "swap", &overwrite)
         .await
         .unwrap();
     let x = pithos.get_object_info("swap/x", None).await.unwrap();
     assert_eq!(x.get("content-type").unwrap(), DIRECTORY_TYPE);
 
-    let report = pithos
+    let err = pithos
         .download_tree("swap", dst.path(), &TreeOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("exists with other content"),
+        "{err}"
+    );
+    assert!(
+        dst.path().join("x").is_file(),
+        "nothing replaced without overwrite"
+    );
+    let report = pithos
+        .download_tree("swap", dst.path(), &overwrite)
         .await
         .unwrap();
     assert_eq!(report.transferred, ["swap/x/inner.txt"]);

@@ -106,6 +106,12 @@ pub enum ClientError {
     #[error("integrity check failed: {0}")]
     Integrity(String),
 
+    /// Something is in the way and replacing it was not asked for: an
+    /// object or a local file with other content, where a tree transfer
+    /// puts its own.
+    #[error("{0} exists with other content, and replacing it was not asked for")]
+    Exists(String),
+
     /// Some files of a tree transfer failed; the report says which, and
     /// what became of the others.
     #[error("the tree transfer is incomplete: {0}")]
@@ -209,6 +215,7 @@ impl ClientError {
             ClientError::Config(message) => ClientError::Config(cut(message)),
             ClientError::NotFound(message) => ClientError::NotFound(cut(message)),
             ClientError::Integrity(message) => ClientError::Integrity(cut(message)),
+            ClientError::Exists(what) => ClientError::Exists(cut(what)),
             ClientError::Incomplete(mut report) => {
                 report.failed = std::mem::take(&mut report.failed)
                     .into_iter()

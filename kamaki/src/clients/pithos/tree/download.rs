@@ -142,17 +142,18 @@ impl PithosClient {
             .iter()
             .filter_map(|f| f.path.parent().map(Path::to_path_buf))
             .collect();
+        let overwrite = options.overwrite;
         let made = tokio::task::spawn_blocking(move || {
-            ensure_dir(&root, &root)?;
+            ensure_dir(&root, &root, overwrite)?;
             let mut failed = Vec::new();
             for (name, path) in wanted_dirs {
-                if let Err(e) = ensure_dir(&root, &path) {
+                if let Err(e) = ensure_dir(&root, &path, overwrite) {
                     failed.push((name, e));
                 }
             }
             for parent in file_parents {
                 // Failures show again, per file, when it is written.
-                let _ = ensure_dir(&root, &parent);
+                let _ = ensure_dir(&root, &parent, overwrite);
             }
             Ok::<_, ClientError>(failed)
         })
@@ -178,7 +179,10 @@ impl PithosClient {
                 let run = &run;
                 async move {
                     let outcome = match info {
-                        Some(info) => self.download_tree_file(&file, info, run).await,
+                        Some(info) => {
+                            self.download_tree_file(&file, info, run, options.overwrite)
+                                .await
+                        }
                         None => Ok(false),
                     };
                     let kind = match &outcome {
@@ -208,7 +212,13 @@ impl PithosClient {
 
     /// Puts one object of a tree at its path; `Ok(false)` when the file
     /// there has its hash already.
-    async fn download_tree_file(&self, file: &Wanted, info: BlockInfo, run: &Run) -> Result<bool> {
+    async fn download_tree_file(
+        &self,
+        file: &Wanted,
+        info: BlockInfo,
+        run: &Run,
+        overwrite: bool,
+    ) -> Result<bool> {
         let (name, path, size) = (&file.name, &file.path, file.remote.bytes);
         run.tell(TreeEventKind::Started, name, path, size);
         let (callback, added) = run.file_progress();
@@ -218,6 +228,9 @@ impl PithosClient {
                 run.file_complete(&added, size);
                 return Ok(false);
             }
+        }
+        if !overwrite && std::fs::symlink_metadata(path).is_ok() {
+            return Err(ClientError::Exists(format!("file {}", path.display())));
         }
         if size == 0 {
             let path = path.clone();
@@ -301,9 +314,9 @@ async fn local_hash(path: &Path, size: u64, info: BlockInfo, run: &Run) -> Resul
 }
 
 /// Makes `path` (under `root`) a folder: missing folders are created, and
-/// a file standing where a folder must be is replaced (the remote tree
-/// decides what is a folder).
-fn ensure_dir(root: &Path, path: &Path) -> Result<()> {
+/// a file standing where a folder must be is replaced if `overwrite` (the
+/// remote tree decides what is a folder).
+fn ensure_dir(root: &Path, path: &Path, overwrite: bool) -> Result<()> {
     let mut at = root.to_path_buf();
     let below = path.strip_prefix(root).unwrap_or(Path::new(""));
     let mut steps = vec![at.clone()];
@@ -315,6 +328,9 @@ fn ensure_dir(root: &Path, path: &Path) -> Result<()> {
         match std::fs::symlink_metadata(&step) {
             Ok(meta) if meta.is_dir() => continue,
             Ok(meta) if meta.is_file() && step != root => {
+                if !overwrite {
+                    return Err(ClientError::Exists(format!("file {}", step.display())));
+                }
                 std::fs::remove_file(&step).map_err(|e| io_error(Some(&step), e))?;
             }
             Ok(_) if step == root => {
@@ -366,13 +382,16 @@ mod tests {
     fn ensure_dir_replaces_files_standing_in_the_way() {
         let root = tempfile::tempdir().unwrap();
         std::fs::write(root.path().join("x"), b"old file").unwrap();
-        ensure_dir(root.path(), &root.path().join("x/y")).unwrap();
+        let err = ensure_dir(root.path(), &root.path().join("x/y"), false).unwrap_err();
+        assert!(matches!(err, ClientError::Exists(_)), "{err:?}");
+        assert!(root.path().join("x").is_file());
+        ensure_dir(root.path(), &root.path().join("x/y"), true).unwrap();
         assert!(root.path().join("x/y").is_dir());
-        ensure_dir(root.path(), &root.path().join("x/y")).unwrap();
+        ensure_dir(root.path(), &root.path().join("x/y"), false).unwrap();
 
         let file = root.path().join("plain");
         std::fs::write(&file, b"").unwrap();
-        let err = ensure_dir(&file, &file.join("sub")).unwrap_err();
+        let err = ensure_dir(&file, &file.join("sub"), true).unwrap_err();
         assert!(err.to_string().contains("not a directory"), "{err}");
     }
 

@@ -67,6 +67,12 @@ pub struct TreeOptions {
     /// target account, container cache); its callbacks, size and
     /// concurrency are not used.
     pub upload: UploadOptions,
+    /// Replace objects (upload) or local files (download) that exist with
+    /// other content. Off by default: such a file fails with
+    /// [`ClientError::Exists`] and the others go on. Files with the same
+    /// content are never transferred again, and a download interrupted
+    /// midway resumes from its `.kamaki-partial` either way.
+    pub overwrite: bool,
     /// A bound on the whole transfer (none by default).
     pub timeout: Option<std::time::Duration>,
 }
@@ -77,6 +83,7 @@ impl fmt::Debug for TreeOptions {
             .field("concurrency", &self.concurrency)
             .field("hash_threads", &self.hash_threads)
             .field("upload", &self.upload)
+            .field("overwrite", &self.overwrite)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }

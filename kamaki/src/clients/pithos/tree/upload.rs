@@ -162,7 +162,20 @@ impl PithosClient {
             dirs.push(remote.to_string());
         }
         dirs.extend(found.dirs.iter().map(|d| join_remote(remote, d)));
-        dirs.retain(|d| !existing.get(d).is_some_and(|r| r.directory));
+        let mut in_the_way = Vec::new();
+        dirs.retain(|d| match existing.get(d) {
+            Some(r) if r.directory => false,
+            Some(_) if !options.overwrite => {
+                in_the_way.push(d.clone());
+                false
+            }
+            _ => true,
+        });
+        for name in in_the_way {
+            report
+                .failed
+                .push((name.clone(), ClientError::Exists(format!("object {name}"))));
+        }
         let created: Vec<(String, Result<()>)> = stream::iter(dirs)
             .map(|name| {
                 let (target, run) = (&target, &run);
@@ -274,6 +287,9 @@ impl PithosClient {
             if !remote.directory && remote.bytes == size && remote.hash.as_deref() == Some(&hash) {
                 run.file_complete(&added, size);
                 return Ok(false);
+            }
+            if !options.overwrite {
+                return Err(ClientError::Exists(format!("object {name}")));
             }
         }
         if size <= SMALL_FILE && hashed.hashes.len() <= 1 && options.upload.target_account.is_none()
