@@ -33,6 +33,16 @@ pub fn bytes_bar(message: &str, total: u64, enabled: bool) -> ProgressBar {
     bar
 }
 
+/// A line of text that changes in place (no bar).
+pub fn status_line(enabled: bool) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, target(enabled));
+    bar.set_style(
+        ProgressStyle::with_template("{wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar
+}
+
 /// A spinner for a wait: `message ⠋ 12s`.
 pub fn spinner(message: &str, enabled: bool) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(None, target(enabled));

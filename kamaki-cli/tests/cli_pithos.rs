@@ -84,6 +84,22 @@ async fn fails(env: &Env, args: &[&str], words: &[&str]) -> String {
     last
 }
 
+/// Runs a tree transfer that must fail (exit 1) with each of `lines` in
+/// what it says on stderr.
+async fn tree_fails(env: &Env, args: &[&str], lines: &[&str]) {
+    let out = kamaki(env, args).await;
+    let err = stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "kamaki {}: {err}",
+        args.join(" ")
+    );
+    for line in lines {
+        assert!(err.contains(line), "{line:?} in {err}");
+    }
+}
+
 /// Runs a transfer that must fail: its progress lines (`a --> b`), then
 /// one line holding all of `words`.
 async fn transfer_fails(env: &Env, args: &[&str], words: &[&str]) {
@@ -512,13 +528,28 @@ async fn trees_copies_and_moves() {
             "D", "D", "1 B", "D", "D", "3 B", "2 B"
         )
     );
-    fails(
+    // A rerun sends nothing; a file changed since is replaced with -f only.
+    let again = kamaki(&env, &["file", "upload", "-r", &s(&tree)]).await;
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("0 files uploaded, 3 unchanged, 0 failed"),
+        "{}",
+        stderr(&again)
+    );
+    std::fs::write(tree.join("one.txt"), "uno").unwrap();
+    tree_fails(
         &env,
         &["file", "upload", "-r", &s(&tree)],
-        &["already exist", "-f"],
+        &[
+            "Failed tree/one.txt: object tree/one.txt exists with other content",
+            "(use -f to replace it)",
+            "0 files uploaded, 2 unchanged, 1 failed",
+            "1 of 3 files failed (listed above)",
+        ],
     )
     .await;
     ok(&env, &["file", "upload", "-r", "-f", &s(&tree)]).await;
+    assert_eq!(ok(&env, &["file", "cat", "tree/one.txt"]).await, "uno");
     // The contents of a directory (trailing /) into another path.
     ok(
         &env,
@@ -548,13 +579,29 @@ async fn trees_copies_and_moves() {
         );
     }
     assert!(out_dir.join("empty").is_dir());
-    fails(
+    let again = kamaki(&env, &["file", "download", "-r", "tree", &s(&parent)]).await;
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("0 files downloaded, 3 unchanged"),
+        "{}",
+        stderr(&again)
+    );
+    std::fs::write(out_dir.join("sub/two.txt"), "local edit").unwrap();
+    tree_fails(
         &env,
         &["file", "download", "-r", "tree", &s(&parent)],
-        &["Cannot overwrite", "-f"],
+        &[
+            "sub/two.txt exists with other content",
+            "(use -f/--resume to replace it)",
+        ],
     )
     .await;
+    assert_eq!(
+        std::fs::read(out_dir.join("sub/two.txt")).unwrap(),
+        b"local edit"
+    );
     ok(&env, &["file", "download", "-r", "-f", "tree", &s(&parent)]).await;
+    assert_eq!(std::fs::read(out_dir.join("sub/two.txt")).unwrap(), b"22");
     // A whole container.
     let whole = dir.path().join("whole");
     fails(&env, &["file", "download", "/pithos", &s(&whole)], &["-r"]).await;

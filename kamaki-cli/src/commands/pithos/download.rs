@@ -1,15 +1,16 @@
 //! `kamaki file download` (files and directory trees, verified block by
 //! block, resumable) and `kamaki file cat` (an object to stdout).
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use clap::Args;
-use kamaki::clients::pithos::{ContainerGet, DownloadOptions};
+use kamaki::clients::pithos::{DownloadOptions, TreeEventKind, TreeOptions};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::common::{headers_are_dir, http_date, is_dir, parse_date_arg, FileTarget, Target};
+use super::common::{headers_are_dir, http_date, parse_date_arg, FileTarget, Target};
 use super::transfer::{callback, cancellable, Bars};
+use super::tree::{self as tree_cli, TreeBars, DEFAULT_CONCURRENCY};
 use crate::args::ByteRange;
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
@@ -44,6 +45,16 @@ fn parse_range(text: &str) -> Result<String, String> {
 }
 
 impl Conditions {
+    /// Whether any condition, range or version was given.
+    fn is_set(&self) -> bool {
+        self.if_match.is_some()
+            || self.if_none_match.is_some()
+            || self.if_modified_since.is_some()
+            || self.if_unmodified_since.is_some()
+            || self.object_version.is_some()
+            || self.range.is_some()
+    }
+
     fn options(&self) -> DownloadOptions {
         DownloadOptions {
             version: self.object_version.clone(),
@@ -83,9 +94,9 @@ pub struct DownloadArgs {
     resume: bool,
     #[command(flatten)]
     conditions: Conditions,
-    /// Blocks in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
-    threads: u16,
+    /// Requests in flight at once, blocks and files together (kamaki's --threads).
+    #[arg(long, visible_alias = "threads", value_name = "N", default_value_t = DEFAULT_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..))]
+    concurrency: u16,
     /// No progress bars.
     #[arg(short = 'N', long = "no-progress-bar")]
     no_progress_bar: bool,
@@ -169,64 +180,7 @@ pub async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult {
                 ))
             });
         }
-        let options = ContainerGet {
-            prefix: (!prefix.is_empty()).then(|| format!("{prefix}/")),
-            ..ContainerGet::default()
-        };
-        let listed = target
-            .on_container(target.client.list_all_objects(&options))
-            .await?;
-        let mut dirs = vec![local.clone()];
-        let mut plan = Vec::new();
-        for item in listed.iter().filter_map(|o| o.as_object()) {
-            let rest = item.name[prefix.len()..].trim_start_matches('/');
-            if rest.is_empty() {
-                continue;
-            }
-            let path = local.join(safe_relative(&item.name, rest)?);
-            plan.push(format!("{} -> {}", item.name, path.display()));
-            if is_dir(item) {
-                dirs.push(path);
-            } else {
-                jobs.push(Job {
-                    remote: item.name.clone(),
-                    local: path,
-                    size: item.bytes,
-                });
-            }
-        }
-        dirs.sort();
-        for dir in &dirs {
-            if dir.exists() && !dir.is_dir() {
-                return Err(CliError::new(format!(
-                    "Cannot replace local file {} with a directory of the same name: remove it or download elsewhere",
-                    dir.display()
-                )));
-            }
-        }
-        for job in &jobs {
-            if job.local.is_dir() {
-                return Err(CliError::new(format!(
-                    "Cannot change local directory {} into a file: remove it or download elsewhere",
-                    job.local.display()
-                )));
-            }
-            if job.local.exists() && !args.resume {
-                return Err(CliError::new(format!(
-                    "Cannot overwrite {}: use -f/--resume to resume or overwrite",
-                    job.local.display()
-                )));
-            }
-        }
-        for line in plan {
-            bars.line(&line);
-        }
-        for dir in &dirs {
-            if !dir.exists() {
-                bars.line(&format!("Create local directory {}", dir.display()));
-                std::fs::create_dir_all(dir).map_err(|e| local_error(dir, e))?;
-            }
-        }
+        return download_tree(ctx, &args, &target, &prefix, &local, &bars).await;
     } else {
         if local.exists() && !args.resume {
             return Err(CliError::new(format!(
@@ -266,7 +220,7 @@ pub async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult {
             let options = DownloadOptions {
                 download_cb: Some(callback(&bar, total_bar.as_ref().map(|b| (b, done)))),
                 resume: args.resume,
-                concurrency: Some(usize::from(args.threads)),
+                concurrency: Some(usize::from(args.concurrency)),
                 ..args.conditions.options()
             };
             let result = target
@@ -311,17 +265,80 @@ pub async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult {
     Ok(())
 }
 
-/// The local relative path of an object under a downloaded directory:
-/// no absolute paths, no `..`, so nothing lands outside the target.
-fn safe_relative(name: &str, rest: &str) -> CliResult<PathBuf> {
-    let path: PathBuf = rest.split('/').filter(|p| !p.is_empty()).collect();
-    let safe = path.components().all(|c| matches!(c, Component::Normal(_)));
-    if !safe || path.as_os_str().is_empty() {
-        return Err(CliError::new(format!(
-            "Refusing to download {name:?}: its name would leave the target directory"
-        )));
+/// `file download -r`: the objects under `prefix` into `local`, many files
+/// at a time; a rerun fetches only what is missing, and replaces local
+/// files with other content only with `-f`.
+async fn download_tree(
+    ctx: &mut Ctx,
+    args: &DownloadArgs,
+    target: &Target,
+    prefix: &str,
+    local: &Path,
+    bars: &Bars,
+) -> CliResult {
+    if args.conditions.is_set() {
+        return Err(CliError::new(
+            "--range, --object-version and the --if-* conditions apply to one object: \
+             drop them to download a directory, or download its files one by one",
+        ));
     }
-    Ok(path)
+    let mut options = TreeOptions {
+        concurrency: Some(usize::from(args.concurrency)),
+        overwrite: args.resume,
+        ..TreeOptions::default()
+    };
+    let shown = target.clone();
+    let progress = TreeBars::attach(
+        bars,
+        &format!("Downloading {}", target.display_path(prefix)),
+        &mut options,
+        move |event| match event.kind {
+            TreeEventKind::Directory => format!("Create local directory {}", event.local.display()),
+            _ => format!(
+                "{} --> {}",
+                shown.display_path(&event.remote),
+                event.local.display()
+            ),
+        },
+    );
+    let work = async {
+        target
+            .on_container(async {
+                tree_cli::outcome(target.client.download_tree(prefix, local, &options).await)
+            })
+            .await
+    };
+    let result = cancellable(
+        work,
+        "Download canceled by user: complete files are in place, the others are kept as \
+         FILE.kamaki-partial; run the same command again to resume",
+    )
+    .await;
+    progress.finish();
+    let report = result?;
+    let base = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{prefix}/")
+    };
+    let listed: Vec<Value> = report
+        .transferred
+        .iter()
+        .chain(&report.unchanged)
+        .map(|name| {
+            let rest = name.strip_prefix(&base).unwrap_or(name);
+            json!({
+                "remote": target.display_path(name),
+                "local": local.join(rest).display().to_string(),
+                "unchanged": report.unchanged.contains(name),
+            })
+        })
+        .collect();
+    tree_cli::finish(bars, &report, "downloaded", "-f/--resume")?;
+    if ctx.json() {
+        return ctx.out.print_value(&Value::Array(listed));
+    }
+    Ok(())
 }
 
 fn local_error(path: &Path, error: std::io::Error) -> CliError {
@@ -331,17 +348,6 @@ fn local_error(path: &Path, error: std::io::Error) -> CliError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn object_names_stay_inside_the_target() {
-        assert_eq!(
-            safe_relative("d/a/b", "a/b").unwrap(),
-            PathBuf::from("a").join("b")
-        );
-        assert_eq!(safe_relative("d//a", "/a").unwrap(), PathBuf::from("a"));
-        assert!(safe_relative("d/../x", "../x").is_err());
-        assert!(safe_relative("d/./x", "./x").is_err());
-    }
 
     #[test]
     fn ranges_become_headers() {

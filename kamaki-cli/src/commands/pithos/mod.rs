@@ -5,7 +5,7 @@
 //! errors, object lines), [`container`], [`file`] (listing, information,
 //! changes, delete), [`copy`] (copy and move), [`upload`] and
 //! [`download`] (transfers, `cat`) with [`transfer`] (bars, Ctrl-C,
-//! content types), [`sharing`] (`sharer` and `group`), [`scripts`] (`verifyfs`).
+//! content types) and [`tree`] (`-r`: whole trees in parallel), [`sharing`] (`sharer` and `group`), [`scripts`] (`verifyfs`).
 
 pub mod common;
 pub mod container;
@@ -15,4 +15,5 @@ pub mod file;
 pub mod scripts;
 pub mod sharing;
 pub mod transfer;
+pub mod tree;
 pub mod upload;

@@ -9,7 +9,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget};
 use kamaki::clients::pithos::{progress_fn, Progress, ProgressFn};
 
 use crate::error::{CliError, CliResult};
-use crate::progress::{bars_enabled, bytes_bar};
+use crate::progress::{bars_enabled, bytes_bar, status_line};
 
 /// The bars of one command, drawn together on stderr.
 pub struct Bars {
@@ -37,12 +37,25 @@ impl Bars {
         self.multi.add(bytes_bar(message, total, self.enabled))
     }
 
+    /// A line of text under the other bars (e.g. what is in flight).
+    pub fn status(&self) -> ProgressBar {
+        self.multi.add(status_line(self.enabled))
+    }
+
     /// A message on stderr, above the bars.
     pub fn line(&self, text: &str) {
-        if self.enabled {
-            let _ = self.multi.println(text);
-        } else {
-            eprintln!("{text}");
+        (self.printer())(text)
+    }
+
+    /// What [`Bars::line`] does, for callbacks that outlive `self`.
+    pub fn printer(&self) -> impl Fn(&str) + Send + Sync + 'static {
+        let (multi, enabled) = (self.multi.clone(), self.enabled);
+        move |text: &str| {
+            if enabled {
+                let _ = multi.println(text);
+            } else {
+                eprintln!("{text}");
+            }
         }
     }
 }

@@ -4,13 +4,17 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use std::sync::Arc;
+
 use kamaki::clients::pithos::{
-    ContainerInfoCache, Format, ObjectPut, ObjectWriteOptions, Sharing, UploadOptions,
+    ContainerInfoCache, Format, ObjectPut, ObjectWriteOptions, Sharing, TreeEventKind, TreeOptions,
+    UploadOptions,
 };
 use serde_json::{json, Value};
 
 use super::common::{headers_are_dir, session_uuid, FileTarget, Target};
 use super::transfer::{callback, cancellable, guess_mime, Bars};
+use super::tree::{self as tree_cli, TreeBars, DEFAULT_CONCURRENCY};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::format_size;
@@ -22,9 +26,9 @@ pub struct UploadArgs {
     local_path: String,
     /// Where to put it (default: its base name in the default container).
     remote_path_or_url: Option<String>,
-    /// Blocks in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
-    threads: u16,
+    /// Requests in flight at once, blocks and files together (kamaki's --threads).
+    #[arg(long, visible_alias = "threads", value_name = "N", default_value_t = DEFAULT_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..))]
+    concurrency: u16,
     /// The Content-Encoding (default: guessed from the name).
     #[arg(long = "content-encoding")]
     content_encoding: Option<String>,
@@ -98,6 +102,10 @@ pub async fn run(ctx: &mut Ctx, args: UploadArgs) -> CliResult {
                 "{} is a directory: use -r to upload directories and their contents",
                 local.display()
             )));
+        }
+        // Hashmaps and unchunked files go one by one, as kamaki sends them.
+        if !args.unchunked && !args.source_is_hashmap && args.etag.is_none() {
+            return upload_tree(ctx, &args, target, &local, &remote, &bars).await;
         }
         check_tree_destination(&target, &remote, args.force).await?;
         let (dirs, files, others) = walk(&local)?;
@@ -213,6 +221,130 @@ pub async fn run(ctx: &mut Ctx, args: UploadArgs) -> CliResult {
     Ok(())
 }
 
+/// `file upload -r`: the tree at `local` under `remote`, many files at a
+/// time; a rerun sends only what is missing, and replaces objects with
+/// other content only with `-f`.
+async fn upload_tree(
+    ctx: &mut Ctx,
+    args: &UploadArgs,
+    mut target: Target,
+    local: &Path,
+    remote: &str,
+    bars: &Bars,
+) -> CliResult {
+    check_tree_root(&target, remote, args.force).await?;
+    let (_, files, _) = walk(local)?;
+    let total: u64 = files.iter().map(|(_, size)| size).sum();
+    check_limit(&target, total, local).await?;
+    let me = session_uuid(ctx).await?;
+    let target_account = (target.account != me).then(|| target.account.clone());
+    if target_account.is_some() {
+        target.client = target.client.clone().with_account(me);
+    }
+    let (guessed_type, guessed_encoding) =
+        (args.content_type.clone(), args.content_encoding.clone());
+    let mut options = TreeOptions {
+        concurrency: Some(usize::from(args.concurrency)),
+        overwrite: args.force,
+        content_type: Some(Arc::new(move |path: &Path| {
+            guessed_type.clone().or_else(|| guess_mime(path).0)
+        })),
+        upload: UploadOptions {
+            content_encoding: guessed_encoding,
+            content_disposition: args.content_disposition.clone(),
+            sharing: sharing_of(args),
+            public: args.public.then_some(true),
+            target_account: target_account.clone(),
+            container_info_cache: Some(ContainerInfoCache::new()),
+            ..UploadOptions::default()
+        },
+        ..TreeOptions::default()
+    };
+    let shown = target.clone();
+    let progress = TreeBars::attach(
+        bars,
+        &format!("Uploading {} files", files.len()),
+        &mut options,
+        move |event| match event.kind {
+            TreeEventKind::Directory => {
+                format!("remote: mkdir {}", shown.display_path(&event.remote))
+            }
+            _ => format!(
+                "{} --> {}",
+                event.local.display(),
+                shown.display_path(&event.remote)
+            ),
+        },
+    );
+    let work = async {
+        target
+            .on_container(async {
+                tree_cli::outcome(target.client.upload_tree(local, remote, &options).await)
+            })
+            .await
+    };
+    let result = cancellable(
+        work,
+        "Upload canceled by user: objects not complete were not created; \
+         run the same command again to send what is missing",
+    )
+    .await;
+    progress.finish();
+    let report = result?;
+    let owner = match &target_account {
+        Some(account) => target.client.clone().with_account(account.clone()),
+        None => target.client.clone(),
+    };
+    let mut listed = Vec::new();
+    let sizes: std::collections::HashMap<String, (PathBuf, u64)> = files
+        .into_iter()
+        .map(|(path, size)| (join(remote, &relative(local, &path)), (path, size)))
+        .collect();
+    for name in report.transferred.iter().chain(&report.unchanged) {
+        let public_url = if args.public {
+            // Unchanged files were not sent again: publish them too.
+            let url = target
+                .at(name)
+                .on_object(owner.publish_object(name))
+                .await?;
+            let url = absolute_url(owner.endpoint_url(), &url);
+            if !ctx.json() {
+                println!("{url}");
+            }
+            Some(url)
+        } else {
+            None
+        };
+        if let (Some(sharing), true) = (sharing_of(args), report.unchanged.contains(name)) {
+            target
+                .at(name)
+                .on_object(owner.set_object_sharing(name, &sharing.read, &sharing.write))
+                .await?;
+        }
+        let (path, size) = sizes.get(name).cloned().unwrap_or_default();
+        listed.push(json!({
+            "local": path.display().to_string(),
+            "remote": display_remote(&target, name),
+            "bytes": size,
+            "unchanged": report.unchanged.contains(name),
+            "public url": public_url,
+        }));
+    }
+    tree_cli::finish(bars, &report, "uploaded", "-f")?;
+    if ctx.json() {
+        return ctx.out.print_value(&Value::Array(listed));
+    }
+    Ok(())
+}
+
+/// The permissions asked for, if any.
+fn sharing_of(args: &UploadArgs) -> Option<Sharing> {
+    (!args.read_permission.is_empty() || !args.write_permission.is_empty()).then(|| Sharing {
+        read: args.read_permission.clone(),
+        write: args.write_permission.clone(),
+    })
+}
+
 /// Uploads one file as `object.path`.
 async fn upload_one(
     object: &Target,
@@ -226,11 +358,7 @@ async fn upload_one(
     let (guessed_type, guessed_encoding) = guess_mime(&job.local);
     let content_type = args.content_type.clone().or(guessed_type);
     let content_encoding = args.content_encoding.clone().or(guessed_encoding);
-    let sharing =
-        (!args.read_permission.is_empty() || !args.write_permission.is_empty()).then(|| Sharing {
-            read: args.read_permission.clone(),
-            write: args.write_permission.clone(),
-        });
+    let sharing = sharing_of(args);
     let public = args.public.then_some(true);
     let client = match target_account {
         Some(account) => object.client.clone().with_account(account.clone()),
@@ -314,7 +442,7 @@ async fn upload_one(
         public,
         container_info_cache: Some(cache.clone()),
         target_account: target_account.clone(),
-        concurrency: Some(usize::from(args.threads)),
+        concurrency: Some(usize::from(args.concurrency)),
         ..UploadOptions::default()
     };
     let result = object
@@ -369,8 +497,29 @@ async fn check_file_destination(
     }
 }
 
-/// A tree goes to `remote`: without `-f`, nothing may be there yet but a
-/// directory object.
+/// A tree goes under `remote`: without `-f` that may not be an object
+/// other than a directory.
+async fn check_tree_root(target: &Target, remote: &str, force: bool) -> CliResult {
+    // Only a missing container is an error here.
+    target
+        .on_container(target.client.get_container_info(None, None))
+        .await?;
+    if force || remote.is_empty() {
+        return Ok(());
+    }
+    match target.client.get_object_info(remote, None).await {
+        Ok(info) if !headers_are_dir(&info) => Err(CliError::new(format!(
+            "Object {} exists but is not a directory: use -f to overwrite it",
+            target.display_path(remote)
+        ))),
+        Ok(_) => Ok(()),
+        Err(e) if e.status() == 404 => Ok(()),
+        Err(e) => Err(target.at(remote).object_error(e).await),
+    }
+}
+
+/// A tree goes to `remote` one file after another (hashmaps, unchunked
+/// files): without `-f`, nothing may be there yet but a directory object.
 async fn check_tree_destination(target: &Target, remote: &str, force: bool) -> CliResult {
     let client = &target.client;
     let prefix = if remote.is_empty() {
