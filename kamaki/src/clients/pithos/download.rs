@@ -328,7 +328,15 @@ impl PithosClient {
             let wanted = options.hash_threads.unwrap_or_else(default_hash_threads);
             let (_threads, threads) = limits.hashing(wanted).await?;
             let quiet = Arc::new(Reporter::new(None, 0));
-            let local = hash_blocks(source, blocks, plan.algorithm, threads, quiet).await?;
+            let local = hash_blocks(
+                source,
+                blocks,
+                plan.algorithm,
+                threads,
+                quiet,
+                limits.pool(),
+            )
+            .await?;
             for (b, hash) in checked.into_iter().zip(local) {
                 verified[b] = hash.eq_ignore_ascii_case(&plan.hashmap.hashes[b]);
             }
@@ -539,7 +547,7 @@ impl PithosClient {
                 Some((hash.to_string(), pieces))
             })
             .collect();
-        let pool = BufferPool::new();
+        let pool = limits.pool().clone();
         let local_copy: Option<Arc<File>> = match local {
             Some(file) => Some(Arc::new(file.try_clone().map_err(ClientError::from)?)),
             None => None,

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::clients::buffers::BufferPool;
 use crate::clients::{ClientError, Result};
 
 /// The shared bounds of a transfer.
@@ -21,6 +22,7 @@ pub(crate) struct Limits {
     request_slots: usize,
     hashing: Arc<Semaphore>,
     hash_slots: usize,
+    pool: Arc<BufferPool>,
 }
 
 impl Limits {
@@ -34,6 +36,7 @@ impl Limits {
             request_slots,
             hashing: Arc::new(Semaphore::new(hash_slots)),
             hash_slots,
+            pool: BufferPool::new(),
         }
     }
 
@@ -45,6 +48,12 @@ impl Limits {
     /// The number of hashing threads allowed.
     pub(crate) fn hash_threads(&self) -> usize {
         self.hash_slots
+    }
+
+    /// The block buffers every file of the transfer takes and gives back:
+    /// as many as are in use at once, whatever the number of files.
+    pub(crate) fn pool(&self) -> &Arc<BufferPool> {
+        &self.pool
     }
 
     /// A place for one request (held until its reply is dealt with).

@@ -335,94 +335,132 @@ pub(crate) fn default_hash_threads() -> usize {
 }
 
 /// Hashes the blocks `(offset, len)` of `source` on `threads` threads, each
-/// holding one block buffer; returns the hex hashes in the order of
-/// `blocks`. Progress is reported per block.
+/// holding one block buffer of `pool`; returns the hex hashes in the order
+/// of `blocks`. Progress is reported per block.
 pub(crate) async fn hash_blocks(
     source: Arc<dyn BlockSource>,
     blocks: Vec<(u64, usize)>,
     algorithm: HashAlgorithm,
     threads: usize,
     reporter: Arc<Reporter>,
+    pool: &Arc<BufferPool>,
 ) -> Result<Vec<String>> {
     if blocks.is_empty() {
         return Ok(Vec::new());
     }
     let threads = threads.clamp(1, blocks.len());
-    // The buffers are made here, on one thread, not by each worker (see
-    // BufferPool).
+    // The buffers are taken here, on one thread, not by each worker (see
+    // BufferPool), and given back when done.
     let longest = blocks.iter().map(|b| b.1).max().unwrap_or(0);
     let buffers: Vec<Vec<u8>> = if source.as_bytes().is_some() {
         vec![Vec::new(); threads]
     } else {
-        (0..threads).map(|_| vec![0u8; longest]).collect()
+        (0..threads).map(|_| pool.take(longest)).collect()
     };
+    let pool = pool.clone();
     tokio::task::spawn_blocking(move || {
-        hash_blocks_blocking(&*source, &blocks, algorithm, buffers, &reporter)
+        let (buffers, hashed) =
+            hash_blocks_blocking(&*source, &blocks, algorithm, buffers, &reporter);
+        buffers.into_iter().for_each(|buf| pool.give(buf));
+        hashed
     })
     .await
     .map_err(|e| ClientError::InvalidRequest(format!("the hashing task failed: {e}")))?
 }
 
+/// The blocks one worker hashed: index and hash.
+type Share = Vec<(usize, String)>;
+
+/// The blocks a worker hashed, reading into `buf`.
+fn hash_share(
+    source: &dyn BlockSource,
+    blocks: &[(u64, usize)],
+    algorithm: HashAlgorithm,
+    buf: &mut Vec<u8>,
+    next: &AtomicUsize,
+    failed: &AtomicBool,
+    reporter: &Reporter,
+) -> Result<Share> {
+    let mut mine = Vec::new();
+    loop {
+        let index = next.fetch_add(1, Ordering::Relaxed);
+        if index >= blocks.len() || failed.load(Ordering::Relaxed) {
+            return Ok(mine);
+        }
+        let (offset, len) = blocks[index];
+        let hash = match source.as_bytes() {
+            Some(bytes) => {
+                let start = offset as usize;
+                match bytes.get(start..start.saturating_add(len)) {
+                    Some(block) => algorithm.block_hash_hex(block),
+                    None => {
+                        failed.store(true, Ordering::Relaxed);
+                        return Err(source_error(source, short_read()));
+                    }
+                }
+            }
+            None => {
+                buf.resize(len, 0);
+                if let Err(e) = source.read_at(offset, &mut buf[..len]) {
+                    failed.store(true, Ordering::Relaxed);
+                    return Err(source_error(source, e));
+                }
+                algorithm.block_hash_hex(&buf[..len])
+            }
+        };
+        mine.push((index, hash));
+        reporter.add(len as u64);
+    }
+}
+
+/// Runs one [`hash_share`] per buffer on its own thread; gives the buffers
+/// back with the hashes.
 fn hash_blocks_blocking(
     source: &dyn BlockSource,
     blocks: &[(u64, usize)],
     algorithm: HashAlgorithm,
     buffers: Vec<Vec<u8>>,
     reporter: &Reporter,
-) -> Result<Vec<String>> {
+) -> (Vec<Vec<u8>>, Result<Vec<String>>) {
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    let results: Vec<Result<Vec<(usize, String)>>> = std::thread::scope(|scope| {
+    let outcomes: Vec<(Option<Vec<u8>>, Result<Share>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = buffers
             .into_iter()
             .map(|mut buf| {
                 let (next, failed) = (&next, &failed);
                 scope.spawn(move || {
-                    let mut mine = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        if index >= blocks.len() || failed.load(Ordering::Relaxed) {
-                            return Ok(mine);
-                        }
-                        let (offset, len) = blocks[index];
-                        let hash = match source.as_bytes() {
-                            Some(bytes) => {
-                                let start = offset as usize;
-                                match bytes.get(start..start.saturating_add(len)) {
-                                    Some(block) => algorithm.block_hash_hex(block),
-                                    None => {
-                                        failed.store(true, Ordering::Relaxed);
-                                        return Err(source_error(source, short_read()));
-                                    }
-                                }
-                            }
-                            None => {
-                                buf.resize(len, 0);
-                                if let Err(e) = source.read_at(offset, &mut buf[..len]) {
-                                    failed.store(true, Ordering::Relaxed);
-                                    return Err(source_error(source, e));
-                                }
-                                algorithm.block_hash_hex(&buf[..len])
-                            }
-                        };
-                        mine.push((index, hash));
-                        reporter.add(len as u64);
-                    }
+                    let hashed =
+                        hash_share(source, blocks, algorithm, &mut buf, next, failed, reporter);
+                    (buf, hashed)
                 })
             })
             .collect();
         workers
             .into_iter()
-            .map(|w| {
-                w.join().unwrap_or_else(|_| {
+            .map(|w| match w.join() {
+                Ok((buf, hashed)) => (Some(buf), hashed),
+                Err(_) => (
+                    None,
                     Err(ClientError::InvalidRequest(
                         "a hashing thread panicked".into(),
-                    ))
-                })
+                    )),
+                ),
             })
             .collect()
     });
-    let mut hashes = vec![String::new(); blocks.len()];
+    let mut buffers = Vec::new();
+    let mut results = Vec::new();
+    for (buf, hashed) in outcomes {
+        buffers.extend(buf);
+        results.push(hashed);
+    }
+    (buffers, collect_hashes(blocks.len(), results))
+}
+
+/// The hashes of every block in order, from the workers' shares.
+fn collect_hashes(count: usize, results: Vec<Result<Vec<(usize, String)>>>) -> Result<Vec<String>> {
+    let mut hashes = vec![String::new(); count];
     for result in results {
         for (index, hash) in result? {
             hashes[index] = hash;
@@ -511,14 +549,22 @@ mod tests {
         assert_eq!(from_file.len(), data.len() as u64);
         for threads in [1, 3, 64] {
             let reporter = Arc::new(Reporter::new(None, data.len() as u64));
-            let got = hash_blocks(from_file.clone(), blocks.clone(), algo, threads, reporter)
-                .await
-                .unwrap();
+            let pool = BufferPool::new();
+            let got = hash_blocks(
+                from_file.clone(),
+                blocks.clone(),
+                algo,
+                threads,
+                reporter,
+                &pool,
+            )
+            .await
+            .unwrap();
             assert_eq!(got, expected);
         }
         let from_bytes = UploadSource::from(data.clone()).open().unwrap();
         let reporter = Arc::new(Reporter::new(None, 0));
-        let got = hash_blocks(from_bytes, blocks, algo, 2, reporter)
+        let got = hash_blocks(from_bytes, blocks, algo, 2, reporter, &BufferPool::new())
             .await
             .unwrap();
         assert_eq!(got, expected);
@@ -535,6 +581,7 @@ mod tests {
             HashAlgorithm::Sha256,
             2,
             reporter,
+            &BufferPool::new(),
         )
         .await
         .unwrap_err();

@@ -28,7 +28,6 @@ use super::transfer::{
     UploadSource,
 };
 use super::PithosClient;
-use crate::clients::buffers::BufferPool;
 use crate::clients::storage::{headers_of, Headers};
 use crate::clients::{ClientError, Result};
 
@@ -332,7 +331,7 @@ impl PithosClient {
         limits: &Limits,
         reporter: &Arc<Reporter>,
     ) -> Result<()> {
-        let pool = BufferPool::new();
+        let pool = limits.pool().clone();
         stream::iter(wanted)
             .map(|(hash, place)| {
                 let source = source.clone();
@@ -441,6 +440,7 @@ pub(crate) async fn hash_source(
             info.algorithm,
             threads,
             hashing,
+            limits.pool(),
         )
         .await?
     };

@@ -308,7 +308,15 @@ async fn local_hash(path: &Path, size: u64, info: BlockInfo, run: &Run) -> Resul
     } else {
         let (_threads, threads) = run.limits.hashing(blocks.len()).await?;
         let quiet = Arc::new(crate::clients::pithos::progress::Reporter::new(None, 0));
-        hash_blocks(source, blocks, info.algorithm, threads, quiet).await?
+        hash_blocks(
+            source,
+            blocks,
+            info.algorithm,
+            threads,
+            quiet,
+            run.limits.pool(),
+        )
+        .await?
     };
     Ok(Some(info.algorithm.merkle_hex(&hashes)?))
 }
