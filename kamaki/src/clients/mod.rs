@@ -7,7 +7,6 @@
 //! retries what is safe to retry, logs through `tracing` with the token
 //! redacted, and turns unexpected answers into [`ClientError`]s.
 
-pub(crate) mod buffers;
 mod config;
 mod errors;
 mod request;

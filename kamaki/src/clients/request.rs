@@ -3,15 +3,12 @@
 
 use std::time::{Duration, Instant};
 
-use std::sync::Arc;
-
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use http::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::clients::buffers::BufferPool;
 use crate::clients::utils::{encode_path, path4url, query_string};
 use crate::clients::{Client, ClientError, Result, Token};
 
@@ -42,7 +39,7 @@ pub struct RequestBuilder<'a> {
     verbatim_path: bool,
     error: Option<ClientError>,
     secrets: Vec<String>,
-    pool: Option<Arc<BufferPool>>,
+    chunks: bool,
 }
 
 impl<'a> RequestBuilder<'a> {
@@ -62,7 +59,7 @@ impl<'a> RequestBuilder<'a> {
             verbatim_path: false,
             error: None,
             secrets: Vec::new(),
-            pool: None,
+            chunks: false,
         }
     }
 
@@ -177,11 +174,12 @@ impl<'a> RequestBuilder<'a> {
         self
     }
 
-    /// Receives the reply's body into a buffer of `pool` (given back to it
-    /// when the body is dropped): transfers receive block after block
-    /// into the same few buffers instead of fresh ones.
-    pub(crate) fn receive_into(mut self, pool: &Arc<BufferPool>) -> Self {
-        self.pool = Some(pool.clone());
+    /// Keeps a successful reply's body as the pieces it arrived in
+    /// ([`Response::into_chunks`]) instead of copying them into one buffer:
+    /// a block is then hashed and written straight from what the
+    /// connection received.
+    pub(crate) fn receive_chunks(mut self) -> Self {
+        self.chunks = true;
         self
     }
 
@@ -262,7 +260,7 @@ impl<'a> RequestBuilder<'a> {
                         url = %shown,
                         status = reply.status,
                         elapsed_ms = elapsed.as_millis() as u64,
-                        bytes = reply.body.len(),
+                        bytes = reply.body_len(),
                         "{} {} -> {}",
                         self.method,
                         shown,
@@ -400,17 +398,22 @@ impl<'a> RequestBuilder<'a> {
             n.min(self.max_response_bytes as u64)
                 .min(PREALLOCATION_LIMIT as u64) as usize
         });
-        let mut body = match &self.pool {
-            Some(pool) => pool.take_empty(expected),
-            None => Vec::with_capacity(expected),
-        };
+        let keep_chunks = self.chunks && (200..300).contains(&status);
+        let mut chunks: Vec<Bytes> = Vec::new();
+        let mut body = BytesMut::with_capacity(if keep_chunks { 0 } else { expected });
+        let mut received = 0usize;
         loop {
             match reply.chunk().await {
                 Ok(Some(chunk)) => {
-                    if body.len() + chunk.len() > self.max_response_bytes {
+                    received += chunk.len();
+                    if received > self.max_response_bytes {
                         return Err(Failure::fatal(too_large(shown, self.max_response_bytes)));
                     }
-                    body.extend_from_slice(&chunk);
+                    if keep_chunks {
+                        chunks.push(chunk);
+                    } else {
+                        body.extend_from_slice(&chunk);
+                    }
                 }
                 Ok(None) => break,
                 Err(e) => {
@@ -425,10 +428,8 @@ impl<'a> RequestBuilder<'a> {
         Ok(Response {
             status,
             headers,
-            body: match &self.pool {
-                Some(pool) => pool.freeze(body),
-                None => Bytes::from(body),
-            },
+            body: body.freeze(),
+            chunks: keep_chunks.then_some(chunks),
             url: shown.to_string(),
         })
     }
@@ -592,6 +593,8 @@ pub struct Response {
     status: u16,
     headers: HeaderMap,
     body: Bytes,
+    /// The body as received, when asked for (then `body` is empty).
+    chunks: Option<Vec<Bytes>>,
     url: String,
 }
 
@@ -631,7 +634,25 @@ impl Response {
 
     /// The body, taken.
     pub fn into_body(self) -> Bytes {
-        self.body
+        match self.chunks {
+            Some(chunks) if chunks.len() == 1 => chunks.into_iter().next().unwrap_or_default(),
+            Some(chunks) => chunks.concat().into(),
+            None => self.body,
+        }
+    }
+
+    /// The body in the pieces it arrived in, when the request asked to keep
+    /// them, else in one piece.
+    pub(crate) fn into_chunks(self) -> Vec<Bytes> {
+        self.chunks.unwrap_or_else(|| vec![self.body])
+    }
+
+    /// The length of the body.
+    pub fn body_len(&self) -> usize {
+        match &self.chunks {
+            Some(chunks) => chunks.iter().map(Bytes::len).sum(),
+            None => self.body.len(),
+        }
     }
 
     /// The body as text (invalid UTF-8 replaced).

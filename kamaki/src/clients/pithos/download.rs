@@ -23,7 +23,7 @@ use bytes::{Bytes, BytesMut};
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-use super::hashmap::{block_range, HashAlgorithm};
+use super::hashmap::{block_range, BlockHasher, HashAlgorithm};
 use super::limits::Limits;
 use super::models::ObjectHashmap;
 use super::object::HashmapOptions;
@@ -34,7 +34,6 @@ use super::transfer::{
     BlockSource, FileSource, MemorySink, Sink,
 };
 use super::PithosClient;
-use crate::clients::buffers::BufferPool;
 use crate::clients::storage::{http_error, Headers};
 use crate::clients::{ClientError, Result};
 
@@ -422,18 +421,16 @@ impl PithosClient {
         let reporter = Arc::new(Reporter::new(options.download_cb.clone(), plan.out_len));
         let client = self.clone();
         let pieces = plan.pieces.clone();
-        let pool = BufferPool::new();
         Ok(stream::iter(pieces)
             .map(move |piece| {
                 let (client, plan, reporter) = (client.clone(), plan.clone(), reporter.clone());
-                let pool = pool.clone();
                 async move {
                     let data = if plan.hashmap.hashes[piece.block] == plan.zero_hash {
                         Bytes::new()
                     } else {
-                        let data = client.fetch_block(&plan, piece.block, &pool).await?;
+                        let chunks = client.fetch_block(&plan, piece.block).await?;
                         let check = plan.check(piece.block);
-                        blocking(move || check.verify(&data).map(|_| data)).await??
+                        blocking(move || check.verify(&chunks).map(|_| concat(chunks))).await??
                     };
                     reporter.add(piece.to - piece.from);
                     Ok(piece_bytes(&data, piece.from, piece.to))
@@ -547,7 +544,6 @@ impl PithosClient {
                 Some((hash.to_string(), pieces))
             })
             .collect();
-        let pool = limits.pool().clone();
         let local_copy: Option<Arc<File>> = match local {
             Some(file) => Some(Arc::new(file.try_clone().map_err(ClientError::from)?)),
             None => None,
@@ -557,7 +553,6 @@ impl PithosClient {
                 let sink = sink.clone();
                 let local = local_copy.clone();
                 let reporter = reporter.clone();
-                let pool = pool.clone();
                 async move {
                     let todo: Vec<Piece> = pieces
                         .iter()
@@ -573,8 +568,8 @@ impl PithosClient {
                     let zero = hash == plan.zero_hash;
                     let source_block = pieces.iter().find(|p| plan.whole && verified[p.block]);
                     let last = plan.hashmap.hashes.len().saturating_sub(1);
-                    let (data, fetched) = if zero {
-                        (Bytes::new(), None)
+                    let (data, fetched): (Vec<Bytes>, _) = if zero {
+                        (Vec::new(), None)
                     } else if let (Some(block), Some(file)) = (source_block, local.as_ref()) {
                         let (start, end) = plan.block_bounds(block.block);
                         let file = file.clone();
@@ -584,13 +579,13 @@ impl PithosClient {
                         })
                         .await?
                         .map_err(ClientError::from)?;
-                        (data, None)
+                        (vec![data], None)
                     } else {
                         // The last block may carry hidden bytes (see
                         // Plan::verify): another block of the hash is
                         // fetched when there is one.
                         let pick = todo.iter().find(|p| p.block != last).unwrap_or(&todo[0]);
-                        let data = self.fetch_block(plan, pick.block, &pool).await?;
+                        let data = self.fetch_block(plan, pick.block).await?;
                         (data, Some(pick.block))
                     };
                     let writes: Vec<(u64, u64, u64)> = todo
@@ -602,24 +597,24 @@ impl PithosClient {
                     let obj = plan.obj.clone();
                     let check = fetched.map(|block| plan.check(block));
                     // Verifying and writing in one trip to a blocking thread,
-                    // from the received buffer itself.
-                    let (data, unverified) = blocking(move || {
+                    // from the pieces the connection received, uncopied.
+                    let received: u64 = data.iter().map(|c| c.len() as u64).sum();
+                    let unverified = blocking(move || {
                         let verified = match &check {
                             Some(check) => check.verify(&data)?,
                             None => true,
                         };
                         for (offset, from, to) in writes {
-                            sink.write_at(offset, &piece_bytes(&data, from, to))
-                                .map_err(|e| {
-                                    with_context(ClientError::from(e), || format!("writing {obj}"))
-                                })?;
+                            write_piece(&*sink, offset, &data, from, to).map_err(|e| {
+                                with_context(ClientError::from(e), || format!("writing {obj}"))
+                            })?;
                         }
-                        Ok::<_, ClientError>((data, usize::from(!verified)))
+                        Ok::<_, ClientError>(usize::from(!verified))
                     })
                     .await??;
                     let fetched = fetched.is_some();
                     reporter.add(bytes);
-                    let fetched_bytes = if fetched { data.len() as u64 } else { 0 };
+                    let fetched_bytes = if fetched { received } else { 0 };
                     Ok::<_, ClientError>((
                         usize::from(fetched),
                         fetched_bytes,
@@ -640,14 +635,9 @@ impl PithosClient {
         Ok(report)
     }
 
-    /// Fetches block `block` with a ranged `GET` into a buffer of `pool`;
-    /// its hash is checked by [`BlockCheck::verify`].
-    async fn fetch_block(
-        &self,
-        plan: &Plan,
-        block: usize,
-        pool: &Arc<BufferPool>,
-    ) -> Result<Bytes> {
+    /// Fetches block `block` with a ranged `GET`, as the pieces it arrived
+    /// in; its hash is checked by [`BlockCheck::verify`].
+    async fn fetch_block(&self, plan: &Plan, block: usize) -> Result<Vec<Bytes>> {
         let (start, end) = plan.block_bounds(block);
         let context = || plan.check(block).context;
         // A block, or a whole small object from a server ignoring Range.
@@ -671,29 +661,28 @@ impl PithosClient {
             )
             .map_err(|e| with_context(e, context))?
             .max_response_bytes(limit)
-            .receive_into(pool)
+            .receive_chunks()
             .send()
             .await
             .map_err(|e| with_context(e, context))?;
         let status = reply.status();
-        let body = reply.into_body();
-        let data = if status != 206 && body.len() as u64 == plan.hashmap.bytes {
+        let mut chunks = reply.into_chunks();
+        let mut len: u64 = chunks.iter().map(|c| c.len() as u64).sum();
+        if status != 206 && len == plan.hashmap.bytes {
             // A server that ignores Range sends the whole (small) object.
-            body.slice(start as usize..end as usize)
-        } else {
-            body
-        };
-        if data.len() as u64 != end - start {
+            chunks = vec![concat(chunks).slice(start as usize..end as usize)];
+            len = end - start;
+        }
+        if len != end - start {
             return Err(with_context(
                 ClientError::Integrity(format!(
-                    "the server sent {} bytes instead of {}",
-                    data.len(),
+                    "the server sent {len} bytes instead of {}",
                     end - start
                 )),
                 context,
             ));
         }
-        Ok(data)
+        Ok(chunks)
     }
 }
 
@@ -733,8 +722,15 @@ impl BlockCheck {
     /// object (`X-Object-Bytes`) it keeps the hash of the whole stored block,
     /// of which only a prefix is the object's, so the data it serves cannot
     /// match.
-    fn verify(&self, data: &[u8]) -> Result<bool> {
-        let got = self.algorithm.block_hash_hex(data);
+    fn verify(&self, chunks: &[Bytes]) -> Result<bool> {
+        let got = match chunks {
+            [one] => self.algorithm.block_hash_hex(one),
+            _ => {
+                let mut hasher = BlockHasher::new(self.algorithm);
+                chunks.iter().for_each(|c| hasher.update(c));
+                hasher.finalize_hex()
+            }
+        };
         if got == self.expected {
             return Ok(true);
         }
@@ -751,6 +747,46 @@ impl BlockCheck {
             self.context
         )))
     }
+}
+
+/// The pieces as one buffer (no copy for one piece).
+fn concat(chunks: Vec<Bytes>) -> Bytes {
+    match <[Bytes; 1]>::try_from(chunks) {
+        Ok([one]) => one,
+        Err(chunks) => chunks.concat().into(),
+    }
+}
+
+/// Writes bytes `from..to` of the block made of `chunks` at `offset` of
+/// `sink`, zeros past the block's end (a block that came from an identical
+/// block with fewer trailing zeros may be shorter than the piece).
+fn write_piece(
+    sink: &dyn Sink,
+    offset: u64,
+    chunks: &[Bytes],
+    from: u64,
+    to: u64,
+) -> std::io::Result<()> {
+    let mut parts: Vec<&[u8]> = Vec::new();
+    let mut at = 0u64;
+    for chunk in chunks {
+        let end = at + chunk.len() as u64;
+        if end > from && at < to {
+            let a = (from.saturating_sub(at)) as usize;
+            let b = (to.min(end) - at) as usize;
+            parts.push(&chunk[a..b]);
+        }
+        at = end;
+        if at >= to {
+            break;
+        }
+    }
+    let covered: u64 = parts.iter().map(|p| p.len() as u64).sum();
+    let zeros = vec![0u8; (to - from - covered) as usize];
+    if !zeros.is_empty() {
+        parts.push(&zeros);
+    }
+    sink.write_parts_at(offset, &parts)
 }
 
 /// Runs `work` on a blocking thread.
@@ -779,8 +815,16 @@ impl FileSink {
 
 impl Sink for FileSink {
     fn write_at(&self, offset: u64, data: &[u8]) -> std::io::Result<()> {
+        self.write_parts_at(offset, &[data])
+    }
+
+    fn write_parts_at(&self, mut offset: u64, parts: &[&[u8]]) -> std::io::Result<()> {
         let _one = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-        write_all_at(&self.file, data, offset)
+        for part in parts {
+            write_all_at(&self.file, part, offset)?;
+            offset += part.len() as u64;
+        }
+        Ok(())
     }
 }
 
@@ -883,6 +927,41 @@ mod tests {
             piece_bytes(&Bytes::new(), 0, 3),
             Bytes::from_static(b"\0\0\0")
         );
+    }
+
+    #[test]
+    fn pieces_are_written_from_received_chunks_with_zeros_past_the_end() {
+        let sink = MemorySink(Mutex::new(vec![9; 12]));
+        let chunks = [Bytes::from_static(b"abc"), Bytes::from_static(b"defg")];
+        write_piece(&sink, 1, &chunks, 2, 6).unwrap();
+        assert_eq!(&sink.0.lock().unwrap()[..6], b"\x09cdef\x09");
+        // A piece past the data of a shorter identical block: zeros.
+        write_piece(&sink, 6, &chunks, 5, 10).unwrap();
+        assert_eq!(&sink.0.lock().unwrap()[6..11], b"fg\0\0\0");
+        write_piece(&sink, 0, &[], 0, 2).unwrap();
+        assert_eq!(&sink.0.lock().unwrap()[..2], b"\0\0");
+        assert_eq!(concat(chunks.to_vec()), Bytes::from_static(b"abcdefg"));
+    }
+
+    #[test]
+    fn a_block_in_chunks_hashes_as_the_whole_block() {
+        let algorithm = HashAlgorithm::Sha256;
+        let block = b"some data\0\0\0".to_vec();
+        let check = BlockCheck {
+            algorithm,
+            expected: algorithm.block_hash_hex(&block),
+            short_last: false,
+            context: "block 0".into(),
+        };
+        let split = [
+            Bytes::copy_from_slice(&block[..4]),
+            Bytes::copy_from_slice(&block[4..10]),
+            Bytes::copy_from_slice(&block[10..]),
+        ];
+        assert!(check.verify(&split).unwrap());
+        assert!(check.verify(&[Bytes::from(block.clone())]).unwrap());
+        let err = check.verify(&[Bytes::from_static(b"other")]).unwrap_err();
+        assert!(err.to_string().contains("block 0"), "{err}");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::clients::buffers::BufferPool;
+use crate::clients::pithos::buffers::BufferPool;
 use crate::clients::{ClientError, Result};
 
 /// The shared bounds of a transfer.

@@ -23,6 +23,7 @@
 //! ```
 
 mod account;
+mod buffers;
 mod container;
 mod download;
 pub mod hashmap;

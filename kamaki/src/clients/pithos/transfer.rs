@@ -17,7 +17,7 @@ use bytes::Bytes;
 
 use super::hashmap::HashAlgorithm;
 use super::progress::Reporter;
-use crate::clients::buffers::BufferPool;
+use crate::clients::pithos::buffers::BufferPool;
 use crate::clients::{ClientError, Result};
 
 /// Data read by position: a file, bytes in memory, or anything else that
@@ -261,6 +261,15 @@ pub(crate) fn io_error(path: Option<&Path>, e: io::Error) -> ClientError {
 /// Where downloaded bytes are written, by position, from many tasks.
 pub(crate) trait Sink: Send + Sync {
     fn write_at(&self, offset: u64, data: &[u8]) -> io::Result<()>;
+
+    /// Writes `parts` one after the other from `offset`.
+    fn write_parts_at(&self, mut offset: u64, parts: &[&[u8]]) -> io::Result<()> {
+        for part in parts {
+            self.write_at(offset, part)?;
+            offset += part.len() as u64;
+        }
+        Ok(())
+    }
 }
 
 impl Sink for File {

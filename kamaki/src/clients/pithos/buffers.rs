@@ -1,6 +1,6 @@
-//! Block buffers kept for reuse by transfers and by the replies they
-//! receive: a multi-megabyte buffer allocated afresh for every block costs
-//! page faults (the kernel backs new pages on first touch), and buffers
+//! Block buffers kept for reuse by transfers: a multi-megabyte buffer
+//! allocated afresh for every block costs page faults (the kernel backs
+//! new pages on first touch), and buffers
 //! freed on many threads linger in as many malloc arenas, so the resident
 //! memory grows with the transfer; a few reused buffers keep both flat.
 
@@ -31,19 +31,6 @@ impl BufferPool {
             .pop()
             .unwrap_or_default();
         buf.resize(len, 0);
-        buf
-    }
-
-    /// An empty buffer with room for `capacity` bytes, to fill.
-    pub(crate) fn take_empty(&self, capacity: usize) -> Vec<u8> {
-        let mut buf = self
-            .free
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .pop()
-            .unwrap_or_default();
-        buf.clear();
-        buf.reserve(capacity);
         buf
     }
 
