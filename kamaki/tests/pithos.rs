@@ -552,7 +552,11 @@ async fn streaming_download_yields_verified_bytes_in_order() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(chunks.len(), 4);
+    assert!(
+        chunks.len() >= 4,
+        "a piece per block at least: {}",
+        chunks.len()
+    );
     assert_eq!(chunks.concat(), content);
 }
 

@@ -75,9 +75,9 @@ pub struct CatArgs {
     path_or_url: String,
     #[command(flatten)]
     conditions: Conditions,
-    /// Blocks fetched ahead (at least 1).
-    #[arg(long = "buffer-blocks", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    buffer_blocks: Option<u16>,
+    /// Blocks fetched ahead (at least 1; 4 by default).
+    #[arg(long = "buffer-blocks", value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    buffer_blocks: u16,
     #[command(flatten)]
     target: FileTarget,
 }
@@ -112,7 +112,7 @@ pub async fn cat(ctx: &mut Ctx, args: CatArgs) -> CliResult {
     let target = Target::location(ctx, &args.target, &args.path_or_url).await?;
     target.require_path(&args.path_or_url)?;
     let options = DownloadOptions {
-        concurrency: Some(args.buffer_blocks.map_or(1, usize::from)),
+        concurrency: Some(usize::from(args.buffer_blocks)),
         ..args.conditions.options()
     };
     let mut stdout = tokio::io::stdout();

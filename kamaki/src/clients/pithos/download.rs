@@ -19,7 +19,7 @@ use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
@@ -215,22 +215,6 @@ fn plan_pieces(size: u64, block_size: u64, ranges: Option<&[(u64, u64)]>) -> Vec
     pieces
 }
 
-/// `data` (a block as stored, maybe shorter than `len` when it came from an
-/// identical block with fewer trailing zeros) cut to bytes `from..to` of a
-/// block of `len` bytes.
-fn piece_bytes(data: &Bytes, from: u64, to: u64) -> Bytes {
-    let (from, to) = (from as usize, to as usize);
-    if to <= data.len() {
-        return data.slice(from..to);
-    }
-    let mut out = BytesMut::with_capacity(to - from);
-    if from < data.len() {
-        out.extend_from_slice(&data[from..]);
-    }
-    out.resize(to - from, 0);
-    out.freeze()
-}
-
 /// `<file>.kamaki-partial`.
 pub(crate) fn partial_path(path: &Path) -> PathBuf {
     let mut name = path
@@ -411,6 +395,7 @@ impl PithosClient {
         obj: &str,
         options: &DownloadOptions,
     ) -> Result<impl Stream<Item = Result<Bytes>> + Send + 'static> {
+        // Each piece comes as the parts it was received in, uncopied.
         let limits = self.download_limits(options);
         let concurrency = limits.requests();
         let plan = Arc::new(
@@ -425,18 +410,22 @@ impl PithosClient {
             .map(move |piece| {
                 let (client, plan, reporter) = (client.clone(), plan.clone(), reporter.clone());
                 async move {
-                    let data = if plan.hashmap.hashes[piece.block] == plan.zero_hash {
-                        Bytes::new()
+                    let chunks = if plan.hashmap.hashes[piece.block] == plan.zero_hash {
+                        Vec::new()
                     } else {
                         let chunks = client.fetch_block(&plan, piece.block).await?;
                         let check = plan.check(piece.block);
-                        blocking(move || check.verify(&chunks).map(|_| concat(chunks))).await??
+                        blocking(move || check.verify(&chunks).map(|_| chunks)).await??
                     };
                     reporter.add(piece.to - piece.from);
-                    Ok(piece_bytes(&data, piece.from, piece.to))
+                    Ok::<_, ClientError>(piece_chunks(&chunks, piece.from, piece.to))
                 }
             })
-            .buffered(concurrency))
+            .buffered(concurrency)
+            .flat_map(|parts| match parts {
+                Ok(parts) => stream::iter(parts.into_iter().map(Ok).collect::<Vec<_>>()),
+                Err(e) => stream::iter(vec![Err(e)]),
+            }))
     }
 
     /// Writes the verified bytes of `obj` to `writer`, in order (kamaki's
@@ -757,24 +746,18 @@ fn concat(chunks: Vec<Bytes>) -> Bytes {
     }
 }
 
-/// Writes bytes `from..to` of the block made of `chunks` at `offset` of
-/// `sink`, zeros past the block's end (a block that came from an identical
-/// block with fewer trailing zeros may be shorter than the piece).
-fn write_piece(
-    sink: &dyn Sink,
-    offset: u64,
-    chunks: &[Bytes],
-    from: u64,
-    to: u64,
-) -> std::io::Result<()> {
-    let mut parts: Vec<&[u8]> = Vec::new();
+/// Bytes `from..to` of the block made of `chunks`, as slices of them, with
+/// zeros past the block's end (a block that came from an identical block
+/// with fewer trailing zeros may be shorter than the piece).
+fn piece_chunks(chunks: &[Bytes], from: u64, to: u64) -> Vec<Bytes> {
+    let mut parts = Vec::new();
     let mut at = 0u64;
     for chunk in chunks {
         let end = at + chunk.len() as u64;
         if end > from && at < to {
-            let a = (from.saturating_sub(at)) as usize;
+            let a = from.saturating_sub(at) as usize;
             let b = (to.min(end) - at) as usize;
-            parts.push(&chunk[a..b]);
+            parts.push(chunk.slice(a..b));
         }
         at = end;
         if at >= to {
@@ -782,10 +765,23 @@ fn write_piece(
         }
     }
     let covered: u64 = parts.iter().map(|p| p.len() as u64).sum();
-    let zeros = vec![0u8; (to - from - covered) as usize];
-    if !zeros.is_empty() {
-        parts.push(&zeros);
+    if covered < to - from {
+        parts.push(Bytes::from(vec![0u8; (to - from - covered) as usize]));
     }
+    parts
+}
+
+/// Writes bytes `from..to` of the block made of `chunks` at `offset` of
+/// `sink`.
+fn write_piece(
+    sink: &dyn Sink,
+    offset: u64,
+    chunks: &[Bytes],
+    from: u64,
+    to: u64,
+) -> std::io::Result<()> {
+    let parts = piece_chunks(chunks, from, to);
+    let parts: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
     sink.write_parts_at(offset, &parts)
 }
 
@@ -919,17 +915,6 @@ mod tests {
     }
 
     #[test]
-    fn piece_bytes_pads_shorter_identical_blocks() {
-        let data = Bytes::from_static(b"ab");
-        assert_eq!(piece_bytes(&data, 0, 2), Bytes::from_static(b"ab"));
-        assert_eq!(piece_bytes(&data, 1, 4), Bytes::from_static(b"b\0\0"));
-        assert_eq!(
-            piece_bytes(&Bytes::new(), 0, 3),
-            Bytes::from_static(b"\0\0\0")
-        );
-    }
-
-    #[test]
     fn pieces_are_written_from_received_chunks_with_zeros_past_the_end() {
         let sink = MemorySink(Mutex::new(vec![9; 12]));
         let chunks = [Bytes::from_static(b"abc"), Bytes::from_static(b"defg")];
@@ -941,6 +926,9 @@ mod tests {
         write_piece(&sink, 0, &[], 0, 2).unwrap();
         assert_eq!(&sink.0.lock().unwrap()[..2], b"\0\0");
         assert_eq!(concat(chunks.to_vec()), Bytes::from_static(b"abcdefg"));
+        let parts = piece_chunks(&chunks, 1, 9);
+        assert_eq!(parts.len(), 3, "two slices and the zeros");
+        assert_eq!(parts.concat(), b"bcdefg\0\0");
     }
 
     #[test]
