@@ -1,62 +1,14 @@
-//! How a client is configured: the builder, the retry policy, and the shared
-//! connection pools.
+//! How a client is configured: the builder and the shared connection pools
+//! (the retry policy it takes is in `retry.rs`).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::clients::retry::RetryPolicy;
 use crate::clients::utils::https::{self, TlsSettings};
 use crate::clients::{Client, ClientError, ClientInner, Result, Service, Token};
-
-/// When and how often a failed request is tried again.
-///
-/// Only idempotent requests are retried (GET, HEAD, PUT, DELETE, COPY, and
-/// requests marked idempotent), and only on a connection error, a timeout,
-/// or a 408/429/500/502/503/504 answer. The wait before retry `n` (from 0) is a random
-/// duration between half and all of `initial_backoff * 2^n`, capped at
-/// `max_backoff`; a `Retry-After` answer header is honoured up to
-/// `max_backoff`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt (0 = never retry).
-    pub max_retries: u32,
-    /// The base of the exponential backoff.
-    pub initial_backoff: Duration,
-    /// The longest single wait.
-    pub max_backoff: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_retries: 3,
-            initial_backoff: Duration::from_millis(200),
-            max_backoff: Duration::from_secs(10),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// A policy that never retries.
-    pub fn never() -> Self {
-        RetryPolicy {
-            max_retries: 0,
-            ..RetryPolicy::default()
-        }
-    }
-
-    /// The wait before retry number `attempt` (0 for the first retry).
-    pub fn backoff(&self, attempt: u32) -> Duration {
-        let factor = 2u32.saturating_pow(attempt.min(20));
-        let full = self
-            .initial_backoff
-            .saturating_mul(factor)
-            .min(self.max_backoff);
-        let half = full / 2;
-        half + half.mul_f64(fastrand::f64())
-    }
-}
 
 /// Settings of the HTTP transport; clients with equal settings share one
 /// connection pool.
@@ -367,21 +319,5 @@ mod tests {
                 "{url}"
             );
         }
-    }
-
-    #[test]
-    fn backoff_grows_is_jittered_and_capped() {
-        let policy = RetryPolicy {
-            max_retries: 10,
-            initial_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_secs(1),
-        };
-        for attempt in 0..12 {
-            let full =
-                (Duration::from_millis(100) * 2u32.pow(attempt.min(20))).min(policy.max_backoff);
-            let wait = policy.backoff(attempt);
-            assert!(wait >= full / 2 && wait <= full, "{attempt}: {wait:?}");
-        }
-        assert!(policy.backoff(u32::MAX) <= Duration::from_secs(1));
     }
 }

@@ -10,6 +10,7 @@
 mod config;
 mod errors;
 mod request;
+mod retry;
 mod token;
 
 pub mod astakos;
@@ -28,10 +29,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use config::{ClientBuilder, RetryPolicy};
+pub use config::ClientBuilder;
 pub use errors::{ClientError, Result};
 pub use http::Method;
 pub use request::{RequestBuilder, Response, AUTH_HEADER, DEFAULT_MAX_RESPONSE_BYTES};
+pub use retry::RetryPolicy;
 pub use token::Token;
 
 use utils::https::TlsSettings;

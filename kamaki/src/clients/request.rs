@@ -4,11 +4,12 @@
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
+use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use http::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::clients::retry::{self, is_idempotent, is_retryable_status, retry_after, Attempt};
 use crate::clients::utils::{encode_path, path4url, query_string};
 use crate::clients::{Client, ClientError, Result, Token};
 
@@ -220,100 +221,87 @@ impl<'a> RequestBuilder<'a> {
                 .fold(url.clone(), |shown, secret| shown.replace(secret, "..."))
         };
         let label = format!("{} {}", self.method, shown);
-        // The whole operation's bound: the attempts and the waits between.
-        let deadline = inner
-            .total_timeout
-            .map(|total| (tokio::time::Instant::now() + total, total));
-        let time_left_for =
-            |wait: Duration| deadline.is_none_or(|(at, _)| tokio::time::Instant::now() + wait < at);
-        let mut attempt = 0u32;
-        loop {
-            log_request(
-                &self.method,
-                &shown,
-                &headers,
-                self.body.as_ref(),
-                inner.log_token,
-            );
-            let started = Instant::now();
-            let outcome = match deadline {
-                None => self.attempt(&url, &shown, &headers).await,
-                Some((at, total)) => {
-                    match tokio::time::timeout_at(at, self.attempt(&url, &shown, &headers)).await {
-                        Ok(outcome) => outcome,
-                        Err(_) => {
-                            return Err(ClientError::Timeout {
-                                url: shown,
-                                after: Some(total),
-                            })
-                        }
-                    }
+        retry::run(
+            &inner.retry,
+            idempotent,
+            inner.total_timeout,
+            &shown,
+            &label,
+            || self.attempt_logged(&url, &shown, &headers, &label, secret),
+        )
+        .await
+    }
+
+    /// One attempt, logged, and what it came to.
+    async fn attempt_logged(
+        &self,
+        url: &str,
+        shown: &str,
+        headers: &HeaderMap,
+        label: &str,
+        secret: Option<&str>,
+    ) -> Attempt<Response> {
+        let inner = &self.client.inner;
+        log_request(
+            &self.method,
+            shown,
+            headers,
+            self.body.as_ref(),
+            inner.log_token,
+        );
+        let started = Instant::now();
+        let outcome = self.attempt(url, shown, headers).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match outcome {
+            Ok(reply) => {
+                tracing::debug!(
+                    target: "kamaki::clients::recv",
+                    method = %self.method,
+                    url = %shown,
+                    status = reply.status,
+                    elapsed_ms,
+                    bytes = reply.body_len(),
+                    "{} {} -> {}",
+                    self.method,
+                    shown,
+                    reply.status
+                );
+                if self.success.contains(&reply.status) {
+                    return Attempt::Final(Ok(reply));
                 }
-            };
-            let elapsed = started.elapsed();
-            let retry_left = attempt < inner.retry.max_retries;
-            match outcome {
-                Ok(reply) => {
-                    tracing::debug!(
-                        target: "kamaki::clients::recv",
-                        method = %self.method,
-                        url = %shown,
-                        status = reply.status,
-                        elapsed_ms = elapsed.as_millis() as u64,
-                        bytes = reply.body_len(),
-                        "{} {} -> {}",
-                        self.method,
-                        shown,
-                        reply.status
-                    );
-                    if self.success.contains(&reply.status) {
-                        return Ok(reply);
+                let error = ClientError::from_http_reply(
+                    reply.status,
+                    &reply.body,
+                    label.to_string(),
+                    secret,
+                );
+                if is_retryable_status(reply.status) {
+                    Attempt::Status {
+                        retry_after: retry_after(&reply.headers),
+                        error,
                     }
-                    let wait = retry_after(&reply.headers)
-                        .map(|d| d.min(inner.retry.max_backoff))
-                        .unwrap_or_else(|| inner.retry.backoff(attempt));
-                    if idempotent
-                        && retry_left
-                        && is_retryable_status(reply.status)
-                        && time_left_for(wait)
-                    {
-                        tracing::debug!(target: "kamaki::clients", status = reply.status, ?wait, "retrying {label}");
-                        tokio::time::sleep(wait).await;
-                        attempt += 1;
-                        continue;
-                    }
-                    return Err(ClientError::from_http_reply(
-                        reply.status,
-                        &reply.body,
-                        label,
-                        secret,
-                    ));
+                } else {
+                    Attempt::Final(Err(error))
                 }
-                Err(failure) => {
-                    tracing::debug!(
-                        target: "kamaki::clients::recv",
-                        method = %self.method,
-                        url = %shown,
-                        elapsed_ms = elapsed.as_millis() as u64,
-                        error = %failure.error,
-                        "{} {} failed",
-                        self.method,
-                        shown
-                    );
-                    // A connection that was never made sent nothing: safe to
-                    // retry whatever the method.
-                    let wait = inner.retry.backoff(attempt);
-                    if retry_left
-                        && failure.retryable
-                        && (idempotent || failure.before_send)
-                        && time_left_for(wait)
-                    {
-                        tracing::debug!(target: "kamaki::clients", ?wait, "retrying {label}");
-                        tokio::time::sleep(wait).await;
-                        attempt += 1;
-                        continue;
+            }
+            Err(failure) => {
+                tracing::debug!(
+                    target: "kamaki::clients::recv",
+                    method = %self.method,
+                    url = %shown,
+                    elapsed_ms,
+                    error = %failure.error,
+                    "{} {} failed",
+                    self.method,
+                    shown
+                );
+                if failure.retryable {
+                    Attempt::Broken {
+                        before_send: failure.before_send,
+                        error: failure.error,
                     }
-                    return Err(failure.error);
+                } else {
+                    Attempt::Final(Err(failure.error))
                 }
             }
         }
@@ -527,29 +515,6 @@ fn tls_cause(error: &(dyn std::error::Error + 'static)) -> Option<String> {
     None
 }
 
-fn is_idempotent(method: &Method) -> bool {
-    matches!(
-        method.as_str(),
-        "GET" | "HEAD" | "PUT" | "DELETE" | "COPY" | "OPTIONS"
-    )
-}
-
-fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
-}
-
-/// `Retry-After` in seconds (the HTTP-date form is not used by Synnefo).
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let seconds: f64 = headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(3600.0)))
-}
-
 /// Whether a header carries credentials: the token, or the `Basic`
 /// credentials of an OAuth2 client (`Authorization`).
 fn is_credential(name: &str) -> bool {
@@ -706,19 +671,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn retry_after_is_parsed_and_bounded() {
-        let mut headers = HeaderMap::new();
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("2"));
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(2)));
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("1e9"));
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3600)));
-        for bad in ["-1", "NaN", "soon", "Wed, 21 Oct 2015 07:28:00 GMT"] {
-            headers.insert(RETRY_AFTER, HeaderValue::from_static(bad));
-            assert_eq!(retry_after(&headers), None, "{bad}");
-        }
-    }
-
-    #[test]
     fn credential_headers_are_known() {
         for name in [
             "X-Auth-Token",
@@ -729,14 +681,5 @@ mod tests {
             assert!(is_credential(name), "{name}");
         }
         assert!(!is_credential("content-type"));
-    }
-
-    #[test]
-    fn idempotency_by_method() {
-        assert!(is_idempotent(&Method::GET));
-        assert!(is_idempotent(&Method::PUT));
-        assert!(!is_idempotent(&Method::POST));
-        assert!(!is_idempotent(&Method::from_bytes(b"MOVE").unwrap()));
-        assert!(is_idempotent(&Method::from_bytes(b"COPY").unwrap()));
     }
 }
