@@ -37,6 +37,7 @@ pub mod quotas;
 pub mod rejections;
 pub mod state;
 pub mod tls;
+pub mod versions;
 pub mod volume;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -69,7 +70,7 @@ pub enum EmuError {
     #[error("TLS: {0}")]
     Tls(String),
     /// A user was given wrongly.
-    #[error("invalid user {0:?}: expected EMAIL:TOKEN")]
+    #[error("invalid user {0:?}: expected EMAIL:TOKEN or EMAIL:TOKEN:UUID (a uuid without \":\" or \"/\")")]
     User(String),
     /// A component (service) was given wrongly.
     #[error("invalid component {0:?}: expected NAME:TOKEN")]
@@ -89,7 +90,8 @@ pub enum EmuError {
 #[derive(Clone, Debug)]
 pub struct EmulatorBuilder {
     listen: SocketAddr,
-    users: Vec<(String, String)>,
+    /// Email, token and, when pinned, uuid of each user.
+    users: Vec<(String, String, Option<String>)>,
     project_admins: Vec<String>,
     components: Vec<(String, String)>,
     oauth2_clients: Vec<OAuth2Client>,
@@ -127,15 +129,29 @@ impl EmulatorBuilder {
     /// Adds a user; the first added is the default user. Without any, one
     /// default user `user@example.com` gets a fresh token.
     pub fn user(mut self, email: &str, token: &str) -> Self {
-        self.users.push((email.to_string(), token.to_string()));
+        self.users
+            .push((email.to_string(), token.to_string(), None));
         self
     }
 
-    /// Adds a user given as `EMAIL:TOKEN`.
+    /// Adds a user with a known uuid, as a test deployment of Synnefo has
+    /// (any non-empty string without `:` or `/`: some use plain names).
+    pub fn user_with_uuid(mut self, email: &str, token: &str, uuid: &str) -> Self {
+        self.users
+            .push((email.to_string(), token.to_string(), Some(uuid.to_string())));
+        self
+    }
+
+    /// Adds a user given as `EMAIL:TOKEN` or `EMAIL:TOKEN:UUID`.
     pub fn user_spec(self, spec: &str) -> Result<Self, EmuError> {
-        match spec.split_once(':') {
-            Some((email, token)) if !email.is_empty() && !token.is_empty() => {
-                Ok(self.user(email, token))
+        let parts: Vec<&str> = spec.splitn(3, ':').collect();
+        let plain = |s: &&str| !s.is_empty();
+        match parts.as_slice() {
+            [email, token] if plain(email) && plain(token) => Ok(self.user(email, token)),
+            [email, token, uuid]
+                if plain(email) && plain(token) && plain(uuid) && !uuid.contains([':', '/']) =>
+            {
+                Ok(self.user_with_uuid(email, token, uuid))
             }
             _ => Err(EmuError::User(spec.to_string())),
         }
@@ -278,7 +294,17 @@ impl EmulatorBuilder {
         let mut users: Vec<User> = self
             .users
             .iter()
-            .map(|(email, token)| User::new(email, token))
+            .map(|(email, token, uuid)| {
+                let user = User::new(email, token);
+                match uuid {
+                    Some(uuid) => User {
+                        uuid: uuid.clone(),
+                        default_project: uuid.clone(),
+                        ..user
+                    },
+                    None => user,
+                }
+            })
             .collect();
         if users.is_empty() {
             users.push(User::new("user@example.com", &state::new_token()));
@@ -561,7 +587,10 @@ pub fn router(state: SharedState) -> Router {
         .nest(&at("compute"), compute::router())
         .nest(&at("network"), network::router())
         .nest(&at("volume"), volume::router())
+        .nest("/cyclades/volume/v2", volume::router())
         .nest(&at("image"), image::router())
+        .nest("/cyclades/image/v1", image::router())
+        .merge(versions::router())
         // As services, so that `.../v1/` (with the slash) is served too.
         .nest_service(
             &at("object-store"),
@@ -580,18 +609,16 @@ pub fn router(state: SharedState) -> Router {
         .with_state(state)
 }
 
-/// Services not emulated yet answer 501; unknown paths 404.
+/// A path under a service that it does not serve is Synnefo's
+/// `api_endpoint_not_found` (400); any other path is not found (404).
 async fn not_served(request: Request) -> axum::response::Response {
     let path = request.uri().path();
-    let served = catalog::SERVICES
+    let under_a_service = catalog::SERVICES
         .iter()
-        .find(|s| path.starts_with(&format!("/{}/{}", s.component, s.prefix)));
-    match served {
-        Some(service) => Fault::not_implemented(format!(
-            "The {} API ({}) is not emulated yet",
-            service.service_type, service.name
-        ))
-        .into_response(),
-        None => Fault::item_not_found(format!("API endpoint not found: {path}")).into_response(),
+        .any(|s| path.starts_with(&format!("/{}/{}", s.component, s.prefix)));
+    if under_a_service {
+        Fault::bad_request("API endpoint not found").into_response()
+    } else {
+        Fault::item_not_found(format!("API endpoint not found: {path}")).into_response()
     }
 }

@@ -14,9 +14,9 @@ struct Args {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// A user as EMAIL:TOKEN; may repeat, the first is the default user.
+    /// A user as EMAIL:TOKEN, or EMAIL:TOKEN:UUID to pin the uuid; may repeat, the first is the default user.
     /// Without any, user@example.com gets a fresh token.
-    #[arg(long = "user", value_name = "EMAIL:TOKEN")]
+    #[arg(long = "user", value_name = "EMAIL:TOKEN[:UUID]")]
     users: Vec<String>,
     /// Make this user (the EMAIL of a --user) a project admin, who approves
     /// project applications; may repeat.

@@ -210,3 +210,37 @@ fn the_binary_refuses_bad_arguments() {
         assert!(stderr.contains(expected), "{flag} {value}: {stderr}");
     }
 }
+
+#[tokio::test]
+async fn a_user_may_be_given_a_known_uuid_as_test_deployments_have() {
+    let emu = Emulator::builder()
+        .user_spec("alice@example.com:ta:alice")
+        .unwrap()
+        .user_spec("bob@example.com:tb:0f1e2d3c-0000-4000-8000-000000000001")
+        .unwrap()
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(emu.user().uuid, "alice");
+    let tokens = format!("{}/tokens", emu.auth_url());
+    let (status, body) = post(&tokens, None, r#"{"auth": {"token": {"id": "tb"}}}"#).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["access"]["user"]["id"],
+        "0f1e2d3c-0000-4000-8000-000000000001"
+    );
+    // The uuid is the user's Pithos account.
+    let account = format!("{}/alice", emu.endpoint_url("object-store").unwrap());
+    let reply = reqwest::Client::new()
+        .head(&account)
+        .header("X-Auth-Token", "ta")
+        .send()
+        .await
+        .unwrap();
+    assert!(reply.status().is_success(), "{}", reply.status());
+
+    for bad in ["a@b:t:", "a@b::u", "a@b:t:x/y", "a@b:t:x:y", ":t"] {
+        let err = Emulator::builder().user_spec(bad).err().unwrap();
+        assert!(err.to_string().contains("EMAIL:TOKEN:UUID"), "{bad}: {err}");
+    }
+}
