@@ -727,6 +727,9 @@ async fn private_networks_connect_servers_through_ports() {
         )
         .await;
     assert_eq!(status, 200);
+    // A network lists its subnets' ids as strings, as Synnefo does.
+    let (_, body) = api.network("GET", &format!("/networks/{net}"), None).await;
+    assert_eq!(body["network"]["subnets"], json!([subnet.clone()]));
     let (status, _) = api
         .network("DELETE", &format!("/subnets/{subnet}"), None)
         .await;

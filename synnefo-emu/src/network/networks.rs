@@ -128,7 +128,8 @@ pub fn to_json(cloud: &Cloud, network: &Network) -> Value {
         "shared": network.public,
         "router:external": network.external_router,
         "admin_state_up": true,
-        "subnets": network.subnets,
+        // Synnefo keeps them in a SeparatedValuesField: strings.
+        "subnets": network.subnets.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
         "SNF:floating_ip_pool": network.floating_ip_pool,
         "deleted": network.deleted,
     })
