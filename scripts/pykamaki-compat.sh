@@ -25,7 +25,7 @@ cargo build -q -p synnefo-emu || exit 1
 
 WORK=$(mktemp -d)
 trap 'kill $EMU_PID 2>/dev/null; rm -rf "$WORK"' EXIT
-./target/debug/synnefo-emu --listen 127.0.0.1:0 \
+./target/debug/synnefo-emu --listen 127.0.0.1:0 --image-listing bare \
   --user user@example.com:compat-token --user other@example.com:other-token \
   >"$WORK/emu.out" 2>"$WORK/emu.err" &
 EMU_PID=$!

@@ -100,6 +100,7 @@ pub struct EmulatorBuilder {
     public_host: Option<String>,
     faults: Option<FaultConfig>,
     action_delay: std::time::Duration,
+    bare_image_listing: bool,
 }
 
 impl Default for EmulatorBuilder {
@@ -115,6 +116,7 @@ impl Default for EmulatorBuilder {
             public_host: None,
             faults: None,
             action_delay: compute::DEFAULT_ACTION_DELAY,
+            bare_image_listing: false,
         }
     }
 }
@@ -263,6 +265,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Answers image listings as a bare JSON list, as Synnefo did before
+    /// 0.20 and as kamaki 0.16 reads them (default: `{"images": [...]}`,
+    /// as Synnefo's latest release).
+    pub fn bare_image_listing(mut self, bare: bool) -> Self {
+        self.bare_image_listing = bare;
+        self
+    }
+
     /// Binds the address and starts serving in the background.
     ///
     /// It also installs rustls' ring provider as the process default if none
@@ -349,6 +359,10 @@ impl EmulatorBuilder {
         state.oauth2.set_token_lifetime(self.oauth2_token_lifetime);
         state.injector.set_random(self.faults.clone());
         state.compute.set_action_delay(self.action_delay);
+        state.image.bare_listing.store(
+            self.bare_image_listing,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         let app = router(state.clone());
 
         let shutdown = match tls {

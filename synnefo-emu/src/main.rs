@@ -71,12 +71,18 @@ struct Args {
     /// milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     action_delay_ms: u64,
+    /// How image listings are answered: `wrapped` ({"images": [...]}, as
+    /// Synnefo's latest release) or `bare` (a list, as before Synnefo 0.20
+    /// and as kamaki 0.16 reads them).
+    #[arg(long, value_name = "FORM", default_value = "wrapped", value_parser = ["wrapped", "bare"])]
+    image_listing: String,
 }
 
 async fn run(args: Args) -> Result<(), EmuError> {
     let mut builder = Emulator::builder()
         .listen(args.listen)
-        .action_delay(std::time::Duration::from_millis(args.action_delay_ms));
+        .action_delay(std::time::Duration::from_millis(args.action_delay_ms))
+        .bare_image_listing(args.image_listing == "bare");
     for spec in &args.users {
         builder = builder.user_spec(spec)?;
     }

@@ -104,8 +104,10 @@ impl Cloud {
     }
 }
 
+/// The names of a listing (`{"images": [...]}`, as Synnefo answers).
 fn names(body: &Value) -> Vec<String> {
-    body.as_array()
+    body["images"]
+        .as_array()
         .unwrap()
         .iter()
         .map(|i| i["name"].as_str().unwrap().to_string())
@@ -119,7 +121,7 @@ async fn public_images_are_listed_filtered_and_sorted() {
         .call("owner-token", Method::GET, "images/", &[], None)
         .await;
     assert_eq!(listed.status, StatusCode::OK);
-    let images = listed.body.as_array().unwrap();
+    let images = listed.body["images"].as_array().unwrap();
     assert_eq!(images.len(), 4);
     let first = images[0].as_object().unwrap();
     let mut keys: Vec<&str> = first.keys().map(String::as_str).collect();
@@ -154,7 +156,7 @@ async fn public_images_are_listed_filtered_and_sorted() {
             "Windows Server"
         ]
     );
-    let debian = &detail.body[1];
+    let debian = &detail.body["images"][1];
     assert_eq!(debian["owner"], SYSTEM_USER);
     assert_eq!(debian["is_public"], true);
     assert_eq!(debian["status"], "AVAILABLE");
@@ -749,7 +751,7 @@ async fn images_are_registered_from_pithos_objects() {
             None,
         )
         .await;
-    assert_eq!(listed.body[0]["id"], json!(id));
+    assert_eq!(listed.body["images"][0]["id"], json!(id));
 
     // An object shared with the friend is readable, yet not theirs to
     // register; a private one is not found.
@@ -816,4 +818,27 @@ async fn images_are_registered_from_pithos_objects() {
     let reply = register("Back", vec![]).await;
     assert_eq!(reply.header("x-image-meta-id"), id);
     assert_eq!(reply.header("x-image-meta-is-public"), "False");
+}
+
+#[tokio::test]
+async fn listings_may_be_bare_lists_as_before_synnefo_0_20_for_kamaki_0_16() {
+    let emu = Emulator::builder()
+        .user("owner@example.org", "owner-token")
+        .bare_image_listing(true)
+        .start()
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    for path in ["images/", "images/detail"] {
+        let body: Value = http
+            .get(format!("{}/cyclades/image/v1.0/{path}", emu.url()))
+            .header("X-Auth-Token", "owner-token")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(body.as_array().map(Vec::len), Some(4), "{path}: {body}");
+    }
 }

@@ -198,11 +198,23 @@ fn listing(
     Ok(images)
 }
 
-/// `GET /images`: id, name, status, formats and size of each image.
-///
-/// The reply is a plain JSON list, as the Image API guide documents and as
-/// kamaki 0.16 reads it (Synnefo 0.21 wraps it in `{"images": ...}`, which
-/// kamaki 0.16 cannot list; clients of this crate read both).
+/// A listing as Synnefo's latest release answers it, `{"images": [...]}`,
+/// or the bare list of the releases before it (`ImageState::bare_listing`).
+fn images_reply(state: &SharedState, images: Vec<Value>) -> Json<Value> {
+    if state
+        .image
+        .bare_listing
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        Json(Value::Array(images))
+    } else {
+        Json(json!({ "images": images }))
+    }
+}
+
+/// `GET /images`: id, name, status, formats and size of each image, as
+/// `{"images": [...]}` (Synnefo since 0.20; kamaki 0.16 reads only the
+/// bare list of the releases before: `--image-listing bare`).
 pub(super) async fn list_images(
     State(state): State<SharedState>,
     Authenticated(user): Authenticated,
@@ -212,7 +224,7 @@ pub(super) async fn list_images(
         .iter()
         .map(meta::list_json)
         .collect();
-    Ok(Json(Value::Array(images)))
+    Ok(images_reply(&state, images))
 }
 
 /// `GET /images/detail`: every field of each image.
@@ -225,7 +237,7 @@ pub(super) async fn list_images_detail(
         .iter()
         .map(meta::detail_json)
         .collect();
-    Ok(Json(Value::Array(images)))
+    Ok(images_reply(&state, images))
 }
 
 /// `GET /images/<id>`: Plankton serves no image data.

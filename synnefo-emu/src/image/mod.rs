@@ -81,6 +81,10 @@ pub struct ImageState {
     /// The ids of the images that are their Pithos object (the id is the
     /// object's uuid) and go with it.
     pub object_images: RwLock<BTreeSet<String>>,
+    /// Answer listings as a bare JSON list, as Synnefo did before its
+    /// "Make image listing comply with Openstack" change (Nov 2017) and as
+    /// kamaki 0.16 reads them; off by default (`{"images": [...]}`).
+    pub bare_listing: std::sync::atomic::AtomicBool,
 }
 
 impl Default for ImageState {
@@ -155,6 +159,7 @@ impl Default for ImageState {
         ImageState {
             images: RwLock::new(images),
             object_images: RwLock::default(),
+            bare_listing: Default::default(),
         }
     }
 }
