@@ -12,7 +12,12 @@ pub struct CliError {
     pub message: String,
     /// More lines (server details, hints), shown with `-v`/`-d`.
     pub details: Vec<String>,
+    /// The exit status (1, or 130 for an interrupt, as shells expect).
+    pub code: u8,
 }
+
+/// The exit status of a command interrupted with Ctrl-C (128 + SIGINT).
+pub const INTERRUPTED: u8 = 130;
 
 impl CliError {
     /// An error with a message.
@@ -20,6 +25,21 @@ impl CliError {
         CliError {
             message: message.into(),
             details: Vec::new(),
+            code: 1,
+        }
+    }
+
+    /// A confirmation answered no: nothing was done, and the exit status
+    /// says so (1).
+    pub fn aborted() -> Self {
+        CliError::new("Aborted")
+    }
+
+    /// The user pressed Ctrl-C (exit status 130).
+    pub fn interrupted(message: impl Into<String>) -> Self {
+        CliError {
+            code: INTERRUPTED,
+            ..CliError::new(message)
         }
     }
 
@@ -61,6 +81,7 @@ impl From<ClientError> for CliError {
     fn from(error: ClientError) -> Self {
         let details: Vec<String> = error.details().to_vec();
         let base = CliError {
+            code: 1,
             message: error.to_string(),
             details,
         };

@@ -28,6 +28,7 @@ pub fn init(verbose: u8, debug: bool) {
         .with(
             tracing_subscriber::fmt::layer()
                 .with_writer(std::io::stderr)
+                .with_ansi(colour_on_stderr())
                 .with_target(false)
                 .without_time(),
         )
@@ -37,9 +38,32 @@ pub fn init(verbose: u8, debug: bool) {
     }
 }
 
+/// Colour only on a terminal, and never with `NO_COLOR` set (to anything
+/// but nothing, as no-color.org asks): escape codes in a log file are noise.
+fn colour_on_stderr() -> bool {
+    use std::io::IsTerminal;
+    colour_allowed(std::env::var_os("NO_COLOR").as_deref()) && std::io::stderr().is_terminal()
+}
+
+fn colour_allowed(no_color: Option<&std::ffi::OsStr>) -> bool {
+    no_color.is_none_or(|v| v.is_empty())
+}
+
 /// Changes the level of the trace installed by [`init`].
 pub fn set(verbose: u8, debug: bool) {
     if let Some(handle) = LEVEL.get() {
         let _ = handle.reload(filter(verbose, debug));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_set_to_anything_turns_colour_off() {
+        assert!(colour_allowed(None));
+        assert!(colour_allowed(Some(std::ffi::OsStr::new(""))));
+        assert!(!colour_allowed(Some(std::ffi::OsStr::new("1"))));
     }
 }

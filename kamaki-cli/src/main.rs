@@ -114,11 +114,26 @@ async fn main() -> ExitCode {
     };
     logging::init(cli.global.verbose, cli.global.debug);
     let verbose = cli.global.verbose > 0 || cli.global.debug;
-    match run(cli).await {
+    // Ctrl-C ends a command with status 130, as shells expect; a
+    // transfer's own handler (polled first) says what became of its data.
+    // The interactive shell handles Ctrl-C itself (it goes on).
+    let outcome = if matches!(cli.group, Group::Shell) {
+        run(cli).await
+    } else {
+        tokio::select! {
+            biased;
+            outcome = run(cli) => outcome,
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!();
+                Err(error::CliError::interrupted("Interrupted by user"))
+            }
+        }
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("{}", render_error(&error, verbose));
-            ExitCode::FAILURE
+            ExitCode::from(error.code)
         }
     }
 }

@@ -84,9 +84,9 @@ async fn fails(env: &Env, args: &[&str], words: &[&str]) -> String {
     last
 }
 
-/// Runs a tree transfer that must fail (exit 1) with each of `lines` in
-/// what it says on stderr.
-async fn tree_fails(env: &Env, args: &[&str], lines: &[&str]) {
+/// Runs a command that must fail (exit 1) with each of `lines` in what it
+/// says on stderr (a tree transfer's list of failures, a declined question).
+async fn fails_saying(env: &Env, args: &[&str], lines: &[&str]) {
     let out = kamaki(env, args).await;
     let err = stderr(&out);
     assert_eq!(
@@ -477,8 +477,7 @@ async fn files_go_up_and_come_back_the_same() {
     fails(&env, &["file", "list", "edit.txt/"], &["not a directory"]).await;
 
     // Delete: asks (no answer: aborted), --yes, a whole container's objects.
-    let err = ok_err(&env, &["file", "delete", "edit.txt"]).await;
-    assert!(err.contains("Aborted"), "{err}");
+    fails_saying(&env, &["file", "delete", "edit.txt"], &["Aborted"]).await;
     ok(&env, &["file", "delete", "edit.txt", "--yes"]).await;
     fails(
         &env,
@@ -537,7 +536,7 @@ async fn trees_copies_and_moves() {
         stderr(&again)
     );
     std::fs::write(tree.join("one.txt"), "uno").unwrap();
-    tree_fails(
+    fails_saying(
         &env,
         &["file", "upload", "-r", &s(&tree)],
         &[
@@ -587,7 +586,7 @@ async fn trees_copies_and_moves() {
         stderr(&again)
     );
     std::fs::write(out_dir.join("sub/two.txt"), "local edit").unwrap();
-    tree_fails(
+    fails_saying(
         &env,
         &["file", "download", "-r", "tree", &s(&parent)],
         &[
@@ -864,8 +863,7 @@ async fn containers_sharers_groups_and_errors() {
         &["not empty", "-r"],
     )
     .await;
-    let err = ok_err(&env, &["container", "delete", "photos", "-r"]).await;
-    assert!(err.contains("Aborted"), "{err}");
+    fails_saying(&env, &["container", "delete", "photos", "-r"], &["Aborted"]).await;
     ok(&env, &["container", "empty", "photos", "--yes"]).await;
     assert_eq!(
         json(&env, &["container", "info", "photos"]).await["x-container-object-count"],
@@ -888,8 +886,12 @@ async fn containers_sharers_groups_and_errors() {
     )
     .await;
     assert_eq!(groups, serde_json::json!({"pals": friend}));
-    let err = ok_err(&env, &["group", "create", "pals", "--uuid", &me]).await;
-    assert!(err.contains("Aborted"), "{err}");
+    fails_saying(
+        &env,
+        &["group", "create", "pals", "--uuid", &me],
+        &["Aborted"],
+    )
+    .await;
     ok(
         &env,
         &[
@@ -1143,4 +1145,81 @@ async fn verifyfs_finds_and_fixes_one_kind_per_run() {
         assert_eq!(found[kind], Value::Array(vec![]), "{report}");
     }
     assert!(ok_err(&env, &verify).await.contains("consistent"));
+}
+
+/// Sends SIGINT (Ctrl-C) to a running `kamaki` once the emulator is
+/// serving its request, and returns how it ended.
+#[cfg(unix)]
+async fn interrupted(emu: &Emulator, env: &Env, args: &[&str]) -> Output {
+    let mut all = vec!["--config".to_string(), env.config.display().to_string()];
+    all.extend(args.iter().map(|a| a.to_string()));
+    emu.reset_peak_in_flight();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kamaki"))
+        .args(&all)
+        .env("HOME", &env.home)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The request is held by the emulator's latency: the command is past
+    // its start, Ctrl-C handling installed.
+    for _ in 0..200 {
+        if emu.peak_in_flight() > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(
+        emu.peak_in_flight() > 0,
+        "the command never reached the emulator"
+    );
+    let pid = i32::try_from(child.id()).unwrap();
+    // SAFETY: kill(2) on our own child process.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap()
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_ends_a_command_with_status_130() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    ok(&env, &["container", "create", "pithos"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("slow.bin");
+    std::fs::write(&src, b"some data").unwrap();
+    ok(&env, &["file", "upload", &s(&src)]).await;
+    // Every request about the object now waits a minute.
+    emu.set_faults(Some(synnefo_emu::FaultConfig {
+        latency: std::time::Duration::from_secs(60),
+        path_contains: Some("slow.bin".into()),
+        ..Default::default()
+    }));
+    let out = interrupted(
+        &emu,
+        &env,
+        &["file", "download", "slow.bin", &s(&dir.path().join("copy"))],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Interrupted by user"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("copy").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn traces_to_a_file_or_pipe_carry_no_colour_codes() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    ok(&env, &["container", "create", "pithos"]).await;
+    let out = kamaki(&env, &["-v", "container", "list"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let trace = stderr(&out);
+    assert!(trace.contains("GET") && trace.contains("-> 200"), "{trace}");
+    assert!(!out.stderr.contains(&0x1b), "escape codes in: {trace}");
 }

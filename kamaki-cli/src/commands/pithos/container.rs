@@ -302,8 +302,7 @@ pub async fn run(ctx: &mut Ctx, cmd: ContainerCmd) -> CliResult {
                 format!("Delete container {container} ?")
             };
             if !confirm(&question, yes) {
-                eprintln!("Aborted");
-                return Ok(());
+                return Err(CliError::aborted());
             }
             if count > 0 {
                 target
@@ -320,8 +319,7 @@ pub async fn run(ctx: &mut Ctx, cmd: ContainerCmd) -> CliResult {
         } => {
             let target = Target::container(ctx, &account, &container).await?;
             if !confirm(&format!("Empty container {container} ?"), yes) {
-                eprintln!("Aborted");
-                return Ok(());
+                return Err(CliError::aborted());
             }
             target
                 .on_container(target.client.del_container(None, Some("/")))

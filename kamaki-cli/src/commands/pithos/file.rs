@@ -692,8 +692,7 @@ async fn delete(ctx: &mut Ctx, args: DeleteArgs) -> CliResult {
             .on_container(client.get_container_info(None, None))
             .await?;
         if !confirm(&format!("Empty container {} ?", target.display()), args.yes) {
-            eprintln!("Aborted");
-            return Ok(());
+            return Err(CliError::aborted());
         }
         target
             .on_container(client.del_container(until.as_deref(), Some("/")))
@@ -703,8 +702,7 @@ async fn delete(ctx: &mut Ctx, args: DeleteArgs) -> CliResult {
     let path = &target.path;
     target.on_object(client.get_object_info(path, None)).await?;
     if !confirm(&format!("Delete {} ?", target.display()), args.yes) {
-        eprintln!("Aborted");
-        return Ok(());
+        return Err(CliError::aborted());
     }
     let prefix = format!("{}/", path.trim_end_matches('/'));
     let under = target
@@ -724,8 +722,7 @@ async fn delete(ctx: &mut Ctx, args: DeleteArgs) -> CliResult {
             );
         }
         if !confirm("Continue?", args.yes) {
-            eprintln!("Aborted");
-            return Ok(());
+            return Err(CliError::aborted());
         }
     }
     let delimiter = if args.recursive {

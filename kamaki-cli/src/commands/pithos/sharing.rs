@@ -177,8 +177,7 @@ pub async fn group(ctx: &mut Ctx, cmd: GroupCmd) -> CliResult {
                     yes,
                 )
             {
-                eprintln!("Aborted");
-                return Ok(());
+                return Err(CliError::aborted());
             }
             target
                 .client

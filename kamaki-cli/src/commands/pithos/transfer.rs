@@ -86,7 +86,7 @@ pub async fn cancellable<T>(
         result = work => result,
         _ = tokio::signal::ctrl_c() => {
             eprintln!();
-            Err(CliError::new(canceled))
+            Err(CliError::interrupted(canceled))
         }
     }
 }
