@@ -57,11 +57,14 @@ pub async fn read_all(body: Body, length: Option<u64>, max: u64) -> Result<Bytes
     }
 }
 
-/// Reads and drops up to `limit` bytes of a body nobody wants.
-pub async fn drain(body: Body, limit: u64) {
+/// Reads and drops up to `limit` bytes of a body nobody wants, while they
+/// keep coming: a client that sends headers and then nothing (or stalls)
+/// is answered after `idle` without its body, as Synnefo answers a request
+/// it refuses on its headers alone.
+pub async fn drain(body: Body, limit: u64, idle: std::time::Duration) {
     let mut seen: u64 = 0;
     let mut stream = body.into_data_stream();
-    while let Some(Ok(chunk)) = stream.next().await {
+    while let Ok(Some(Ok(chunk))) = tokio::time::timeout(idle, stream.next()).await {
         seen += chunk.len() as u64;
         if seen > limit {
             break;

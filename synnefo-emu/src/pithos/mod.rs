@@ -56,6 +56,10 @@ const MAX_HASHMAP_BODY: u64 = 64 * 1024 * 1024;
 /// How much of an unread request body is drained before replying.
 const DRAIN_LIMIT: u64 = 64 * 1024 * 1024;
 
+/// How long an unwanted body may pause before the reply goes out without
+/// the rest of it.
+const DRAIN_IDLE: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// The path public URLs are served at.
 pub const PUBLIC_PATH: &str = "/pithos/public";
 
@@ -549,7 +553,7 @@ async fn api(State(state): State<SharedState>, request: Request) -> Response {
         }
     };
     if let Some(unread) = body {
-        body::drain(unread, DRAIN_LIMIT).await;
+        body::drain(unread, DRAIN_LIMIT, DRAIN_IDLE).await;
     }
     let response = match result {
         Ok(reply) => reply.into_response(),
