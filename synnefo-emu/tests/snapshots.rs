@@ -390,7 +390,7 @@ async fn an_image_follows_its_object() {
         .call("GET", "image", "/images/detail", &[], None)
         .await
         .json();
-    let listed = detail
+    let listed = detail["images"]
         .as_array()
         .unwrap()
         .iter()
@@ -406,7 +406,7 @@ async fn an_image_follows_its_object() {
         .await
         .json();
     assert!(
-        !small
+        !small["images"]
             .as_array()
             .unwrap()
             .iter()
@@ -458,7 +458,7 @@ async fn an_image_follows_its_object() {
         .await
         .json();
     assert!(
-        !detail
+        !detail["images"]
             .as_array()
             .unwrap()
             .iter()
