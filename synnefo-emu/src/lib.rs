@@ -46,7 +46,6 @@ use std::sync::Arc;
 use axum::extract::Request;
 use axum::response::IntoResponse;
 use axum::Router;
-use tokio::sync::oneshot;
 
 use crate::faults::Fault;
 pub use crate::inject::{FaultConfig, Injected, LoggedRequest};
@@ -101,6 +100,8 @@ pub struct EmulatorBuilder {
     faults: Option<FaultConfig>,
     action_delay: std::time::Duration,
     bare_image_listing: bool,
+    header_timeout: std::time::Duration,
+    body_idle_timeout: std::time::Duration,
 }
 
 impl Default for EmulatorBuilder {
@@ -117,6 +118,8 @@ impl Default for EmulatorBuilder {
             faults: None,
             action_delay: compute::DEFAULT_ACTION_DELAY,
             bare_image_listing: false,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_idle_timeout: pithos::DEFAULT_BODY_IDLE_TIMEOUT,
         }
     }
 }
@@ -273,6 +276,20 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long a client may take to send a request's headers before the
+    /// connection is closed (default 30 s).
+    pub fn header_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.header_timeout = timeout;
+        self
+    }
+
+    /// How long a Pithos request body may pause before the request is
+    /// answered 408 and given up (default 60 s).
+    pub fn body_idle_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.body_idle_timeout = timeout;
+        self
+    }
+
     /// Binds the address and starts serving in the background.
     ///
     /// It also installs rustls' ring provider as the process default if none
@@ -359,43 +376,50 @@ impl EmulatorBuilder {
         state.oauth2.set_token_lifetime(self.oauth2_token_lifetime);
         state.injector.set_random(self.faults.clone());
         state.compute.set_action_delay(self.action_delay);
+        state.pithos.set_body_idle_timeout(self.body_idle_timeout);
         state.image.bare_listing.store(
             self.bare_image_listing,
             std::sync::atomic::Ordering::Relaxed,
         );
         let app = router(state.clone());
 
-        let shutdown = match tls {
+        // Headers that stop arriving close the connection after
+        // `header_timeout`; more than hyper's read buffer (about 400 KiB)
+        // or 100 of them are refused with 431, as a front end of a real
+        // deployment refuses them.
+        let handle = axum_server::Handle::new();
+        let (header_timeout, service) = (self.header_timeout, app.into_make_service());
+        match tls {
             None => {
-                let listener = tokio::net::TcpListener::from_std(listener)?;
-                let (tx, rx) = oneshot::channel::<()>();
+                let mut server = axum_server::from_tcp(listener)?.handle(handle.clone());
+                server
+                    .http_builder()
+                    .http1()
+                    .header_read_timeout(header_timeout);
                 tokio::spawn(async move {
-                    let served = axum::serve(listener, app)
-                        .with_graceful_shutdown(async move {
-                            let _ = rx.await;
-                        })
-                        .await;
-                    if let Err(e) = served {
+                    if let Err(e) = server.serve(service).await {
                         tracing::error!("synnefo-emu stopped: {e}");
                     }
                 });
-                Shutdown::Plain(Some(tx))
             }
             Some(config) => {
-                let handle = axum_server::Handle::new();
-                let server = axum_server::from_tcp_rustls(
+                let mut server = axum_server::from_tcp_rustls(
                     listener,
                     axum_server::tls_rustls::RustlsConfig::from_config(config),
                 )?
                 .handle(handle.clone());
+                server
+                    .http_builder()
+                    .http1()
+                    .header_read_timeout(header_timeout);
                 tokio::spawn(async move {
-                    if let Err(e) = server.serve(app.into_make_service()).await {
+                    if let Err(e) = server.serve(service).await {
                         tracing::error!("synnefo-emu stopped: {e}");
                     }
                 });
-                Shutdown::Tls(handle)
             }
         };
+        let shutdown = handle;
         Ok(Emulator {
             base_url,
             local_addr: local,
@@ -405,17 +429,16 @@ impl EmulatorBuilder {
     }
 }
 
-enum Shutdown {
-    Plain(Option<oneshot::Sender<()>>),
-    Tls(axum_server::Handle<SocketAddr>),
-}
+/// How long a client may take to send a request's headers, unless set
+/// otherwise.
+pub const DEFAULT_HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A running emulator; it stops when dropped.
 pub struct Emulator {
     base_url: String,
     local_addr: SocketAddr,
     state: SharedState,
-    shutdown: Shutdown,
+    shutdown: axum_server::Handle<SocketAddr>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -567,14 +590,7 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
-        match &mut self.shutdown {
-            Shutdown::Plain(tx) => {
-                if let Some(tx) = tx.take() {
-                    let _ = tx.send(());
-                }
-            }
-            Shutdown::Tls(handle) => handle.shutdown(),
-        }
+        self.shutdown.shutdown();
     }
 }
 

@@ -76,13 +76,23 @@ struct Args {
     /// and as kamaki 0.16 reads them).
     #[arg(long, value_name = "FORM", default_value = "wrapped", value_parser = ["wrapped", "bare"])]
     image_listing: String,
+    /// How long a client may take to send a request's headers before its
+    /// connection is closed.
+    #[arg(long, value_name = "MS", default_value_t = 30_000)]
+    header_timeout_ms: u64,
+    /// How long a Pithos upload's body may pause before the request is
+    /// answered 408 and given up.
+    #[arg(long, value_name = "MS", default_value_t = 60_000)]
+    body_idle_timeout_ms: u64,
 }
 
 async fn run(args: Args) -> Result<(), EmuError> {
     let mut builder = Emulator::builder()
         .listen(args.listen)
         .action_delay(std::time::Duration::from_millis(args.action_delay_ms))
-        .bare_image_listing(args.image_listing == "bare");
+        .bare_image_listing(args.image_listing == "bare")
+        .header_timeout(std::time::Duration::from_millis(args.header_timeout_ms))
+        .body_idle_timeout(std::time::Duration::from_millis(args.body_idle_timeout_ms));
     for spec in &args.users {
         builder = builder.user_spec(spec)?;
     }

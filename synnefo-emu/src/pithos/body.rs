@@ -30,6 +30,56 @@ fn short_body() -> Fault {
     Fault::bad_request("The request body ended early")
 }
 
+/// What a body that stopped arriving, or broke, is answered with: 408 if
+/// it paused past its idle timeout ([`with_idle_timeout`]), else 400.
+fn body_error(error: axum::Error) -> Fault {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+    let mut timed_out = false;
+    while let Some(e) = cause {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            timed_out = true;
+            break;
+        }
+        cause = e.source();
+    }
+    if timed_out {
+        Fault::new(
+            "requestTimeout",
+            408,
+            "The request body stopped arriving: the request was given up",
+        )
+    } else {
+        short_body()
+    }
+}
+
+/// `body`, failing with a `TimedOut` error when no bytes come for `idle`:
+/// a stalled upload frees its handler instead of holding it forever.
+pub fn with_idle_timeout(body: Body, idle: std::time::Duration) -> Body {
+    let stream = body.into_data_stream();
+    let guarded =
+        futures_util::stream::unfold((stream, false), move |(mut stream, over)| async move {
+            if over {
+                return None;
+            }
+            match tokio::time::timeout(idle, stream.next()).await {
+                Ok(Some(Ok(chunk))) => Some((Ok(chunk), (stream, false))),
+                Ok(Some(Err(e))) => Some((Err(std::io::Error::other(e)), (stream, true))),
+                Ok(None) => None,
+                Err(_) => Some((
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the request body stopped arriving",
+                    )),
+                    (stream, true),
+                )),
+            }
+        });
+    Body::from_stream(guarded)
+}
+
 /// Reads a body of `length` bytes (`None`: chunked, up to `max`) into
 /// memory; for small bodies (hashmaps, updates).
 pub async fn read_all(body: Body, length: Option<u64>, max: u64) -> Result<Bytes, Fault> {
@@ -40,7 +90,7 @@ pub async fn read_all(body: Body, length: Option<u64>, max: u64) -> Result<Bytes
     let mut buffer = BytesMut::with_capacity(capacity);
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| short_body())?;
+        let chunk = chunk.map_err(body_error)?;
         buffer.extend_from_slice(&chunk);
         if let Some(l) = length {
             if buffer.len() as u64 >= l {
@@ -126,7 +176,7 @@ pub async fn store_blocks(
     };
 
     'read: while let Some(chunk) = stream.next().await {
-        let mut chunk = chunk.map_err(|_| short_body())?;
+        let mut chunk = chunk.map_err(body_error)?;
         if let Some(l) = length {
             let left = l - size;
             if chunk.len() as u64 > left {

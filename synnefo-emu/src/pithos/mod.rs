@@ -71,7 +71,13 @@ pub struct PithosState {
     /// Accounts, containers, objects, permissions.
     pub model: RwLock<Model>,
     max_upload: AtomicU64,
+    /// How long a request body may pause, in milliseconds.
+    body_idle_ms: AtomicU64,
 }
+
+/// How long a request body may pause before the request is given up
+/// (408), unless set otherwise.
+pub const DEFAULT_BODY_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl Default for PithosState {
     fn default() -> Self {
@@ -79,6 +85,7 @@ impl Default for PithosState {
             store: Arc::new(BlockStore::default()),
             model: RwLock::new(Model::default()),
             max_upload: AtomicU64::new(DEFAULT_MAX_UPLOAD_SIZE),
+            body_idle_ms: AtomicU64::new(DEFAULT_BODY_IDLE_TIMEOUT.as_millis() as u64),
         }
     }
 }
@@ -179,6 +186,18 @@ impl PithosState {
     /// The largest body one upload request may carry (default 5 GiB).
     pub fn max_upload_size(&self) -> u64 {
         self.max_upload.load(Ordering::Relaxed)
+    }
+
+    /// How long a request body may pause before the request is given up.
+    pub fn body_idle_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.body_idle_ms.load(Ordering::Relaxed))
+    }
+
+    /// Sets how long a request body may pause before the request is given
+    /// up (at least a millisecond).
+    pub fn set_body_idle_timeout(&self, idle: std::time::Duration) {
+        let ms = u64::try_from(idle.as_millis()).unwrap_or(u64::MAX).max(1);
+        self.body_idle_ms.store(ms, Ordering::Relaxed);
     }
 
     /// Sets the largest body one upload request may carry.
@@ -455,6 +474,7 @@ fn token<'a>(headers: &'a Headers, query: &'a Query) -> Option<&'a str> {
 /// Every request of the API comes here.
 async fn api(State(state): State<SharedState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
+    let body = body::with_idle_timeout(body, state.pithos.body_idle_timeout());
     let query = Query::parse(parts.uri.query());
     let raw_path = parts.uri.path().to_string();
     let path = headers::percent_decode(&raw_path);
