@@ -102,6 +102,7 @@ pub struct EmulatorBuilder {
     bare_image_listing: bool,
     header_timeout: std::time::Duration,
     body_idle_timeout: std::time::Duration,
+    pithos_update_md5: bool,
 }
 
 impl Default for EmulatorBuilder {
@@ -120,6 +121,7 @@ impl Default for EmulatorBuilder {
             bare_image_listing: false,
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             body_idle_timeout: pithos::DEFAULT_BODY_IDLE_TIMEOUT,
+            pithos_update_md5: false,
         }
     }
 }
@@ -290,6 +292,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Makes Pithos ETags the MD5 of the content, as Synnefo's
+    /// `PITHOS_UPDATE_MD5` setting does (off by default, as in Synnefo):
+    /// swift and rclone users turn it on for their MD5 checks.
+    pub fn pithos_update_md5(mut self, on: bool) -> Self {
+        self.pithos_update_md5 = on;
+        self
+    }
+
     /// Binds the address and starts serving in the background.
     ///
     /// It also installs rustls' ring provider as the process default if none
@@ -377,6 +387,7 @@ impl EmulatorBuilder {
         state.injector.set_random(self.faults.clone());
         state.compute.set_action_delay(self.action_delay);
         state.pithos.set_body_idle_timeout(self.body_idle_timeout);
+        state.pithos.set_update_md5(self.pithos_update_md5);
         state.image.bare_listing.store(
             self.bare_image_listing,
             std::sync::atomic::Ordering::Relaxed,

@@ -84,6 +84,10 @@ struct Args {
     /// answered 408 and given up.
     #[arg(long, value_name = "MS", default_value_t = 60_000)]
     body_idle_timeout_ms: u64,
+    /// Pithos ETags are the MD5 of the content (Synnefo's PITHOS_UPDATE_MD5),
+    /// for swift and rclone users' MD5 checks.
+    #[arg(long)]
+    pithos_update_md5: bool,
 }
 
 async fn run(args: Args) -> Result<(), EmuError> {
@@ -92,7 +96,8 @@ async fn run(args: Args) -> Result<(), EmuError> {
         .action_delay(std::time::Duration::from_millis(args.action_delay_ms))
         .bare_image_listing(args.image_listing == "bare")
         .header_timeout(std::time::Duration::from_millis(args.header_timeout_ms))
-        .body_idle_timeout(std::time::Duration::from_millis(args.body_idle_timeout_ms));
+        .body_idle_timeout(std::time::Duration::from_millis(args.body_idle_timeout_ms))
+        .pithos_update_md5(args.pithos_update_md5);
     for spec in &args.users {
         builder = builder.user_spec(spec)?;
     }

@@ -73,6 +73,8 @@ pub struct PithosState {
     max_upload: AtomicU64,
     /// How long a request body may pause, in milliseconds.
     body_idle_ms: AtomicU64,
+    /// Synnefo's `PITHOS_UPDATE_MD5`: ETags are the MD5 of the content.
+    update_md5: std::sync::atomic::AtomicBool,
 }
 
 /// How long a request body may pause before the request is given up
@@ -86,6 +88,7 @@ impl Default for PithosState {
             model: RwLock::new(Model::default()),
             max_upload: AtomicU64::new(DEFAULT_MAX_UPLOAD_SIZE),
             body_idle_ms: AtomicU64::new(DEFAULT_BODY_IDLE_TIMEOUT.as_millis() as u64),
+            update_md5: std::sync::atomic::AtomicBool::new(false),
         }
     }
 }
@@ -186,6 +189,17 @@ impl PithosState {
     /// The largest body one upload request may carry (default 5 GiB).
     pub fn max_upload_size(&self) -> u64 {
         self.max_upload.load(Ordering::Relaxed)
+    }
+
+    /// Whether ETags are the MD5 of the content (Synnefo's
+    /// `PITHOS_UPDATE_MD5`, off by default), not the Pithos hash.
+    pub fn update_md5(&self) -> bool {
+        self.update_md5.load(Ordering::Relaxed)
+    }
+
+    /// Switches MD5 ETags on or off.
+    pub fn set_update_md5(&self, on: bool) {
+        self.update_md5.store(on, Ordering::Relaxed);
     }
 
     /// How long a request body may pause before the request is given up.

@@ -62,11 +62,17 @@ struct ObjectMeta {
     shared_by: Option<String>,
     allowed_to: Option<&'static str>,
     public: Option<String>,
+    /// ETags are the MD5 checksum (`PITHOS_UPDATE_MD5`).
+    md5_etags: bool,
 }
 
 impl ObjectMeta {
     fn etag(&self) -> String {
-        self.version.hash.clone().unwrap_or_default()
+        if self.md5_etags {
+            self.version.checksum.clone()
+        } else {
+            self.version.hash.clone().unwrap_or_default()
+        }
     }
 
     /// Writes the object headers (Synnefo's `put_object_headers`);
@@ -86,7 +92,7 @@ impl ObjectMeta {
             }
             return;
         }
-        h.set("X-Object-Hash", self.etag());
+        h.set("X-Object-Hash", v.hash.clone().unwrap_or_default());
         h.set("X-Object-UUID", v.uuid.clone());
         h.set("X-Object-Modified-By", v.muser.clone());
         h.set("X-Object-Version", v.serial.to_string());
@@ -213,6 +219,7 @@ fn object_meta(
         sharing: None,
         shared_by: None,
         allowed_to: None,
+        md5_etags: ctx.pithos().update_md5(),
         public: None,
     };
     if version.is_none() {
@@ -241,6 +248,38 @@ fn object_meta(
         None => None,
     };
     Ok((meta, parts))
+}
+
+/// What a version's ETag is: its MD5 with `PITHOS_UPDATE_MD5`, else its
+/// Pithos hash (`None` for a deletion marker).
+fn version_etag(ctx: &Ctx, v: &Version) -> Option<String> {
+    if ctx.pithos().update_md5() {
+        v.hash.as_ref().map(|_| v.checksum.clone())
+    } else {
+        v.hash.clone()
+    }
+}
+
+/// The MD5 of the data of `hashes` (`size` bytes), read from the store, as
+/// Synnefo's `hashmap_md5` computes it for `PITHOS_UPDATE_MD5` (blocks are
+/// kept without their trailing zeros: they are padded back).
+fn hashmap_md5(ctx: &Ctx, hashes: &[Hash], size: u64) -> String {
+    use md5::Digest;
+    let store = &ctx.pithos().store;
+    let mut md5 = md5::Md5::new();
+    let mut left = size;
+    for hash in hashes {
+        if left == 0 {
+            break;
+        }
+        let want = left.min(BLOCK_SIZE as u64) as usize;
+        let block = store.get(hash).unwrap_or_default();
+        let have = block.len().min(want);
+        md5.update(&block[..have]);
+        md5.update(&super::store::zeros(want - have));
+        left -= want as u64;
+    }
+    hex::encode(md5.finalize())
 }
 
 /// `If-Match` / `If-None-Match` against an etag (`None`: no object).
@@ -485,6 +524,7 @@ pub fn public_read(ctx: &Ctx, at: &At<'_>) -> PithosResult {
         sharing: None,
         shared_by: None,
         allowed_to: None,
+        md5_etags: ctx.pithos().update_md5(),
         public: None,
     };
     let mut segments = vec![Segment {
@@ -722,7 +762,7 @@ pub async fn put(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResul
     {
         let model = ctx.pithos().read();
         let etag = match readable_version(&model, user, at, None) {
-            Ok((v, _)) => v.hash,
+            Ok((v, _)) => version_etag(ctx, &v),
             Err(f) if f.code == 404 => None,
             Err(f) => return Err(f),
         };
@@ -773,7 +813,13 @@ pub async fn put(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResul
             Ok(hashes) => hashes,
             Err(conflict) => return Ok(conflict),
         };
-        (u64::try_from(size).unwrap_or(0), hashes, String::new())
+        let size = u64::try_from(size).unwrap_or(0);
+        let checksum = if ctx.pithos().update_md5() {
+            hashmap_md5(ctx, &hashes, size)
+        } else {
+            String::new()
+        };
+        (size, hashes, checksum)
     } else {
         {
             let model = ctx.pithos().read();
@@ -786,7 +832,7 @@ pub async fn put(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResul
             length,
             ctx.pithos().max_upload_size(),
             BLOCK_SIZE,
-            etag.is_some(),
+            etag.is_some() || ctx.pithos().update_md5(),
         )
         .await?;
         let checksum = stored.md5.unwrap_or_default();
@@ -816,7 +862,11 @@ pub async fn put(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResul
         checksum: Some(checksum),
         is_snapshot: false,
     };
-    let etag = to_hex(&super::hashing::merkle(&data.hashes));
+    let etag = if ctx.pithos().update_md5() {
+        data.checksum.clone().unwrap_or_default()
+    } else {
+        to_hex(&super::hashing::merkle(&data.hashes))
+    };
     let serial = commit(
         &ctx.state.quotas,
         user,
@@ -1073,7 +1123,7 @@ pub async fn post(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResu
     if ctx.headers.non_empty("if-match").is_some()
         || ctx.headers.non_empty("if-none-match").is_some()
     {
-        check_match(ctx, prev.hash.as_deref())?;
+        check_match(ctx, version_etag(ctx, &prev).as_deref())?;
     }
     let replace = !ctx.query.has("update");
     let src_object = ctx.headers.non_empty("x-source-object").map(str::to_string);
@@ -1278,14 +1328,23 @@ pub async fn post(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResu
         ));
     }
     let mut model = ctx.pithos().write();
+    let checksum = if ctx.pithos().update_md5() {
+        hashmap_md5(ctx, &hashes, new_size)
+    } else {
+        String::new()
+    };
     let data = NewData {
         size: new_size,
         hashes: Arc::new(hashes),
         content_type: Some(prev.content_type.clone()),
-        checksum: Some(String::new()),
+        checksum: Some(checksum),
         is_snapshot: false,
     };
-    let etag = to_hex(&super::hashing::merkle(&data.hashes));
+    let etag = if ctx.pithos().update_md5() {
+        data.checksum.clone().unwrap_or_default()
+    } else {
+        to_hex(&super::hashing::merkle(&data.hashes))
+    };
     let serial = commit(
         &ctx.state.quotas,
         user,
