@@ -276,7 +276,7 @@ fn hashmap_md5(ctx: &Ctx, hashes: &[Hash], size: u64) -> String {
         let block = store.get(hash).unwrap_or_default();
         let have = block.len().min(want);
         md5.update(&block[..have]);
-        md5.update(&super::store::zeros(want - have));
+        md5.update(super::store::zeros(want - have));
         left -= want as u64;
     }
     hex::encode(md5.finalize())
