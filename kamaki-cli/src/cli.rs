@@ -6,10 +6,16 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{config_cmd::ConfigCmd, history::HistoryCmd, user::UserCmd};
 
+/// `kamaki --version`: this release, and whose command tree it follows.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (the command tree and ~/.kamakirc of kamaki 0.16)"
+);
+
 /// kamaki: the command line client of the Synnefo cloud (Astakos, Cyclades,
 /// Pithos, Image).
 #[derive(Debug, Parser)]
-#[command(name = "kamaki", version, about, long_about = None, arg_required_else_help = true)]
+#[command(name = "kamaki", version = VERSION, about, long_about = None, arg_required_else_help = true)]
 pub struct Cli {
     /// Options of every command.
     #[command(flatten)]
@@ -70,7 +76,7 @@ pub enum Group {
     /// The history of kamaki commands.
     #[command(subcommand)]
     History(HistoryCmd),
-    /// The service catalog (hidden in kamaki unless endpoint_cli is set).
+    /// The service catalog: the services and their endpoints.
     #[command(subcommand)]
     Endpoint(EndpointCmd),
     /// Quotas of the user, by project and resource.
@@ -85,10 +91,10 @@ pub enum Group {
     /// Project memberships.
     #[command(subcommand)]
     Membership(crate::commands::membership::MembershipCmd),
-    /// Astakos calls of services (hidden in kamaki unless service_cli is set).
+    /// Astakos calls reserved to services (with a service's token).
     #[command(subcommand)]
     Service(crate::commands::service::ServiceCmd),
-    /// Commissions of services (hidden in kamaki unless commission_cli is set).
+    /// Quota commissions of services (with a service's token).
     #[command(subcommand)]
     Commission(crate::commands::service::CommissionCmd),
     /// Cyclades virtual servers.

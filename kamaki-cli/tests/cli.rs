@@ -274,6 +274,7 @@ async fn version_help_and_completion() {
     let env = env_for(&emu, "cli-token");
     let out = kamaki(&env, &["--version"]).await;
     assert!(stdout(&out).starts_with("kamaki "));
+    assert!(stdout(&out).contains("kamaki 0.16"), "{}", stdout(&out));
     let out = kamaki(&env, &["--help"]).await;
     assert!(stdout(&out).contains("user"));
     let out = kamaki(&env, &["completion", "bash"]).await;
