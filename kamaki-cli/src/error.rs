@@ -62,6 +62,17 @@ impl CliError {
         out
     }
 
+    /// The same error with the `cloud.<name>.` of its hints made the name
+    /// of the cloud in use.
+    pub fn naming_cloud(mut self, cloud: &str) -> Self {
+        let named = format!("cloud.{cloud}.");
+        self.message = self.message.replace("cloud.<name>.", &named);
+        for detail in &mut self.details {
+            *detail = detail.replace("cloud.<name>.", &named);
+        }
+        self
+    }
+
     /// Appends a hint to the one-line message.
     pub fn hint(mut self, hint: &str) -> Self {
         self.message = format!("{} ({hint})", self.message);

@@ -39,7 +39,15 @@ async fn run(cli: Cli) -> CliResult {
         commands::history::record(&session.config, &args);
     }
     let mut ctx = Ctx::new(session, cli.global);
-    dispatch(&mut ctx, cli.group).await
+    let outcome = dispatch(&mut ctx, cli.group).await;
+    // Hints name the cloud in use when it is known (`cloud.emu.token`).
+    outcome.map_err(|error| {
+        let requested = ctx.global.cloud.clone();
+        match ctx.session.cloud(requested.as_deref()) {
+            Ok(cloud) => error.naming_cloud(&cloud.name),
+            Err(_) => error,
+        }
+    })
 }
 
 /// Runs one parsed command against a session: the one of this process, or

@@ -137,7 +137,17 @@ async fn a_wrong_token_fails_with_one_line() {
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("401"), "{err}");
-    assert!(err.contains("token"), "{err}");
+    // The hint names the cloud in use (env_for's cloud is "emu").
+    assert!(
+        err.contains("kamaki config set cloud.emu.token TOKEN"),
+        "{err}"
+    );
+    let out = kamaki(&env, &["server", "list"]).await;
+    assert!(
+        stderr(&out).contains("kamaki config set cloud.emu.token TOKEN"),
+        "{}",
+        stderr(&out)
+    );
     assert!(
         !err.contains("wrong-token"),
         "the token must not be printed: {err}"
