@@ -2,6 +2,7 @@
 //! `log_token` is on). The level can change while kamaki runs, so that a
 //! line of the interactive shell with `-v` traces that line alone.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 use tracing_subscriber::layer::SubscriberExt;
@@ -10,14 +11,34 @@ use tracing_subscriber::{reload, EnvFilter, Registry};
 
 static LEVEL: OnceLock<reload::Handle<EnvFilter, Registry>> = OnceLock::new();
 
-/// What -v, -vv and -d show.
+/// Bodies with -v too (the config's `log_data = on`).
+static LOG_DATA: AtomicBool = AtomicBool::new(false);
+
+/// What -v, -vv and -d show: -v each request and its status, -vv also the
+/// reply headers and the bodies (secrets cut out), -d everything of
+/// kamaki's; other libraries' internals only when `KAMAKI_LOG` asks for
+/// them (an `EnvFilter` directive, e.g. `hyper_util=debug`).
 fn filter(verbose: u8, debug: bool) -> EnvFilter {
-    EnvFilter::new(match (debug, verbose) {
-        (true, _) => "debug",
-        (false, 0) => "off",
-        (false, 1) => "kamaki::clients=debug",
-        (false, _) => "kamaki=trace",
-    })
+    let data = LOG_DATA.load(Ordering::Relaxed);
+    let ours = match (debug, verbose, data) {
+        (true, _, _) => "kamaki=trace",
+        (false, 0, _) => "off",
+        (false, 1, false) => "kamaki::clients=debug",
+        (false, 1, true) => "kamaki::clients=debug,kamaki::clients::data=trace",
+        (false, _, _) => "kamaki=trace",
+    };
+    let asked = std::env::var("KAMAKI_LOG").unwrap_or_default();
+    let directives = if asked.trim().is_empty() || ours == "off" {
+        ours.to_string()
+    } else {
+        format!("{ours},{asked}")
+    };
+    EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new(ours))
+}
+
+/// Shows request and reply bodies with -v too (`log_data = on`).
+pub fn set_log_data(on: bool) {
+    LOG_DATA.store(on, Ordering::Relaxed);
 }
 
 /// Installs the trace at the level of these options (once per process).

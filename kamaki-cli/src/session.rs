@@ -55,6 +55,8 @@ impl Session {
         });
         let insecure = args.ignore_ssl || config.flag("ignore_ssl");
         let log_token = config.flag("log_token");
+        crate::logging::set_log_data(config.flag("log_data"));
+        crate::logging::set(args.verbose, args.debug);
         Ok(Session {
             config,
             ca_certs,

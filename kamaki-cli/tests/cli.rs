@@ -346,3 +346,40 @@ fn a_closed_stdout_ends_kamaki_quietly() {
         output.status
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn double_verbose_shows_bodies_and_reply_headers_without_the_token() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    let out = kamaki(&env, &["-vv", "user", "info"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let trace = stderr(&out);
+    assert!(trace.contains("request body:"), "{trace}");
+    assert!(
+        trace.contains("reply headers:") && trace.contains("content-type"),
+        "{trace}"
+    );
+    assert!(
+        trace.contains("reply body:") && trace.contains("serviceCatalog"),
+        "{trace}"
+    );
+    assert!(!trace.contains("cli-token"), "the token is hidden: {trace}");
+
+    // -v alone: requests and statuses, no bodies...
+    let out = kamaki(&env, &["-v", "user", "info"]).await;
+    assert!(!stderr(&out).contains("reply body:"), "{}", stderr(&out));
+    // ... unless log_data is on.
+    let config = std::fs::read_to_string(&env.config).unwrap();
+    std::fs::write(
+        &env.config,
+        config.replacen("[global]\n", "[global]\nlog_data = on\n", 1),
+    )
+    .unwrap();
+    let out = kamaki(&env, &["-v", "user", "info"]).await;
+    assert!(stderr(&out).contains("reply body:"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("cli-token"), "{}", stderr(&out));
+    // -d shows kamaki's own trace, not other libraries' internals.
+    let out = kamaki(&env, &["-d", "user", "info"]).await;
+    assert!(stderr(&out).contains("reply body:"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("hyper"), "{}", stderr(&out));
+}

@@ -242,12 +242,21 @@ impl<'a> RequestBuilder<'a> {
         secret: Option<&str>,
     ) -> Attempt<Response> {
         let inner = &self.client.inner;
+        let secrets: Vec<&str> = if inner.log_token {
+            Vec::new()
+        } else {
+            secret
+                .into_iter()
+                .chain(self.secrets.iter().map(String::as_str))
+                .collect()
+        };
         log_request(
             &self.method,
             shown,
             headers,
             self.body.as_ref(),
             inner.log_token,
+            &secrets,
         );
         let started = Instant::now();
         let outcome = self.attempt(url, shown, headers).await;
@@ -266,6 +275,17 @@ impl<'a> RequestBuilder<'a> {
                     shown,
                     reply.status
                 );
+                if tracing::enabled!(target: "kamaki::clients::data", tracing::Level::TRACE) {
+                    let headers: Vec<String> = reply
+                        .headers
+                        .iter()
+                        .map(|(n, v)| format!("{n}: {}", String::from_utf8_lossy(v.as_bytes())))
+                        .collect();
+                    tracing::trace!(target: "kamaki::clients::data", "reply headers: {}", headers.join(", "));
+                    if !reply.body.is_empty() {
+                        tracing::trace!(target: "kamaki::clients::data", "reply body: {}", shown_body(&reply.body, &secrets));
+                    }
+                }
                 if self.success.contains(&reply.status) {
                     return Attempt::Final(Ok(reply));
                 }
@@ -529,6 +549,7 @@ fn log_request(
     headers: &HeaderMap,
     body: Option<&Bytes>,
     log_token: bool,
+    secrets: &[&str],
 ) {
     if !tracing::enabled!(target: "kamaki::clients::send", tracing::Level::DEBUG) {
         return;
@@ -550,6 +571,34 @@ fn log_request(
         body_bytes = body.map_or(0, |b| b.len()),
         "{method} {url}"
     );
+    if let Some(body) = body.filter(|b| !b.is_empty()) {
+        tracing::trace!(target: "kamaki::clients::data", "request body: {}", shown_body(body, secrets));
+    }
+}
+
+/// The most of a body the trace shows.
+const SHOWN_BODY_BYTES: usize = 4096;
+
+/// A body as the trace shows it: text up to [`SHOWN_BODY_BYTES`] with every
+/// secret cut out, or the size of binary data (blocks).
+fn shown_body(body: &[u8], secrets: &[&str]) -> String {
+    let head = &body[..body.len().min(SHOWN_BODY_BYTES)];
+    let text = match std::str::from_utf8(head) {
+        Ok(text) if !text.contains('\0') => text.to_string(),
+        // A cut multi-byte character at the end is still text.
+        Err(e) if e.error_len().is_none() => {
+            String::from_utf8_lossy(&head[..e.valid_up_to()]).into_owned()
+        }
+        _ => return format!("<{} bytes of binary data>", body.len()),
+    };
+    let mut text = secrets
+        .iter()
+        .filter(|s| !s.is_empty())
+        .fold(text, |text, secret| text.replace(secret, "..."));
+    if body.len() > SHOWN_BODY_BYTES {
+        text.push_str(&format!(" ... ({} bytes in all)", body.len()));
+    }
+    text
 }
 
 /// A reply whose status was accepted, with its whole body.
@@ -669,6 +718,24 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn traced_bodies_hide_secrets_and_binary_data() {
+        let body = br#"{"auth": {"token": {"id": "s3cret"}}}"#;
+        let shown = shown_body(body, &["s3cret"]);
+        assert!(
+            shown.contains(r#""id": "...""#) && !shown.contains("s3cret"),
+            "{shown}"
+        );
+        assert_eq!(
+            shown_body(&[0, 159, 146, 150], &[]),
+            "<4 bytes of binary data>"
+        );
+        let long = "x".repeat(SHOWN_BODY_BYTES + 10);
+        assert!(
+            shown_body(long.as_bytes(), &[]).ends_with(&format!("({} bytes in all)", long.len()))
+        );
+    }
 
     #[test]
     fn credential_headers_are_known() {
