@@ -212,7 +212,7 @@ async fn servers_are_built_listed_changed_and_deleted() {
 
     let info = json(&env, &["server", "info", &sid]).await;
     assert_eq!(info["name"], "web");
-    assert_eq!(info["flavor"]["id"], "1");
+    assert_eq!(info["flavor"]["id"], 1, "an integer, as Synnefo sends it");
     let nics = json(&env, &["server", "info", &sid, "--nics"]).await;
     assert!(
         !nics["attachments"].as_array().unwrap().is_empty(),
@@ -654,7 +654,8 @@ async fn flavors_keypairs_images_and_clusters() {
     ok(&env, &["server", "modify", &node, "--flavor-id", "4"]).await;
     assert_eq!(
         json(&env, &["server", "info", &node]).await["flavor"]["id"],
-        "4"
+        4,
+        "an integer, as Synnefo sends it"
     );
     ok(&env, &["server", "rescue", &node]).await;
     assert_eq!(
@@ -1126,4 +1127,59 @@ async fn volumes_attachments_and_snapshots() {
         &["Invalid status nowhere"],
     )
     .await;
+}
+
+/// `path` of the compute API as the emulator answers it.
+async fn compute_reply(emu: &Emulator, path: &str) -> Value {
+    reqwest::Client::new()
+        .get(format!("{}{path}", emu.endpoint_url("compute").unwrap()))
+        .header("X-Auth-Token", "cli-token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_json_is_what_the_server_sent_field_for_field() {
+    let emu = emulator(0).await;
+    let env = env_for(&emu, "cli-token");
+    let made = json(
+        &env,
+        &[
+            "server",
+            "create",
+            "--name",
+            "exact",
+            "--flavor-id",
+            "1",
+            "--image-id",
+            DEBIAN,
+            "-w",
+        ],
+    )
+    .await;
+    let id = match &made["id"] {
+        Value::String(id) => id.clone(),
+        other => other.to_string(),
+    };
+    let listed = json(&env, &["server", "list", "-l"]).await;
+    let raw = compute_reply(&emu, "/servers/detail").await;
+    assert_eq!(listed, raw["servers"]);
+    // Integer ids stay integers, nulls stay.
+    assert!(listed[0]["id"].is_u64(), "{listed}");
+    assert!(listed[0]["flavor"]["id"].is_u64(), "{listed}");
+    assert!(
+        listed[0].get("key_name").is_some_and(Value::is_null),
+        "{listed}"
+    );
+
+    let short = json(&env, &["server", "list"]).await;
+    assert_eq!(short[0]["id"], raw["servers"][0]["id"]);
+
+    let shown = json(&env, &["server", "info", &id]).await;
+    let raw = compute_reply(&emu, &format!("/servers/{id}")).await;
+    assert_eq!(shown, raw["server"]);
 }

@@ -193,6 +193,30 @@ pub fn to_values<T: Serialize>(items: &[T]) -> CliResult<Vec<Value>> {
     items.iter().map(to_value).collect()
 }
 
+/// `key` of a reply's JSON, as the server sent it (integers stay integers,
+/// nulls stay): what `--output-format json` prints, field for field.
+pub fn raw_reply(reply: &kamaki::clients::Response, key: &str) -> CliResult<Value> {
+    let mut body: Value = reply.json()?;
+    match body.get_mut(key) {
+        Some(value) => Ok(value.take()),
+        None => Err(CliError::new(format!(
+            "the reply of {} has no {key:?}",
+            reply.url()
+        ))),
+    }
+}
+
+/// The list `key` of a reply's JSON, as the server sent it.
+pub fn raw_list(reply: &kamaki::clients::Response, key: &str) -> CliResult<Vec<Value>> {
+    match raw_reply(reply, key)? {
+        Value::Array(items) => Ok(items),
+        other => Err(CliError::new(format!(
+            "the reply of {} has {key:?} that is not a list: {other}",
+            reply.url()
+        ))),
+    }
+}
+
 /// One serialisable result as a JSON value.
 pub fn to_value<T: Serialize>(item: &T) -> CliResult<Value> {
     serde_json::to_value(item).map_err(|e| CliError::new(format!("cannot render the result: {e}")))

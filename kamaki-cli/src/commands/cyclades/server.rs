@@ -18,8 +18,8 @@ use super::waiter::{Goal, WaitArgs, WaitCmdArgs, Waiting, DEFAULT_TIMEOUT};
 use super::{compute, network};
 use crate::args::parse_date;
 use crate::commands::common::{
-    keep_equal, key_values, metadata_matches, not_found, only_keys, print_list, text, to_values,
-    uuid_of, IdFilter, ListStyle, NameFilter, ID_NAME,
+    keep_equal, key_values, metadata_matches, not_found, only_keys, print_list, raw_list,
+    raw_reply, text, to_values, uuid_of, IdFilter, ListStyle, NameFilter, ID_NAME,
 };
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
@@ -393,11 +393,11 @@ pub async fn run(ctx: &mut Ctx, cmd: ServerCmd) -> CliResult {
                     },
                 )
             } else {
-                let server = compute
-                    .get_server_details(id)
+                let reply = compute
+                    .servers_get(Some(id), false, &ListServersOptions::default())
                     .await
                     .map_err(no_server(id))?;
-                ctx.out.print(&server)
+                ctx.out.print_value(&raw_reply(&reply, "server")?)
             }
         }
         ServerCmd::Create(args) => create(ctx, *args).await,
@@ -714,11 +714,13 @@ async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
         changes_since,
         ..Default::default()
     };
-    let servers = compute.list_servers(detail, &options).await?;
+    // As the server sent them: `-o json` prints them field for field.
+    let reply = compute.servers_get(None, detail, &options).await?;
+    let servers = raw_list(&reply, "servers")?;
     if let (Some(since), true) = (&args.since, servers.is_empty()) {
         eprintln!("No servers have been modified since {since}");
     }
-    let mut items = args.ids.apply(args.names.apply(to_values(&servers)?));
+    let mut items = args.ids.apply(args.names.apply(servers));
     if let Some(status) = &args.status {
         items = keep_equal(items, "status", status);
     }
