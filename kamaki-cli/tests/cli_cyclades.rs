@@ -997,7 +997,8 @@ async fn volumes_attachments_and_snapshots() {
     );
     assert_eq!(
         json(&env, &["volume", "info", &vid]).await["volume_type"],
-        "2"
+        2,
+        "Synnefo sends the volume type's id as an integer"
     );
 
     let attachment = json(&env, &["server", "attach", &sid, "--volume-id", &vid]).await;
@@ -1131,8 +1132,18 @@ async fn volumes_attachments_and_snapshots() {
 
 /// `path` of the compute API as the emulator answers it.
 async fn compute_reply(emu: &Emulator, path: &str) -> Value {
+    reply_of(emu, "compute", path).await
+}
+
+/// `path` of a service (by type) as the emulator answers it.
+async fn reply_of(emu: &Emulator, service: &str, path: &str) -> Value {
+    let mut base = emu.endpoint_url(service).unwrap();
+    if service == "network" || service == "volume" {
+        // The catalog hides the version these APIs are served at.
+        base.push_str("/v2.0");
+    }
     reqwest::Client::new()
-        .get(format!("{}{path}", emu.endpoint_url("compute").unwrap()))
+        .get(format!("{base}{path}"))
         .header("X-Auth-Token", "cli-token")
         .send()
         .await
@@ -1182,4 +1193,22 @@ async fn server_json_is_what_the_server_sent_field_for_field() {
     let shown = json(&env, &["server", "info", &id]).await;
     let raw = compute_reply(&emu, &format!("/servers/{id}")).await;
     assert_eq!(shown, raw["server"]);
+
+    // The other resources, listed in detail and shown, likewise.
+    let raw = compute_reply(&emu, "/flavors/detail").await;
+    assert_eq!(json(&env, &["flavor", "list", "-l"]).await, raw["flavors"]);
+    let raw = compute_reply(&emu, "/flavors/1").await;
+    assert_eq!(json(&env, &["flavor", "info", "1"]).await, raw["flavor"]);
+    let raw = reply_of(&emu, "network", "/networks").await;
+    assert_eq!(
+        json(&env, &["network", "list", "-l"]).await,
+        raw["networks"]
+    );
+    let net = raw["networks"][0]["id"].as_str().unwrap().to_string();
+    let raw = reply_of(&emu, "network", &format!("/networks/{net}")).await;
+    assert_eq!(json(&env, &["network", "info", &net]).await, raw["network"]);
+    let raw = reply_of(&emu, "network", "/subnets").await;
+    assert_eq!(json(&env, &["subnet", "list", "-l"]).await, raw["subnets"]);
+    let raw = reply_of(&emu, "volume", "/volumes/detail").await;
+    assert_eq!(json(&env, &["volume", "list", "-l"]).await, raw["volumes"]);
 }

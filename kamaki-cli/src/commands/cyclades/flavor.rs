@@ -5,8 +5,8 @@ use kamaki::clients::compute::ListFlavorsOptions;
 
 use super::compute;
 use crate::commands::common::{
-    drop_key, keep_equal, not_found, only_keys, print_list, to_values, IdFilter, ListStyle,
-    NameFilter, ID_NAME,
+    drop_key, keep_equal, not_found, only_keys, print_list, raw_list, raw_reply, IdFilter,
+    ListStyle, NameFilter, ID_NAME,
 };
 use crate::commands::Ctx;
 use crate::error::CliResult;
@@ -93,8 +93,11 @@ pub async fn run(ctx: &mut Ctx, cmd: FlavorCmd) -> CliResult {
                 ..Default::default()
             };
             let compute = compute(ctx).await?;
-            let flavors = compute.list_flavors(details || filtered, &options).await?;
-            let mut items = ids.apply(names.apply(to_values(&flavors)?));
+            // As the server sent them: `-o json` prints them field for field.
+            let reply = compute
+                .flavors_get(None, details || filtered, &options)
+                .await?;
+            let mut items = ids.apply(names.apply(raw_list(&reply, "flavors")?));
             for (key, wanted) in &filters {
                 if let Some(wanted) = wanted {
                     items = keep_equal(items, key, wanted);
@@ -118,11 +121,11 @@ pub async fn run(ctx: &mut Ctx, cmd: FlavorCmd) -> CliResult {
         }
         FlavorCmd::Info { flavor_id } => {
             let compute = compute(ctx).await?;
-            let flavor = compute
-                .get_flavor_details(&flavor_id)
+            let reply = compute
+                .flavors_get(Some(&flavor_id), false, &ListFlavorsOptions::default())
                 .await
                 .map_err(not_found("flavor", &flavor_id, "kamaki flavor list"))?;
-            ctx.out.print(&flavor)
+            ctx.out.print_value(&raw_reply(&reply, "flavor")?)
         }
     }
 }

@@ -12,7 +12,7 @@ use super::port::{connect, no_network, print_ports, wait_port, PortArgs};
 use super::waiter::{Goal, WaitArgs, DEFAULT_TIMEOUT};
 use super::{compute, network};
 use crate::commands::common::{
-    not_found, print_list, to_values, IdFilter, ListStyle, NameFilter, ID_NAME,
+    not_found, print_list, raw_list, raw_reply, IdFilter, ListStyle, NameFilter, ID_NAME,
 };
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
@@ -135,8 +135,8 @@ pub async fn run(ctx: &mut Ctx, cmd: NetworkCmd) -> CliResult {
             names,
             ids,
         } => {
-            let networks = net.list_networks(true).await?;
-            let mut items = ids.apply(names.apply(to_values(&networks)?));
+            let reply = net.networks_get(None).await?;
+            let mut items = ids.apply(names.apply(raw_list(&reply, "networks")?));
             if let Some(user) = &user_id {
                 items.retain(|n| n.get("user_id") == Some(&Value::from(user.as_str())));
             }
@@ -166,11 +166,11 @@ pub async fn run(ctx: &mut Ctx, cmd: NetworkCmd) -> CliResult {
             )
         }
         NetworkCmd::Info { network_id } => {
-            let found = net
-                .get_network_details(&network_id)
+            let reply = net
+                .networks_get(Some(&network_id))
                 .await
                 .map_err(no_network(&network_id))?;
-            ctx.out.print(&found)
+            ctx.out.print_value(&raw_reply(&reply, "network")?)
         }
         NetworkCmd::Create {
             name,

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::network;
 use super::port::no_network;
 use crate::commands::common::{
-    not_found, print_list, text, to_values, IdFilter, ListStyle, NameFilter, ID_NAME,
+    not_found, print_list, raw_list, raw_reply, text, IdFilter, ListStyle, NameFilter, ID_NAME,
 };
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
@@ -97,8 +97,8 @@ pub async fn run(ctx: &mut Ctx, cmd: SubnetCmd) -> CliResult {
             names,
             ids,
         } => {
-            let subnets = net.list_subnets().await?;
-            let mut items = ids.apply(names.apply(to_values(&subnets)?));
+            let reply = net.subnets_get(None).await?;
+            let mut items = ids.apply(names.apply(raw_list(&reply, "subnets")?));
             let mut title = ID_NAME;
             if !details {
                 items = items
@@ -124,12 +124,12 @@ pub async fn run(ctx: &mut Ctx, cmd: SubnetCmd) -> CliResult {
             )
         }
         SubnetCmd::Info { subnet_id } => {
-            let subnet = net.get_subnet_details(&subnet_id).await.map_err(not_found(
+            let reply = net.subnets_get(Some(&subnet_id)).await.map_err(not_found(
                 "subnet",
                 &subnet_id,
                 "kamaki subnet list",
             ))?;
-            ctx.out.print(&subnet)
+            ctx.out.print_value(&raw_reply(&reply, "subnet")?)
         }
         SubnetCmd::Create {
             network_id,

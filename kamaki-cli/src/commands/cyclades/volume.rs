@@ -8,7 +8,8 @@ use kamaki::clients::ClientError;
 use super::blockstorage;
 use super::waiter::{Goal, WaitArgs, WaitCmdArgs, Waiting, DEFAULT_TIMEOUT};
 use crate::commands::common::{
-    drop_empty, key_values, not_found, print_list, to_value, to_values, ListStyle, ID_NAME,
+    drop_empty, key_values, not_found, print_list, raw_list, raw_reply, to_value, to_values,
+    ListStyle, ID_NAME,
 };
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
@@ -188,8 +189,8 @@ pub async fn run(ctx: &mut Ctx, cmd: VolumeCmd) -> CliResult {
     let client = blockstorage(ctx).await?;
     match cmd {
         VolumeCmd::List { details } => {
-            let volumes = client.list_volumes(details).await?;
-            let items = to_values(&volumes)?;
+            let reply = client.volumes_get(details, None).await?;
+            let items = raw_list(&reply, "volumes")?;
             let items = if details {
                 items
             } else {
@@ -205,11 +206,11 @@ pub async fn run(ctx: &mut Ctx, cmd: VolumeCmd) -> CliResult {
             )
         }
         VolumeCmd::Info { volume_id } => {
-            let volume = client
-                .get_volume_details(&volume_id)
+            let reply = client
+                .volumes_get(false, Some(&volume_id))
                 .await
                 .map_err(no_volume(&volume_id))?;
-            ctx.out.print(&volume)
+            ctx.out.print_value(&raw_reply(&reply, "volume")?)
         }
         VolumeCmd::Create {
             size,
