@@ -1211,4 +1211,15 @@ async fn server_json_is_what_the_server_sent_field_for_field() {
     assert_eq!(json(&env, &["subnet", "list", "-l"]).await, raw["subnets"]);
     let raw = reply_of(&emu, "volume", "/volumes/detail").await;
     assert_eq!(json(&env, &["volume", "list", "-l"]).await, raw["volumes"]);
+    let raw = compute_reply(&emu, "/images/detail").await;
+    assert_eq!(
+        json(&env, &["imagecompute", "list", "-l"]).await,
+        raw["images"]
+    );
+    let raw = reply_of(&emu, "network", "/ports").await;
+    assert!(
+        !raw["ports"].as_array().unwrap().is_empty(),
+        "the server's port"
+    );
+    assert_eq!(json(&env, &["port", "list", "-l"]).await, raw["ports"]);
 }

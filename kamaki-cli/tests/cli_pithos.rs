@@ -1153,7 +1153,6 @@ async fn verifyfs_finds_and_fixes_one_kind_per_run() {
 async fn interrupted(emu: &Emulator, env: &Env, args: &[&str]) -> Output {
     let mut all = vec!["--config".to_string(), env.config.display().to_string()];
     all.extend(args.iter().map(|a| a.to_string()));
-    emu.reset_peak_in_flight();
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kamaki"))
         .args(&all)
         .env("HOME", &env.home)
@@ -1161,18 +1160,18 @@ async fn interrupted(emu: &Emulator, env: &Env, args: &[&str]) -> Output {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // The request is held by the emulator's latency: the command is past
-    // its start, Ctrl-C handling installed.
+    // A request held by the emulator's latency (still in flight on two
+    // looks 100 ms apart, where the token check takes a millisecond): the
+    // command is past its start, its Ctrl-C handling installed.
+    let mut held = 0;
     for _ in 0..200 {
-        if emu.peak_in_flight() > 0 {
+        held = if emu.in_flight() > 0 { held + 1 } else { 0 };
+        if held == 2 {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert!(
-        emu.peak_in_flight() > 0,
-        "the command never reached the emulator"
-    );
+    assert_eq!(held, 2, "the command never reached the emulator");
     let pid = i32::try_from(child.id()).unwrap();
     // SAFETY: kill(2) on our own child process.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);

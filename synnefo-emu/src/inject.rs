@@ -186,6 +186,11 @@ impl Injector {
         self.peak_in_flight.load(Ordering::SeqCst)
     }
 
+    /// The requests being handled now.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
+    }
+
     /// Starts counting the peak again from the requests in flight now.
     pub fn reset_peak_in_flight(&self) {
         self.peak_in_flight

@@ -576,6 +576,11 @@ impl Emulator {
         self.state.injector.peak_in_flight()
     }
 
+    /// The requests being handled now (e.g. held by injected latency).
+    pub fn in_flight(&self) -> usize {
+        self.state.injector.in_flight()
+    }
+
     /// Starts counting [`Emulator::peak_in_flight`] again.
     pub fn reset_peak_in_flight(&self) {
         self.state.injector.reset_peak_in_flight()

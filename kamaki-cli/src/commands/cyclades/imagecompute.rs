@@ -6,8 +6,8 @@ use kamaki::clients::ClientError;
 
 use super::compute;
 use crate::commands::common::{
-    annotate_users, keep_equal, key_values, metadata_matches, only_keys, print_list, to_value,
-    to_values, uuid_of, IdFilter, ListStyle, NameFilter, ID_NAME,
+    annotate_users, keep_equal, key_values, metadata_matches, only_keys, print_list, raw_list,
+    raw_reply, uuid_of, IdFilter, ListStyle, NameFilter, ID_NAME,
 };
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
@@ -117,10 +117,10 @@ pub async fn run(ctx: &mut Ctx, cmd: ImagecomputeCmd) -> CliResult {
             };
             let detail = details || user.is_some() || !exact.is_empty() || !like.is_empty();
             let compute = compute(ctx).await?;
-            let images = compute
-                .list_images(detail, &ListImagesOptions::default())
+            let reply = compute
+                .images_get(None, detail, &ListImagesOptions::default())
                 .await?;
-            let mut items = ids.apply(names.apply(to_values(&images)?));
+            let mut items = ids.apply(names.apply(raw_list(&reply, "images")?));
             if let Some(user) = &user {
                 items = keep_equal(items, "user_id", user);
             }
@@ -148,11 +148,11 @@ pub async fn run(ctx: &mut Ctx, cmd: ImagecomputeCmd) -> CliResult {
         }
         ImagecomputeCmd::Info { image_id } => {
             let compute = compute(ctx).await?;
-            let image = compute
-                .get_image_details(&image_id)
+            let reply = compute
+                .images_get(Some(&image_id), false, &ListImagesOptions::default())
                 .await
                 .map_err(image_error(&image_id))?;
-            let mut value = to_value(&image)?;
+            let mut value = raw_reply(&reply, "image")?;
             if !ctx.json() {
                 annotate_users(ctx, std::slice::from_mut(&mut value), &["user_id"]).await;
             }

@@ -8,7 +8,7 @@ use kamaki::clients::ClientError;
 use super::network;
 use super::port::{connect, no_network, print_ports, wait_port, PortArgs};
 use super::waiter::{Goal, WaitArgs, DEFAULT_TIMEOUT};
-use crate::commands::common::{not_found, print_list, to_values, ListStyle, ID_NAME};
+use crate::commands::common::{not_found, print_list, raw_list, raw_reply, ListStyle, ID_NAME};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 
@@ -91,10 +91,10 @@ pub async fn run(ctx: &mut Ctx, cmd: IpCmd) -> CliResult {
     let net = network(ctx).await?;
     match cmd {
         IpCmd::List => {
-            let ips = net.list_floatingips().await?;
+            let reply = net.floatingips_get(None).await?;
             print_list(
                 ctx,
-                to_values(&ips)?,
+                raw_list(&reply, "floatingips")?,
                 ListStyle {
                     title: ID_NAME,
                     ..Default::default()
@@ -102,11 +102,11 @@ pub async fn run(ctx: &mut Ctx, cmd: IpCmd) -> CliResult {
             )
         }
         IpCmd::Info { ip_id } => {
-            let ip = net
-                .get_floatingip_details(&ip_id)
+            let reply = net
+                .floatingips_get(Some(&ip_id))
                 .await
                 .map_err(no_ip(&ip_id))?;
-            ctx.out.print(&ip)
+            ctx.out.print_value(&raw_reply(&reply, "floatingip")?)
         }
         IpCmd::Create {
             network_id,

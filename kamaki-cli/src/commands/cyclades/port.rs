@@ -10,7 +10,8 @@ use serde_json::Value;
 use super::waiter::{Goal, WaitArgs, WaitCmdArgs, Waiting, DEFAULT_TIMEOUT};
 use super::{compute, network};
 use crate::commands::common::{
-    not_found, only_keys, print_list, to_value, to_values, IdFilter, ListStyle, NameFilter, ID_NAME,
+    not_found, only_keys, print_list, raw_list, raw_reply, to_value, to_values, IdFilter,
+    ListStyle, NameFilter, ID_NAME,
 };
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
@@ -284,8 +285,8 @@ pub async fn run(ctx: &mut Ctx, cmd: PortCmd) -> CliResult {
             names,
             ids,
         } => {
-            let ports = net.list_ports(details || user_id.is_some()).await?;
-            let mut items = ids.apply(names.apply(to_values(&ports)?));
+            let reply = net.ports_get(None).await?;
+            let mut items = ids.apply(names.apply(raw_list(&reply, "ports")?));
             if let Some(user) = &user_id {
                 items.retain(|p| p.get("user_id") == Some(&Value::from(user.as_str())));
             }
@@ -303,11 +304,11 @@ pub async fn run(ctx: &mut Ctx, cmd: PortCmd) -> CliResult {
             )
         }
         PortCmd::Info { port_id } => {
-            let port = net
-                .get_port_details(&port_id)
+            let reply = net
+                .ports_get(Some(&port_id))
                 .await
                 .map_err(no_port(&port_id))?;
-            ctx.out.print(&port)
+            ctx.out.print_value(&raw_reply(&reply, "port")?)
         }
         PortCmd::Create {
             network_id,

@@ -4,7 +4,9 @@ use clap::{ArgGroup, Subcommand};
 use kamaki::clients::blockstorage::CreateSnapshotOptions;
 
 use super::blockstorage;
-use crate::commands::common::{not_found, only_keys, print_list, to_values, ListStyle, ID_NAME};
+use crate::commands::common::{
+    not_found, only_keys, print_list, raw_list, raw_reply, ListStyle, ID_NAME,
+};
 use crate::commands::Ctx;
 use crate::error::CliResult;
 
@@ -60,8 +62,8 @@ pub async fn run(ctx: &mut Ctx, cmd: SnapshotCmd) -> CliResult {
     let client = blockstorage(ctx).await?;
     match cmd {
         SnapshotCmd::List { details } => {
-            let snapshots = client.list_snapshots(details).await?;
-            let items = to_values(&snapshots)?;
+            let reply = client.snapshots_get(details, None).await?;
+            let items = raw_list(&reply, "snapshots")?;
             let items = if details {
                 items
             } else {
@@ -77,11 +79,11 @@ pub async fn run(ctx: &mut Ctx, cmd: SnapshotCmd) -> CliResult {
             )
         }
         SnapshotCmd::Info { snapshot_id } => {
-            let snapshot = client
-                .get_snapshot_details(&snapshot_id)
+            let reply = client
+                .snapshots_get(false, Some(&snapshot_id))
                 .await
                 .map_err(not_found("snapshot", &snapshot_id, HINT))?;
-            ctx.out.print(&snapshot)
+            ctx.out.print_value(&raw_reply(&reply, "snapshot")?)
         }
         SnapshotCmd::Create {
             volume_id,
