@@ -287,6 +287,12 @@ async fn version_help_and_completion() {
     assert!(stdout(&out).contains("kamaki 0.16"), "{}", stdout(&out));
     let out = kamaki(&env, &["--help"]).await;
     assert!(stdout(&out).contains("user"));
+    // A command's own options first, the global ones in their own section.
+    let help = stdout(&kamaki(&env, &["file", "upload", "--help"]).await);
+    let at = |text: &str| help.find(text).unwrap_or_else(|| panic!("{text}: {help}"));
+    assert!(at("Options:") < at("--concurrency"), "{help}");
+    assert!(at("--concurrency") < at("Global options:"), "{help}");
+    assert!(at("Global options:") < at("--cloud"), "{help}");
     let out = kamaki(&env, &["completion", "bash"]).await;
     assert!(out.status.success());
     assert!(
