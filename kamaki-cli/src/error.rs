@@ -73,6 +73,26 @@ impl CliError {
         self
     }
 
+    /// A 404 from the authentication URL itself says to check the URL.
+    pub fn on_auth_url(self, cloud: &str, url: &str) -> Self {
+        let path = url
+            .split_once("://")
+            .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+            .unwrap_or("");
+        let about_it = !path.is_empty()
+            && (self.message.contains(path) || self.details.iter().any(|d| d.contains(path)));
+        if self.message.starts_with("404")
+            && about_it
+            && !self.message.contains("kamaki config get cloud.")
+        {
+            self.hint(&format!(
+                "is {url} the cloud's authentication URL? check it: kamaki config get cloud.{cloud}.url"
+            ))
+        } else {
+            self
+        }
+    }
+
     /// Appends a hint to the one-line message.
     pub fn hint(mut self, hint: &str) -> Self {
         self.message = format!("{} ({hint})", self.message);

@@ -44,7 +44,9 @@ async fn run(cli: Cli) -> CliResult {
     outcome.map_err(|error| {
         let requested = ctx.global.cloud.clone();
         match ctx.session.cloud(requested.as_deref()) {
-            Ok(cloud) => error.naming_cloud(&cloud.name),
+            Ok(cloud) => error
+                .naming_cloud(&cloud.name)
+                .on_auth_url(&cloud.name, &cloud.url),
             Err(_) => error,
         }
     })

@@ -198,6 +198,12 @@ impl Session {
                         "No URL for {service}: {m} (kamaki config set cloud.{}.{service}_url URL)",
                         cloud.name
                     )),
+                    // The authentication URL answered 404: it is no
+                    // Astakos identity endpoint.
+                    other if other.status() == 404 => CliError::from(other).hint(&format!(
+                        "is {} the cloud's authentication URL? check it: kamaki config get cloud.{}.url",
+                        cloud.url, cloud.name
+                    )),
                     other => other.into(),
                 })?
             }

@@ -389,3 +389,27 @@ async fn double_verbose_shows_bodies_and_reply_headers_without_the_token() {
     assert!(stderr(&out).contains("reply body:"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("hyper"), "{}", stderr(&out));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_authentication_url_is_named_with_the_fix() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    let config = std::fs::read_to_string(&env.config).unwrap();
+    std::fs::write(
+        &env.config,
+        config.replace("/astakos/identity/", "/astakos/nowhere/"),
+    )
+    .unwrap();
+    for args in [&["user", "info"][..], &["server", "list"][..]] {
+        let out = kamaki(&env, args).await;
+        assert_eq!(out.status.code(), Some(1));
+        let err = stderr(&out);
+        assert!(err.contains("404"), "{err}");
+        assert!(
+            err.contains(
+                "the cloud's authentication URL? check it: kamaki config get cloud.emu.url"
+            ),
+            "{args:?}: {err}"
+        );
+    }
+}

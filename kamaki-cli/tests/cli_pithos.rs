@@ -1222,3 +1222,46 @@ async fn traces_to_a_file_or_pipe_carry_no_colour_codes() {
     assert!(trace.contains("GET") && trace.contains("-> 200"), "{trace}");
     assert!(!out.stderr.contains(&0x1b), "escape codes in: {trace}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn download_messages_name_the_real_places() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    ok(&env, &["container", "create", "pithos"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("doc.txt");
+    std::fs::write(&src, b"the real content").unwrap();
+    ok(&env, &["file", "upload", &s(&src)]).await;
+
+    // A partial file of an interrupted run: a plain rerun resumes into it.
+    let target = dir.path().join("copy.txt");
+    std::fs::write(dir.path().join("copy.txt.kamaki-partial"), b"the real").unwrap();
+    ok(&env, &["file", "download", "doc.txt", &s(&target)]).await;
+    assert_eq!(std::fs::read(&target).unwrap(), b"the real content");
+    assert!(!dir.path().join("copy.txt.kamaki-partial").exists());
+
+    // Missing folders are made, and said.
+    let deep = dir.path().join("new/folder/copy.txt");
+    let out = kamaki(&env, &["file", "download", "doc.txt", &s(&deep)]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "Create local directory {}",
+            s(&dir.path().join("new/folder"))
+        )),
+        "{}",
+        stderr(&out)
+    );
+    // Under a regular file: not a directory, naming the target.
+    let under = src.join("x.txt");
+    let line = fails(
+        &env,
+        &["file", "download", "doc.txt", &s(&under)],
+        &["not a directory"],
+    )
+    .await;
+    assert!(
+        line.contains(&s(&under)) && !line.contains("kamaki-partial"),
+        "{line}"
+    );
+}

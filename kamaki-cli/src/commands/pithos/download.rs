@@ -205,12 +205,27 @@ pub async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult {
         bars.bytes(&format!("Total ({} files)", jobs.len()), total)
     });
     let mut report = Vec::new();
+    let partials: Vec<String> = jobs
+        .iter()
+        .map(|j| partial_of(&j.local).display().to_string())
+        .collect();
     let work = async {
         let mut done = 0u64;
         for job in &jobs {
             if let Some(parent) = job.local.parent().filter(|p| !p.as_os_str().is_empty()) {
+                if parent.exists() && !parent.is_dir() {
+                    return Err(CliError::new(format!(
+                        "Cannot download to {}: {} is not a directory",
+                        job.local.display(),
+                        parent.display()
+                    )));
+                }
+                if !parent.exists() {
+                    bars.line(&format!("Create local directory {}", parent.display()));
+                }
                 std::fs::create_dir_all(parent).map_err(|e| local_error(parent, e))?;
             }
+            let partial = partial_of(&job.local);
             bars.line(&format!(
                 "{} --> {}",
                 target.display_path(&job.remote),
@@ -219,17 +234,31 @@ pub async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult {
             let bar = bars.bytes("  download", job.size);
             let options = DownloadOptions {
                 download_cb: Some(callback(&bar, total_bar.as_ref().map(|b| (b, done)))),
-                resume: args.resume,
+                // A partial file left by an interrupted run is resumed by a
+                // plain rerun: it replaces nothing.
+                resume: args.resume || partial.is_file(),
                 concurrency: Some(usize::from(args.concurrency)),
                 ..args.conditions.options()
             };
             let result = target
                 .at(&job.remote)
-                .on_object(
+                .on_object(async {
+                    // Errors name the target, not the temporary file.
                     target
                         .client
-                        .download_object(&job.remote, &job.local, &options),
-                )
+                        .download_object(&job.remote, &job.local, &options)
+                        .await
+                        .map_err(|e| match e {
+                            kamaki::clients::ClientError::Io {
+                                path: Some(p),
+                                source,
+                            } if p == partial => kamaki::clients::ClientError::Io {
+                                path: Some(job.local.clone()),
+                                source,
+                            },
+                            other => other,
+                        })
+                })
                 .await;
             bar.finish_and_clear();
             let done_now = result?;
@@ -250,11 +279,11 @@ pub async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult {
         }
         Ok(())
     };
-    cancellable(
-        work,
-        "Download canceled by user: what was fetched stays in <file>.kamaki-partial (resume with -f)",
-    )
-    .await?;
+    let canceled = format!(
+        "Download canceled by user: what was fetched stays in {}; run the same command again to resume",
+        partials.join(", ")
+    );
+    cancellable(work, &canceled).await?;
     if let Some(bar) = &total_bar {
         bar.finish_and_clear();
     }
@@ -339,6 +368,16 @@ async fn download_tree(
         return ctx.out.print_value(&Value::Array(listed));
     }
     Ok(())
+}
+
+/// `<file>.kamaki-partial`, where a download goes until it is complete.
+fn partial_of(local: &Path) -> PathBuf {
+    let mut name = local
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(kamaki::clients::pithos::PARTIAL_SUFFIX);
+    local.with_file_name(name)
 }
 
 fn local_error(path: &Path, error: std::io::Error) -> CliError {
