@@ -149,6 +149,48 @@ impl From<std::io::Error> for CliError {
 /// A command line that clap cannot parse, as one line: clap's message, the
 /// usage, clap's tip if any, and where the full help is. Help and version
 /// requests are not errors and are left to clap.
+/// The `'quoted'` words of a text, in order.
+fn quoted(text: &str) -> Vec<String> {
+    text.split('\'')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// clap's "some similar subcommands exist: 'a', 'b'" with the suggestions
+/// closest to what was typed first (clap lists them the other way round).
+fn closest_first(tip: &str, typed: &str) -> String {
+    let Some((head, list)) = tip.split_once(": ") else {
+        return tip.to_string();
+    };
+    let mut names = quoted(list);
+    if names.len() < 2 || typed.is_empty() {
+        return tip.to_string();
+    }
+    names.sort_by_key(|name| edit_distance(name, typed));
+    let listed: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+    format!("{head}: {}", listed.join(", "))
+}
+
+/// Levenshtein distance (insertions, deletions, substitutions).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 pub fn syntax_error_line(error: &clap::Error) -> String {
     let text = error.render().to_string();
     let mut message = String::new();
@@ -173,8 +215,9 @@ pub fn syntax_error_line(error: &clap::Error) -> String {
         }
     }
     let mut out = format!("Syntax error: {}", message.trim_end_matches(':'));
+    let typed = quoted(&message).into_iter().next().unwrap_or_default();
     for tip in tips {
-        out.push_str(&format!("; {tip}"));
+        out.push_str(&format!("; {}", closest_first(&tip, &typed)));
     }
     if let Some(usage) = usage {
         // The usage line starts with the command path, e.g.
