@@ -241,7 +241,21 @@ pub type CliResult<T = ()> = Result<T, CliError>;
 mod tests {
     use clap::{Arg, Command};
 
-    use super::syntax_error_line;
+    use super::{closest_first, edit_distance, syntax_error_line};
+
+    #[test]
+    fn suggestions_come_closest_first() {
+        assert_eq!(edit_distance("serer", "server"), 1);
+        assert_eq!(edit_distance("", "ab"), 2);
+        assert_eq!(
+            closest_first(
+                "some similar subcommands exist: 'user', 'sharer', 'server'",
+                "serer"
+            ),
+            "some similar subcommands exist: 'server', 'sharer', 'user'"
+        );
+        assert_eq!(closest_first("no list here", "x"), "no list here");
+    }
 
     fn kamaki() -> Command {
         Command::new("kamaki").subcommand(
