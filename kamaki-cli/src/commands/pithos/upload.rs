@@ -507,6 +507,11 @@ async fn check_tree_root(target: &Target, remote: &str, force: bool) -> CliResul
     if force || remote.is_empty() {
         return Ok(());
     }
+    check_root_object(target, remote).await
+}
+
+/// `remote` may be missing or a directory object, not a file (without -f).
+async fn check_root_object(target: &Target, remote: &str) -> CliResult {
     match target.client.get_object_info(remote, None).await {
         Ok(info) if !headers_are_dir(&info) => Err(CliError::new(format!(
             "Object {} exists but is not a directory: use -f to overwrite it",
@@ -549,15 +554,7 @@ async fn check_tree_destination(target: &Target, remote: &str, force: bool) -> C
     if remote.is_empty() {
         return Ok(());
     }
-    match client.get_object_info(remote, None).await {
-        Ok(info) if !headers_are_dir(&info) => Err(CliError::new(format!(
-            "Object {} exists but is not a directory: use -f to overwrite it",
-            target.display_path(remote)
-        ))),
-        Ok(_) => Ok(()),
-        Err(e) if e.status() == 404 => Ok(()),
-        Err(e) => Err(target.at(remote).object_error(e).await),
-    }
+    check_root_object(target, remote).await
 }
 
 /// The container's size limit must leave room for `size` more bytes.

@@ -197,16 +197,7 @@ impl PithosClient {
             .buffer_unordered(run.files_in_flight())
             .collect()
             .await;
-        for (name, outcome) in outcomes {
-            match outcome {
-                Ok(true) => report.transferred.push(name),
-                Ok(false) => report.unchanged.push(name),
-                Err(e) => report.failed.push((name, e)),
-            }
-        }
-        report.transferred.sort();
-        report.unchanged.sort();
-        report.failed.sort_by(|a, b| a.0.cmp(&b.0));
+        report.gather(outcomes);
         Ok(report)
     }
 

@@ -137,6 +137,21 @@ pub struct TreeReport {
 }
 
 impl TreeReport {
+    /// Files' outcomes, `Ok(true)` transferred, `Ok(false)` unchanged, into
+    /// the report, sorted by name.
+    pub(crate) fn gather(&mut self, outcomes: Vec<(String, Result<bool>)>) {
+        for (name, outcome) in outcomes {
+            match outcome {
+                Ok(true) => self.transferred.push(name),
+                Ok(false) => self.unchanged.push(name),
+                Err(e) => self.failed.push((name, e)),
+            }
+        }
+        self.transferred.sort();
+        self.unchanged.sort();
+        self.failed.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+
     /// Whether every file is in place.
     pub fn is_complete(&self) -> bool {
         self.failed.is_empty()
