@@ -113,14 +113,23 @@ fn account_headers(ctx: &Ctx, model: &Model, account: &str, until: Option<f64>) 
         }
     }
     reply.headers.set("X-Account-Bytes-Used", used.to_string());
-    for (k, v) in &acc.meta {
+    // With `until`, the metadata as it was then (Synnefo versions it).
+    let (meta, meta_changed) = match until {
+        None => (Some(&acc.meta), 0.0),
+        Some(u) => match acc.meta_history.iter().rev().find(|(at, _)| *at < u) {
+            Some((at, meta)) => (Some(meta), *at),
+            None if acc.meta_history.is_empty() => (Some(&acc.meta), 0.0),
+            None => (None, 0.0),
+        },
+    };
+    for (k, v) in meta.into_iter().flatten() {
         reply.headers.set(k.clone(), v.clone());
     }
     if let Some(u) = until {
         let latest = containers
             .iter()
             .map(|c| c.statistics(Some(u)).2)
-            .fold(0.0, f64::max);
+            .fold(meta_changed, f64::max);
         reply
             .headers
             .set("X-Account-Until-Timestamp", http_date(latest));
@@ -244,6 +253,7 @@ pub fn post(ctx: &Ctx, account: &str) -> PithosResult {
         }
         let now = model.now();
         let acc = model.account_mut(account);
+        acc.meta_history.push((now, merged.clone()));
         acc.meta = merged;
         acc.modified = now;
     }

@@ -196,6 +196,10 @@ impl Container {
 pub struct Account {
     /// `X-Account-Meta-*` (full header names, formatted).
     pub meta: BTreeMap<String, String>,
+    /// The metadata from each change on (time, metadata), oldest first:
+    /// Synnefo versions an account's metadata, and a read with `until`
+    /// sees it as it was then.
+    pub meta_history: Vec<(f64, BTreeMap<String, String>)>,
     /// Groups: name -> member uuids.
     pub groups: BTreeMap<String, Vec<String>>,
     /// The containers by name.
