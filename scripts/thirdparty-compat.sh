@@ -3,7 +3,10 @@
 # Synnefo cloud: python-swiftclient (the `swift` CLI) on Pithos, with and
 # without --pithos-update-md5, and openstacksdk on Cyclades through Astakos'
 # identity v2.0 (discovery, compute, network, block storage, image).
-# Each check prints PASS or FAIL; the script exits 1 if any failed, and 2
+# The `openstack` CLI (python-openstackclient) lists flavors, networks,
+# subnets, ports, floating IPs, images and volumes (`server list` of its
+# recent releases needs identity v3, which Astakos does not have: it fails
+# against Synnefo too). Each check prints PASS or FAIL; the script exits 1 if any failed, and 2
 # (skipped) only when PyPI cannot be reached to install the clients.
 #
 #   scripts/thirdparty-compat.sh        # venv in target/thirdparty-venv (kept)
@@ -11,10 +14,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 VENV="$PWD/target/thirdparty-venv"
-if [ ! -x "$VENV/bin/swift" ] || ! "$VENV/bin/python" -c 'import openstack' 2>/dev/null; then
+if [ ! -x "$VENV/bin/swift" ] || [ ! -x "$VENV/bin/openstack" ] || ! "$VENV/bin/python" -c 'import openstack' 2>/dev/null; then
   python3 -m venv "$VENV" >/dev/null 2>&1 || { echo "thirdparty-compat: python3 -m venv failed" >&2; exit 2; }
-  "$VENV/bin/pip" install -q --disable-pip-version-check python-swiftclient openstacksdk >/dev/null 2>&1 || {
-    echo "thirdparty-compat: cannot install python-swiftclient and openstacksdk from PyPI" >&2
+  "$VENV/bin/pip" install -q --disable-pip-version-check python-swiftclient openstacksdk python-openstackclient >/dev/null 2>&1 || {
+    echo "thirdparty-compat: cannot install python-swiftclient, openstacksdk and python-openstackclient from PyPI" >&2
     exit 2
   }
 fi
@@ -88,6 +91,28 @@ cat "$WORK/sdk" | grep -E '^(PASS|FAIL)'
 PASSED=$((PASSED + $(grep -c '^PASS' "$WORK/sdk")))
 FAILED=$((FAILED + $(grep -c '^FAIL' "$WORK/sdk")))
 grep -q 'openstacksdk: .* passed' "$WORK/sdk" || { fail "openstacksdk checks ran"; tail -5 "$WORK/sdk"; }
+
+# The openstack CLI: what the server sent, read back as JSON.
+os_cli=("$VENV/bin/openstack" --os-auth-type v2token --os-auth-url "$URL" --os-token tp-token
+  --os-identity-api-version 2 --os-region-name default)
+# openstack_check NAME PYTHON-CONDITION-ON-rows -- ARGS...
+openstack_check() {
+  local name=$1 condition=$2; shift 3
+  if "${os_cli[@]}" "$@" -f json >"$WORK/os.json" 2>"$WORK/os.err" &&
+    "$VENV/bin/python" -c "import json,sys; rows=json.load(open(sys.argv[1])); sys.exit(0 if ($condition) else 1)" "$WORK/os.json"; then
+    pass "openstack $name"
+  else
+    fail "openstack $name: $(head -c 300 "$WORK/os.err" "$WORK/os.json")"
+  fi
+}
+openstack_check "flavor list" 'any(r["ID"] == 1 and r["RAM"] == 1024 for r in rows)' -- flavor list
+openstack_check "network list" 'any(r["Name"] == "Public IPv4+IPv6 Network" and r["Subnets"] == ["1", "2"] for r in rows)' -- network list
+openstack_check "subnet list" 'sorted(r["Subnet"] for r in rows) == ["2001:db8:1::/64", "203.0.113.0/24"]' -- subnet list
+openstack_check "image list" 'any(r["Name"] == "Debian Base" for r in rows)' -- --os-image-api-version 1 image list
+openstack_check "port list" 'isinstance(rows, list)' -- port list
+openstack_check "floating ip list" 'isinstance(rows, list)' -- floating ip list
+# The SDK's volume went with its server (delete_on_termination).
+openstack_check "volume list (v2)" 'rows == []' -- --os-volume-api-version 2 volume list
 
 echo "thirdparty-compat: $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
