@@ -217,3 +217,28 @@ async fn conditions_with_the_listed_hash_behave_as_synnefo() {
         }
     }
 }
+
+#[tokio::test]
+async fn faults_of_text_listings_come_as_text_plain_as_synnefo_sends_them() {
+    let emu = emulator(false).await;
+    let pithos = Pithos::start(&emu).await;
+    let text = pithos.send(Method::GET, "/missing", &[], None).await;
+    assert_eq!(text.status(), 404);
+    assert!(
+        text.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain"),
+        "{:?}",
+        text.headers()
+    );
+    let body: Value = text.json().await.unwrap();
+    assert_eq!(body["itemNotFound"]["code"], 404);
+    let json = pithos
+        .send(Method::GET, "/missing?format=json", &[], None)
+        .await;
+    assert!(json.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+}

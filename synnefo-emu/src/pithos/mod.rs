@@ -381,8 +381,14 @@ pub fn fault_reply(fault: Fault, format: Format) -> Response {
                 details = listing::xml_escape(&fault.details),
             ),
         ),
+        // Synnefo's faults are JSON unless XML was asked for, under the
+        // request's own content type: text/plain for a text listing.
         _ => (
-            Format::Json.content_type(),
+            if matches!(format, Format::Text) {
+                Format::Text.content_type()
+            } else {
+                Format::Json.content_type()
+            },
             serde_json::json!({fault.name: {
                 "code": fault.code, "message": fault.message, "details": fault.details,
             }})
