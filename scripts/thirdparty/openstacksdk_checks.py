@@ -62,6 +62,30 @@ def images():
     assert found and found[0].name == images[0].name
 
 
+def image_register_delete():
+    # Plankton registers an image from a Pithos object (its location); the
+    # object goes up through the SDK's object-store session. Pithos' catalog
+    # URL names no account (as Synnefo's): the path carries the user's uuid.
+    uuid = conn.current_user_id
+    store = conn.object_store
+    assert store.put("/%s/images" % uuid).status_code in (201, 202)
+    put = store.put("/%s/images/sdk.img" % uuid, data=b"\x00" * 4096,
+                    headers={"Content-Type": "application/octet-stream"})
+    assert put.status_code == 201, put.text
+    made = conn.image.post(
+        "/images/", headers={
+            "X-Image-Meta-Name": "sdk-image",
+            "X-Image-Meta-Location": "pithos://%s/images/sdk.img" % uuid,
+            "X-Image-Meta-Disk-Format": "diskdump",
+            "X-Image-Meta-Container-Format": "bare",
+        })
+    assert made.status_code in (200, 201), made.text
+    listed = [i for i in conn.image.images() if i.name == "sdk-image"]
+    assert len(listed) == 1 and listed[0].size == 4096, listed
+    conn.image.delete_image(listed[0].id)
+    assert not [i for i in conn.image.images() if i.name == "sdk-image"]
+
+
 def network_subnet_port():
     # Synnefo needs a network type, which openstacksdk's Network does not
     # send: the body goes through the SDK's own session.
@@ -126,6 +150,7 @@ def cleanup():
 
 for name, fn in [("openstacksdk flavor list/show", flavors),
                  ("openstacksdk image list/show", images),
+                 ("openstacksdk image register/delete", image_register_delete),
                  ("openstacksdk network, subnet, port", network_subnet_port),
                  ("openstacksdk floating ip", floating_ip),
                  ("openstacksdk server create/list/delete", server),
