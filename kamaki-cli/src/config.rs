@@ -48,7 +48,8 @@ pub fn global_defaults() -> BTreeMap<String, String> {
     let mut defaults: BTreeMap<String, String> = [
         ("default_cloud", String::new()),
         ("colors", "off".into()),
-        ("log_file", home.join(".kamaki.log").display().to_string()),
+        // No log_file: this kamaki writes no log file (its trace goes to
+        // stderr with -v/-d), so it shows none it would not write.
         ("log_token", "off".into()),
         ("log_data", "off".into()),
         ("log_pid", "off".into()),
