@@ -186,6 +186,10 @@ async fn config_commands_read_and_write_the_file() {
         "defaults are listed"
     );
     assert!(
+        !stdout(&out).contains("log_file"),
+        "no log file is offered that nothing writes"
+    );
+    assert!(
         stdout(&out).contains("cloud.emu.token ..."),
         "tokens are listed redacted"
     );
