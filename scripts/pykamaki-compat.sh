@@ -151,6 +151,10 @@ check "file copy" "." -- file copy /compat/dir/small.txt /compat/copy.txt
 check "file modify" "." -- file modify /compat/copy.txt --metadata-add k=v
 check "file delete" "." -- file delete /compat/copy.txt --yes
 check "container info" "x-container-block-size|block" -- container info compat
+json_same "container list" -- container list
+json_same "container list CONTAINER" -- container list compat
+json_same "file list" -- file list /compat
+json_same "volume types" -- volume types
 check "group create" "." -- group create friends --uuid "$OTHER_UUID"
 check "group list" "friends" -- group list
 check "image register" "compat-image" -- image register --name compat-image --location /compat/big.bin --public

@@ -1265,3 +1265,36 @@ async fn download_messages_name_the_real_places() {
         "{line}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn listings_in_json_are_what_the_server_sent() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "cli-token");
+    ok(&env, &["container", "create", "pithos"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("a.txt");
+    std::fs::write(&src, b"a").unwrap();
+    ok(&env, &["file", "upload", &s(&src)]).await;
+    let account = format!(
+        "{}/{}",
+        emu.endpoint_url("object-store").unwrap(),
+        emu.users()[0].uuid
+    );
+    let raw = |path: String| async move {
+        reqwest::Client::new()
+            .get(path)
+            .header("X-Auth-Token", "cli-token")
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    let objects = raw(format!("{account}/pithos?format=json")).await;
+    assert_eq!(json(&env, &["file", "list", "/pithos"]).await, objects);
+    // Integers stay integers (x_object_version).
+    assert!(objects[0]["x_object_version"].is_u64(), "{objects}");
+    let containers = raw(format!("{account}?format=json")).await;
+    assert_eq!(json(&env, &["container", "list"]).await, containers);
+}

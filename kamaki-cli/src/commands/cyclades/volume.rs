@@ -8,8 +8,8 @@ use kamaki::clients::ClientError;
 use super::blockstorage;
 use super::waiter::{Goal, WaitArgs, WaitCmdArgs, Waiting, DEFAULT_TIMEOUT};
 use crate::commands::common::{
-    drop_empty, key_values, not_found, print_list, raw_list, raw_reply, to_value, to_values,
-    ListStyle, ID_NAME,
+    drop_empty, key_values, not_found, print_list, raw_list, raw_reply, to_value, ListStyle,
+    ID_NAME,
 };
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
@@ -365,10 +365,10 @@ pub async fn run(ctx: &mut Ctx, cmd: VolumeCmd) -> CliResult {
             }
         }
         VolumeCmd::Types => {
-            let types = client.list_volume_types().await?;
+            let reply = client.types_get(None).await?;
             print_list(
                 ctx,
-                to_values(&types)?,
+                raw_list(&reply, "volume_types")?,
                 ListStyle {
                     title: ID_NAME,
                     ..Default::default()

@@ -481,6 +481,46 @@ pub fn version_date_in(timestamp: f64, zone: &jiff::tz::TimeZone) -> String {
         .unwrap_or_else(|| timestamp.to_string())
 }
 
+/// The entries of a Pithos JSON listing as the server sent them (for
+/// `--output-format json`), page after page: `page(marker)` sends one
+/// request; `one_page` stops after the first (`-n`). Entries whose name
+/// (or `subdir`) is not in `keep` are left out, so the typed listing's
+/// filters decide what is shown.
+pub async fn raw_listing<F, Fut>(
+    one_page: bool,
+    keep: &std::collections::HashSet<String>,
+    page: F,
+) -> CliResult<Vec<Value>>
+where
+    F: Fn(Option<String>) -> Fut,
+    Fut: Future<Output = kamaki::clients::Result<kamaki::clients::Response>>,
+{
+    let name_of = |v: &Value| {
+        v.get("name")
+            .or_else(|| v.get("subdir"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let mut all = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let reply = page(marker.clone()).await?;
+        if reply.status() == 204 || reply.body().is_empty() {
+            break;
+        }
+        let items: Vec<Value> = reply.json()?;
+        let last = items.last().and_then(name_of);
+        let count = items.len();
+        all.extend(items);
+        if one_page || count < 10_000 || last.is_none() || last == marker {
+            break;
+        }
+        marker = last;
+    }
+    all.retain(|v| name_of(v).is_some_and(|n| keep.contains(&n)));
+    Ok(all)
+}
+
 /// Asks a yes/no question on stderr (answered on stdin); `yes` skips it.
 /// No answer (end of input) is no.
 pub fn confirm(question: &str, yes: bool) -> bool {

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use super::common::{
     confirm, container_lines, headers_value, http_date, object_lines, parse_date_arg,
-    parse_size_arg, parse_versioning, print_text, to_value, until_param, AccountArg, Target,
+    parse_size_arg, parse_versioning, print_text, until_param, AccountArg, Target,
 };
 use crate::commands::common::{key_values, NameFilter};
 use crate::commands::Ctx;
@@ -425,6 +425,32 @@ async fn objects(target: &Target, options: &ContainerGet) -> CliResult<Vec<Liste
     listed.map_err(|e| target.container_error(e))
 }
 
+/// The objects of the target's container as the server sent them, those
+/// named in `keep` (for `--output-format json`).
+async fn raw_objects(
+    target: &Target,
+    options: &ContainerGet,
+    keep: &std::collections::HashSet<String>,
+) -> CliResult<Vec<Value>> {
+    let client = &target.client;
+    super::common::raw_listing(options.limit.is_some(), keep, |marker| {
+        let options = ContainerGet {
+            format: kamaki::clients::pithos::Format::Json,
+            marker: marker.or_else(|| options.marker.clone()),
+            ..options.clone()
+        };
+        async move {
+            client
+                .container_get_request(&options)?
+                .success(&[200, 204, 304])
+                .send()
+                .await
+        }
+    })
+    .await
+    .map_err(|e| e.hint(&format!("listing {}", target.display())))
+}
+
 async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
     if let Some(container) = &args.container {
         let target = Target::container(ctx, &args.account, container).await?;
@@ -434,7 +460,9 @@ async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
             .filter(|o| name_matches(&args.names, o.name()))
             .collect();
         if ctx.json() {
-            return ctx.out.print(&objects);
+            let keep = objects.iter().map(|o| o.name().to_string()).collect();
+            let raw = raw_objects(&target, &object_options(&args), &keep).await?;
+            return ctx.out.print_value(&Value::Array(raw));
         }
         let text = object_lines(&objects, args.details, args.enumerate)?;
         return print_text(&text, args.more);
@@ -478,14 +506,42 @@ async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
         }
     }
     if ctx.json() {
-        let mut items = Vec::new();
-        for container in &containers {
-            let mut value = to_value(container)?;
-            if let (Some(objects), Value::Object(map)) = (contents.get(&container.name), &mut value)
-            {
-                map.insert("objects".into(), to_value(objects)?);
+        // What the server sent, field for field (the typed listings decided
+        // which entries).
+        let keep = containers.iter().map(|c| c.name.clone()).collect();
+        let client = &target.client;
+        let mut items = super::common::raw_listing(options.limit.is_some(), &keep, |marker| {
+            let options = AccountGet {
+                format: kamaki::clients::pithos::Format::Json,
+                marker: marker.or_else(|| options.marker.clone()),
+                ..options.clone()
+            };
+            async move {
+                client
+                    .account_get_request(&options)?
+                    .success(&[200, 204, 304])
+                    .send()
+                    .await
             }
-            items.push(value);
+        })
+        .await?;
+        for value in &mut items {
+            let name = value
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            if let Some(objects) = contents.get(&name) {
+                let keep = objects.iter().map(|o| o.name().to_string()).collect();
+                let options = ContainerGet {
+                    marker: None,
+                    ..object_options(&args)
+                };
+                let raw = raw_objects(&target.in_container(&name), &options, &keep).await?;
+                if let Value::Object(map) = value {
+                    map.insert("objects".into(), Value::Array(raw));
+                }
+            }
         }
         return ctx.out.print_value(&Value::Array(items));
     }

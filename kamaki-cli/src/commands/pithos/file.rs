@@ -556,7 +556,25 @@ async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
         }
     }
     if ctx.json() {
-        return ctx.out.print(&listed);
+        // What the server sent, field for field (the typed listing decided
+        // which entries).
+        let keep = listed.iter().map(|o| o.name().to_string()).collect();
+        let raw = super::common::raw_listing(options.limit.is_some(), &keep, |marker| {
+            let options = ContainerGet {
+                format: kamaki::clients::pithos::Format::Json,
+                marker: marker.or_else(|| options.marker.clone()),
+                ..options.clone()
+            };
+            async move {
+                client
+                    .container_get_request(&options)?
+                    .success(&[200, 204, 304])
+                    .send()
+                    .await
+            }
+        })
+        .await?;
+        return ctx.out.print_value(&Value::Array(raw));
     }
     let text = object_lines(&listed, args.details, args.enumerate)?;
     print_text(&text, args.more)
