@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::auth::{Authenticated, ServiceAuthenticated};
 use crate::catalog;
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::state::{SharedState, User};
 
 /// How far in the future the emulator's tokens expire.
@@ -64,7 +64,7 @@ fn token_json(user: &User) -> Value {
 }
 
 fn parse_json(body: &[u8]) -> ApiResult<Value> {
-    serde_json::from_slice(body).map_err(|_| Fault::bad_request("Invalid JSON data"))
+    serde_json::from_slice(body).map_err(|_| ApiError::bad_request("Invalid JSON data"))
 }
 
 /// `POST /tokens`: with a body, authenticates a token; without one, answers
@@ -83,18 +83,18 @@ async fn authenticate(State(state): State<SharedState>, body: Bytes) -> ApiResul
             auth["passwordCredentials"]["username"].as_str(),
         ) {
             (Some(password), Some(username)) => (password, Some(username)),
-            _ => return Err(Fault::bad_request("Malformed request: missing credentials")),
+            _ => return Err(ApiError::bad_request("Malformed request: missing credentials")),
         },
     };
     let user = state
         .user_by_token(token)
-        .ok_or_else(|| Fault::unauthorized("Invalid token"))?;
+        .ok_or_else(|| ApiError::unauthorized("Invalid token"))?;
     if uuid.is_some_and(|u| u != user.uuid) {
-        return Err(Fault::unauthorized("Invalid credentials"));
+        return Err(ApiError::unauthorized("Invalid credentials"));
     }
     if let Some(tenant) = auth["tenantName"].as_str().filter(|t| !t.is_empty()) {
         if tenant != user.uuid {
-            return Err(Fault::bad_request("Not conforming tenantName"));
+            return Err(ApiError::bad_request("Not conforming tenantName"));
         }
     }
     Ok(Json(json!({"access": {
@@ -128,15 +128,15 @@ fn validate_access_token(
     let grant = state
         .oauth2
         .validate(token_id)
-        .map_err(Fault::item_not_found)?;
+        .map_err(ApiError::item_not_found)?;
     if belongs_to.is_some_and(|scope| !scope.starts_with(&grant.scope)) {
-        return Err(Fault::item_not_found(
+        return Err(ApiError::item_not_found(
             "The specified tenant is outside the token's scope",
         ));
     }
     let user = state
         .user_by_uuid(&grant.user)
-        .ok_or_else(|| Fault::item_not_found("No such token"))?;
+        .ok_or_else(|| ApiError::item_not_found("No such token"))?;
     Ok(Json(json!({"access": {
         "token": {
             "id": token_id,
@@ -157,7 +157,7 @@ fn validate_access_token(
 fn catalogs(state: &SharedState, body: &[u8], all_on_null: bool) -> ApiResult<Json<Value>> {
     let request = parse_json(body)?;
     if !request.is_object() {
-        return Err(Fault::bad_request("Request body should be a json object"));
+        return Err(ApiError::bad_request("Request body should be a json object"));
     }
     let wanted = |key: &str| -> ApiResult<Option<Vec<String>>> {
         match &request[key] {
@@ -167,11 +167,11 @@ fn catalogs(state: &SharedState, body: &[u8], all_on_null: bool) -> ApiResult<Js
                 .map(|i| {
                     i.as_str()
                         .map(str::to_string)
-                        .ok_or_else(|| Fault::bad_request(format!("{key} must be strings")))
+                        .ok_or_else(|| ApiError::bad_request(format!("{key} must be strings")))
                 })
                 .collect::<ApiResult<Vec<_>>>()
                 .map(Some),
-            _ => Err(Fault::bad_request(format!("{key} must be a list"))),
+            _ => Err(ApiError::bad_request(format!("{key} must be a list"))),
         }
     };
     let users = state.all_users();
@@ -231,7 +231,7 @@ async fn feedback(
     body: Bytes,
 ) -> ApiResult<StatusCode> {
     let form: BTreeMap<String, String> =
-        form_pairs(&body).ok_or_else(|| Fault::bad_request("Invalid message data"))?;
+        form_pairs(&body).ok_or_else(|| ApiError::bad_request("Invalid message data"))?;
     let message = form
         .get("feedback_msg")
         .map(String::as_str)
@@ -239,7 +239,7 @@ async fn feedback(
         .trim()
         .to_string();
     if message.is_empty() {
-        return Err(Fault::bad_request(
+        return Err(ApiError::bad_request(
             "Invalid message data: feedback_msg is required",
         ));
     }
@@ -292,7 +292,7 @@ async fn default_project(
     let project = request["project_id"]
         .as_str()
         .filter(|p| !p.is_empty())
-        .ok_or_else(|| Fault::forbidden("Project id not specified"))?;
+        .ok_or_else(|| ApiError::forbidden("Project id not specified"))?;
     state
         .account
         .validate_default_project(&state, &user, project)?;

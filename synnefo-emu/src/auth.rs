@@ -5,7 +5,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use crate::faults::Fault;
+use crate::errors::ApiError;
 use crate::state::{Component, SharedState, User};
 
 /// The request's `X-Auth-Token`, trimmed, if it has a non-empty one.
@@ -24,18 +24,18 @@ fn token_of(parts: &Parts) -> Option<&str> {
 pub struct Authenticated(pub User);
 
 impl FromRequestParts<SharedState> for Authenticated {
-    type Rejection = Fault;
+    type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &SharedState,
     ) -> Result<Self, Self::Rejection> {
         let token = token_of(parts)
-            .ok_or_else(|| Fault::unauthorized("No authentication token provided"))?;
+            .ok_or_else(|| ApiError::unauthorized("No authentication token provided"))?;
         state
             .user_by_token(token)
             .map(Authenticated)
-            .ok_or_else(|| Fault::unauthorized("Invalid token"))
+            .ok_or_else(|| ApiError::unauthorized("Invalid token"))
     }
 }
 
@@ -45,17 +45,17 @@ impl FromRequestParts<SharedState> for Authenticated {
 pub struct ServiceAuthenticated(pub Component);
 
 impl FromRequestParts<SharedState> for ServiceAuthenticated {
-    type Rejection = Fault;
+    type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &SharedState,
     ) -> Result<Self, Self::Rejection> {
         let token = token_of(parts)
-            .ok_or_else(|| Fault::unauthorized("Access denied. No authentication token"))?;
+            .ok_or_else(|| ApiError::unauthorized("Access denied. No authentication token"))?;
         state
             .component_by_token(token)
             .map(ServiceAuthenticated)
-            .ok_or_else(|| Fault::unauthorized("Invalid X-Auth-Token"))
+            .ok_or_else(|| ApiError::unauthorized("Invalid X-Auth-Token"))
     }
 }

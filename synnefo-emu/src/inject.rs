@@ -16,7 +16,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 
-use crate::faults::Fault;
+use crate::errors::ApiError;
 use crate::state::SharedState;
 
 /// How many requests the log keeps (the oldest go first).
@@ -440,7 +440,7 @@ pub async fn middleware(
     let response = match injected {
         None => next.run(request).await,
         Some(Injected::Status(status)) => {
-            Fault::new(fault_name(status), status, "Injected fault").into_response()
+            ApiError::new(fault_name(status), status, "Injected fault").into_response()
         }
         Some(Injected::ResetBefore) => dropped_reply(),
         Some(Injected::ResetMidBody | Injected::Stall(_)) if is_head => next.run(request).await,

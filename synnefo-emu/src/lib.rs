@@ -27,7 +27,12 @@ pub mod auth;
 pub mod catalog;
 pub mod compute;
 pub mod cyclades;
-pub mod faults;
+pub mod errors;
+/// The old name of [`errors`], kept for code written against it.
+#[deprecated(note = "renamed to `errors`, and `Fault` to `ApiError`")]
+pub mod faults {
+    pub use crate::errors::{ApiError as Fault, ApiResult};
+}
 pub mod image;
 pub mod inject;
 pub mod network;
@@ -47,7 +52,7 @@ use axum::extract::Request;
 use axum::response::IntoResponse;
 use axum::Router;
 
-use crate::faults::Fault;
+use crate::errors::ApiError;
 pub use crate::inject::{FaultConfig, Injected, LoggedRequest};
 pub use crate::oauth2::OAuth2Client;
 use crate::state::{AppState, SharedState};
@@ -647,7 +652,7 @@ pub fn router(state: SharedState) -> Router {
             pithos::public_router().with_state(state.clone()),
         )
         .fallback(not_served)
-        .layer(axum::middleware::from_fn(rejections::as_synnefo_faults))
+        .layer(axum::middleware::from_fn(rejections::as_synnefo_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             inject::middleware,
@@ -663,8 +668,8 @@ async fn not_served(request: Request) -> axum::response::Response {
         .iter()
         .any(|s| path.starts_with(&format!("/{}/{}", s.component, s.prefix)));
     if under_a_service {
-        Fault::bad_request("API endpoint not found").into_response()
+        ApiError::bad_request("API endpoint not found").into_response()
     } else {
-        Fault::item_not_found(format!("API endpoint not found: {path}")).into_response()
+        ApiError::item_not_found(format!("API endpoint not found: {path}")).into_response()
     }
 }

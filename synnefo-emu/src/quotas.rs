@@ -23,7 +23,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::faults::Fault;
+use crate::errors::ApiError;
 
 /// A resource Astakos knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -301,12 +301,12 @@ impl CommissionError {
 
     /// The fault a service answers its user with (as Cyclades renders an
     /// Astakos over-limit).
-    fn service_fault(&self) -> Fault {
+    fn service_fault(&self) -> ApiError {
         let available = self
             .limit
             .unwrap_or(0)
             .saturating_sub(self.usage.unwrap_or(0));
-        Fault::over_limit("Resource Limit Exceeded for your account.").with_details(format!(
+        ApiError::over_limit("Resource Limit Exceeded for your account.").with_details(format!(
             "Limit for resource '{}' exceeded for your account. Available: {available}, Requested: {}",
             display_name(&self.provision.resource),
             self.provision.quantity
@@ -564,7 +564,7 @@ impl Quotas {
     /// (negative deltas release, never below zero). All or nothing: a
     /// project the user is not a member of is a `badRequest`; over a limit
     /// is an `overLimit` (413) naming the resource.
-    pub fn charge(&self, user: &str, project: &str, deltas: &[(&str, i64)]) -> Result<(), Fault> {
+    pub fn charge(&self, user: &str, project: &str, deltas: &[(&str, i64)]) -> Result<(), ApiError> {
         let mut book = self.book();
         if user == project {
             book.ensure_system(user);
@@ -576,9 +576,9 @@ impl Quotas {
         if let Err(e) = book.prepare(&imports, false) {
             return Err(match e.kind {
                 CommissionErrorKind::NoHolding if e.provision.source.is_some() => {
-                    Fault::bad_request(format!("User {user} not in project {project}"))
+                    ApiError::bad_request(format!("User {user} not in project {project}"))
                 }
-                CommissionErrorKind::NoHolding => Fault::bad_request(format!(
+                CommissionErrorKind::NoHolding => ApiError::bad_request(format!(
                     "Unknown resource {} in project {project}",
                     e.provision.resource
                 )),
@@ -615,7 +615,7 @@ impl Quotas {
         from_project: &str,
         to_project: &str,
         amounts: &[(&str, u64)],
-    ) -> Result<(), Fault> {
+    ) -> Result<(), ApiError> {
         let deltas: Vec<(&str, i64)> = amounts
             .iter()
             .map(|(r, a)| (*r, i64::try_from(*a).unwrap_or(i64::MAX)))

@@ -10,13 +10,13 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::faults::Fault;
+use crate::errors::ApiError;
 
 /// The longest framework message kept (they are one line).
 const MAX_MESSAGE: usize = 1024;
 
-/// The middleware: error replies that are not JSON become Synnefo faults.
-pub async fn as_synnefo_faults(request: Request, next: Next) -> Response {
+/// The middleware: error replies that are not JSON become Synnefo API errors.
+pub async fn as_synnefo_errors(request: Request, next: Next) -> Response {
     let pithos = request.uri().path().starts_with("/pithos/");
     let head = request.method() == Method::HEAD;
     let response = next.run(request).await;
@@ -47,17 +47,17 @@ pub async fn as_synnefo_faults(request: Request, next: Next) -> Response {
         text => text.to_string(),
     };
     let fault = match status.as_u16() {
-        401 => Fault::unauthorized(message),
-        403 => Fault::forbidden(message),
-        404 => Fault::item_not_found(message),
-        405 => Fault::not_allowed(message),
-        409 => Fault::conflict(message),
-        413 => Fault::over_limit(message),
-        501 => Fault::not_implemented(message),
-        503 => Fault::service_unavailable(message),
+        401 => ApiError::unauthorized(message),
+        403 => ApiError::forbidden(message),
+        404 => ApiError::item_not_found(message),
+        405 => ApiError::not_allowed(message),
+        409 => ApiError::conflict(message),
+        413 => ApiError::over_limit(message),
+        501 => ApiError::not_implemented(message),
+        503 => ApiError::service_unavailable(message),
         // Unparsable paths, queries, bodies (400, 415, 422...).
-        400..=499 => Fault::bad_request(message),
-        _ => Fault::internal(message),
+        400..=499 => ApiError::bad_request(message),
+        _ => ApiError::internal(message),
     };
     let mut reply = fault.into_response();
     if let Some(allow) = parts.headers.get(ALLOW) {
@@ -87,7 +87,7 @@ mod tests {
             )
             .route("/pithos/x", get(|| async { text_reply(404, "Not Found") }))
             .route("/bare", get(|| async { axum::http::StatusCode::NOT_FOUND }))
-            .layer(axum::middleware::from_fn(as_synnefo_faults));
+            .layer(axum::middleware::from_fn(as_synnefo_errors));
         let reply = app
             .oneshot(
                 Request::builder()
@@ -106,7 +106,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn framework_errors_become_synnefo_faults() {
+    async fn framework_errors_become_synnefo_api_errors() {
         let (status, body) = answer("/a", Method::GET).await;
         assert_eq!(status, 413);
         assert_eq!(body["overLimit"]["message"], "length limit exceeded");

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use super::projects::{apply_default_resets, Level, Policy, Project};
 use super::{get_action, isoformat, json_body, now, Registry, NOT_ALLOWED};
 use crate::auth::Authenticated;
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::quotas::Quotas;
 use crate::state::SharedState;
 
@@ -121,7 +121,7 @@ impl Registry {
         id.parse::<u64>()
             .ok()
             .and_then(|id| self.memberships.get(&id))
-            .ok_or_else(|| Fault::item_not_found("This is not a valid membership request."))
+            .ok_or_else(|| ApiError::item_not_found("This is not a valid membership request."))
     }
 
     fn approved_members(&self, project: &str) -> u64 {
@@ -136,12 +136,12 @@ impl Registry {
         self.check_project_allowed(project, user, Level::Owner)?;
         Self::check_alive(project)?;
         if project.join_policy == Policy::Closed {
-            return Err(Fault::conflict(
+            return Err(ApiError::conflict(
                 "The Project's member join policy is closed.",
             ));
         }
         if self.approved_members(&project.id) + 1 > project.max_members {
-            return Err(Fault::conflict(
+            return Err(ApiError::conflict(
                 "You have reached the maximum number of members for this Project.",
             ));
         }
@@ -151,16 +151,16 @@ impl Registry {
     /// Whether `user` may take `action` on `m`, and why not.
     fn check_membership_action(&self, m: &Membership, user: &str, action: &str) -> ApiResult<()> {
         let project = self.project(&m.project)?;
-        let not_request = || Fault::conflict("This is not a valid membership request.");
-        let not_accepted = || Fault::conflict("This is not an accepted membership.");
-        let leave_closed = || Fault::conflict("The project's member leave policy is closed.");
+        let not_request = || ApiError::conflict("This is not a valid membership request.");
+        let not_accepted = || ApiError::conflict("This is not an accepted membership.");
+        let leave_closed = || ApiError::conflict("The project's member leave policy is closed.");
         match action {
             "leave" => {
                 if !m.state.any_accepted() {
                     return Err(not_accepted());
                 }
                 if !(self.is_admin(user) || m.user == user) {
-                    return Err(Fault::forbidden(NOT_ALLOWED));
+                    return Err(ApiError::forbidden(NOT_ALLOWED));
                 }
                 Self::check_alive(project)?;
                 if project.leave_policy == Policy::Closed {
@@ -172,7 +172,7 @@ impl Registry {
                     return Err(not_request());
                 }
                 if !(self.is_admin(user) || m.user == user) {
-                    return Err(Fault::forbidden(NOT_ALLOWED));
+                    return Err(ApiError::forbidden(NOT_ALLOWED));
                 }
                 Self::check_alive(project)?;
             }
@@ -244,7 +244,7 @@ impl Registry {
         let project = self.project(project_id)?.clone();
         Self::check_alive(&project)?;
         if project.join_policy == Policy::Closed {
-            return Err(Fault::conflict(
+            return Err(ApiError::conflict(
                 "The Project's member join policy is closed.",
             ));
         }
@@ -255,7 +255,7 @@ impl Registry {
                     .get(&id)
                     .is_some_and(|m| m.state.associated())
                 {
-                    return Err(Fault::conflict("Request or membership already exists."));
+                    return Err(ApiError::conflict("Request or membership already exists."));
                 }
                 self.set_membership_state(id, MembershipState::Requested);
                 id
@@ -280,9 +280,9 @@ impl Registry {
     ) -> ApiResult<u64> {
         let user = self
             .user_by_email(email)
-            .ok_or_else(|| Fault::conflict(format!("Unknown users: {email}")))?;
+            .ok_or_else(|| ApiError::conflict(format!("Unknown users: {email}")))?;
         let project = self.projects.get(project_id).cloned().ok_or_else(|| {
-            Fault::conflict(format!("There is no project identified by {project_id}."))
+            ApiError::conflict(format!("There is no project identified by {project_id}."))
         })?;
         self.accept_project_checks(&project, actor)?;
         let id = match self.membership_of(project_id, &user) {
@@ -292,7 +292,7 @@ impl Registry {
                     .get(&id)
                     .is_some_and(|m| m.state.any_accepted())
                 {
-                    return Err(Fault::conflict("Membership already exists."));
+                    return Err(ApiError::conflict("Membership already exists."));
                 }
                 id
             }
@@ -370,7 +370,7 @@ pub(super) async fn get_membership(
     let m = registry.membership(&id)?;
     let project = registry.project(&m.project)?;
     if !(registry.project_allowed(project, &user.uuid, Level::Owner) || m.user == user.uuid) {
-        return Err(Fault::forbidden(NOT_ALLOWED));
+        return Err(ApiError::forbidden(NOT_ALLOWED));
     }
     Ok(Json(registry.membership_json(m, &user.uuid)))
 }
@@ -379,7 +379,7 @@ fn project_member(data: &Value) -> ApiResult<String> {
     match data.get("project") {
         Some(Value::String(id)) => Ok(id.clone()),
         Some(Value::Number(n)) => Ok(n.to_string()),
-        other => Err(Fault::bad_request(format!(
+        other => Err(ApiError::bad_request(format!(
             "Invalid project ID: {}",
             other.map_or_else(|| "None".to_string(), Value::to_string)
         ))),

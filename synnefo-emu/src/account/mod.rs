@@ -29,7 +29,7 @@ use axum::Router;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::quotas::Quotas;
 use crate::state::{SharedState, User};
 
@@ -231,8 +231,8 @@ pub(crate) fn parse_date(text: &str) -> Option<OffsetDateTime> {
 pub(crate) fn json_body(body: &[u8]) -> ApiResult<serde_json::Map<String, Value>> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Fault::bad_request("Request should be a JSON dict")),
-        Err(_) => Err(Fault::bad_request("Invalid JSON data")),
+        Ok(_) => Err(ApiError::bad_request("Request should be a JSON dict")),
+        Err(_) => Err(ApiError::bad_request("Invalid JSON data")),
     }
 }
 
@@ -245,12 +245,12 @@ pub(crate) fn get_action<'a>(
     for action in actions {
         if let Some(data) = body.get(*action) {
             if found.is_some() {
-                return Err(Fault::bad_request("Multiple actions not supported"));
+                return Err(ApiError::bad_request("Multiple actions not supported"));
             }
             found = Some((*action, data));
         }
     }
-    found.ok_or_else(|| Fault::bad_request("No recognized action"))
+    found.ok_or_else(|| ApiError::bad_request("No recognized action"))
 }
 
 /// The message of a forbidden project operation.

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use super::memberships::{Membership, MembershipState};
 use super::{get_action, isoformat, json_body, now, parse_date, Registry, NOT_ALLOWED};
 use crate::auth::Authenticated;
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::quotas::{Quotas, RESOURCES};
 use crate::state::{SharedState, User};
 
@@ -97,7 +97,7 @@ impl Policy {
             Some("auto") => Ok(Policy::Auto),
             Some("moderated") => Ok(Policy::Moderated),
             Some("closed") => Ok(Policy::Closed),
-            _ => Err(Fault::bad_request(format!("Invalid {what} policy"))),
+            _ => Err(ApiError::bad_request(format!("Invalid {what} policy"))),
         }
     }
 }
@@ -250,7 +250,7 @@ fn maybe_string(body: &serde_json::Map<String, Value>, key: &str) -> ApiResult<O
     match body.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(Fault::bad_request(format!("{key} must be string"))),
+        Some(_) => Err(ApiError::bad_request(format!("{key} must be string"))),
     }
 }
 
@@ -258,7 +258,7 @@ fn maybe_bool(body: &serde_json::Map<String, Value>, key: &str) -> ApiResult<Opt
     match body.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(Fault::bad_request(format!("{key} must be boolean"))),
+        Some(_) => Err(ApiError::bad_request(format!("{key} must be boolean"))),
     }
 }
 
@@ -272,11 +272,11 @@ fn maybe_policy(body: &serde_json::Map<String, Value>, key: &str) -> ApiResult<O
 
 /// `max_members`: a number, or a string of one (`"10"`, `"inf"`).
 fn max_members(value: &Value) -> ApiResult<u64> {
-    let invalid = || Fault::bad_request("Invalid max_members");
+    let invalid = || ApiError::bad_request("Invalid max_members");
     match value {
         Value::Number(n) => n.as_u64().ok_or_else(|| {
             if n.as_i64().is_some_and(|i| i < 0) {
-                Fault::bad_request("max_members out of range")
+                ApiError::bad_request("max_members out of range")
             } else {
                 invalid()
             }
@@ -295,8 +295,8 @@ fn date_member(
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => parse_date(s)
             .map(Some)
-            .ok_or_else(|| Fault::bad_request(format!("Invalid {key}"))),
-        Some(_) => Err(Fault::bad_request(format!("Invalid {key}"))),
+            .ok_or_else(|| ApiError::bad_request(format!("Invalid {key}"))),
+        Some(_) => Err(ApiError::bad_request(format!("Invalid {key}"))),
     }
 }
 
@@ -304,7 +304,7 @@ fn date_member(
 /// with non-negative integer capacities, the project's no less than the
 /// member's.
 fn resource_policies(value: Option<&Value>) -> ApiResult<Grants> {
-    let malformed = || Fault::bad_request("Malformed resource policies");
+    let malformed = || ApiError::bad_request("Malformed resource policies");
     let policies = match value {
         None => return Ok(Grants::new()),
         Some(Value::Object(map)) => map,
@@ -327,15 +327,15 @@ fn resource_policies(value: Option<&Value>) -> ApiResult<Grants> {
         let project = capacity("project_capacity")?;
         let member = capacity("member_capacity")?;
         if project > i128::from(MAX_BIGINT) || member > i128::from(MAX_BIGINT) {
-            return Err(Fault::bad_request(format!(
+            return Err(ApiError::bad_request(format!(
                 "Quota limit exceeds max value {MAX_BIGINT}"
             )));
         }
         if project < 0 || member < 0 {
-            return Err(Fault::bad_request("Negative quota limit is not allowed"));
+            return Err(ApiError::bad_request("Negative quota limit is not allowed"));
         }
         if project < member {
-            return Err(Fault::bad_request(format!(
+            return Err(ApiError::bad_request(format!(
                 "Project quota limit is less than member limit for resource '{name}'"
             )));
         }
@@ -365,13 +365,13 @@ impl Request {
         let owner = match body.get("owner") {
             None | Some(Value::Null) => None,
             Some(Value::String(uuid)) if registry.users.contains_key(uuid) => Some(uuid.clone()),
-            Some(_) => return Err(Fault::bad_request("User does not exist.")),
+            Some(_) => return Err(ApiError::bad_request("User does not exist.")),
         };
         let name = match body.get("name") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => {
-                return Err(Fault::bad_request(
+                return Err(ApiError::bad_request(
                     "Project name should be in domain format",
                 ))
             }
@@ -401,12 +401,12 @@ impl Request {
     fn validate(&self) -> ApiResult<()> {
         if let Some(name) = &self.name {
             if name.chars().count() > MAX_NAME_LENGTH {
-                return Err(Fault::bad_request(format!(
+                return Err(ApiError::bad_request(format!(
                     "'name' value exceeds max length {MAX_NAME_LENGTH}"
                 )));
             }
             if !valid_project_name(name) {
-                return Err(Fault::bad_request(
+                return Err(ApiError::bad_request(
                     "Project name should be in domain format",
                 ));
             }
@@ -416,7 +416,7 @@ impl Request {
             .as_ref()
             .is_some_and(|h| h.chars().count() > MAX_HOMEPAGE_LENGTH)
         {
-            return Err(Fault::bad_request(format!(
+            return Err(ApiError::bad_request(format!(
                 "'homepage' value exceeds max length {MAX_HOMEPAGE_LENGTH}"
             )));
         }
@@ -428,16 +428,16 @@ impl Request {
                 .as_ref()
                 .is_some_and(|v| v.chars().count() > MAX_TEXT_INPUT)
             {
-                return Err(Fault::bad_request(format!(
+                return Err(ApiError::bad_request(format!(
                     "'{key}' value exceeds max length {MAX_TEXT_INPUT}"
                 )));
             }
         }
         if self.max_members.is_some_and(|m| m > MAX_BIGINT) {
-            return Err(Fault::bad_request("max_members out of range"));
+            return Err(ApiError::bad_request("max_members out of range"));
         }
         if self.end_date.is_some_and(|d| d < now()) {
-            return Err(Fault::bad_request("'end_date' must be in the future"));
+            return Err(ApiError::bad_request("'end_date' must be in the future"));
         }
         Ok(())
     }
@@ -477,7 +477,7 @@ impl Registry {
 
     pub(crate) fn project(&self, id: &str) -> ApiResult<&Project> {
         self.projects.get(id).ok_or_else(|| {
-            Fault::item_not_found(format!("There is no project identified by {id}."))
+            ApiError::item_not_found(format!("There is no project identified by {id}."))
         })
     }
 
@@ -514,7 +514,7 @@ impl Registry {
         if self.project_allowed(project, user, level) {
             Ok(())
         } else {
-            Err(Fault::forbidden(NOT_ALLOWED))
+            Err(ApiError::forbidden(NOT_ALLOWED))
         }
     }
 
@@ -522,7 +522,7 @@ impl Registry {
         if project.state.alive() {
             Ok(())
         } else {
-            Err(Fault::conflict(format!(
+            Err(ApiError::conflict(format!(
                 "Project {} is not alive.",
                 project.id
             )))
@@ -638,7 +638,7 @@ impl Registry {
             .issue_commission("astakos", provisions, "", force, true, super::now_iso())
             .map(|_| ())
             .map_err(|e| {
-                Fault::conflict(format!(
+                ApiError::conflict(format!(
                     "You have reached the maximum number of pending project applications: {}.",
                     e.limit.unwrap_or(0)
                 ))
@@ -663,7 +663,7 @@ impl Registry {
             let project = self.project(id)?;
             self.check_project_allowed(project, user, Level::Owner)?;
             if !project.state.initialized() {
-                return Err(Fault::conflict("Cannot modify an uninitialized project."));
+                return Err(ApiError::conflict("Cannot modify an uninitialized project."));
             }
             if project.system_project
                 && (request.owner.is_some()
@@ -671,16 +671,16 @@ impl Registry {
                     || request.homepage.is_some()
                     || request.description.is_some())
             {
-                return Err(Fault::conflict(
+                return Err(ApiError::conflict(
                     "Cannot modify fields 'owner', 'name', 'homepage', and 'description' of a system project.",
                 ));
             }
         } else {
             if request.name.is_none() {
-                return Err(Fault::bad_request("Name missing."));
+                return Err(ApiError::bad_request("Name missing."));
             }
             if request.end_date.is_none() {
-                return Err(Fault::bad_request("Missing end date"));
+                return Err(ApiError::bad_request("Missing end date"));
             }
         }
         self.add_pending_app(user, project_id, quotas)?;
@@ -770,13 +770,13 @@ impl Registry {
     ) -> ApiResult<()> {
         let project = self.project(id)?;
         if !self.project_allowed(project, user, Level::Admin) {
-            return Err(Fault::conflict(NOT_ALLOWED));
+            return Err(ApiError::conflict(NOT_ALLOWED));
         }
         let next = match action {
             "terminate" => {
                 Self::check_alive(project)?;
                 if project.system_project {
-                    return Err(Fault::conflict(format!(
+                    return Err(ApiError::conflict(format!(
                         "Cannot terminate: {id} is a system project."
                     )));
                 }
@@ -785,19 +785,19 @@ impl Registry {
             "suspend" => {
                 Self::check_alive(project)?;
                 if project.state == ProjectState::Suspended {
-                    return Err(Fault::conflict(format!("Project {id} is suspended.")));
+                    return Err(ApiError::conflict(format!("Project {id} is suspended.")));
                 }
                 ProjectState::Suspended
             }
             "unsuspend" => {
                 if project.state != ProjectState::Suspended {
-                    return Err(Fault::conflict(format!("Project {id} is not suspended.")));
+                    return Err(ApiError::conflict(format!("Project {id} is not suspended.")));
                 }
                 ProjectState::Active
             }
             _ => {
                 if project.state != ProjectState::Terminated {
-                    return Err(Fault::conflict(format!("Project {id} is not terminated.")));
+                    return Err(ApiError::conflict(format!("Project {id} is not terminated.")));
                 }
                 self.check_conflicting_name(id, &project.realname)?;
                 ProjectState::Active
@@ -838,7 +838,7 @@ impl Registry {
             .values()
             .find(|p| p.id != id && p.name.as_deref() == Some(name))
         {
-            Some(other) => Err(Fault::conflict(format!(
+            Some(other) => Err(ApiError::conflict(format!(
                 "cannot approve: project with name '{name}' already exists (id: {})",
                 other.id
             ))),
@@ -856,13 +856,13 @@ impl Registry {
         quotas: &Quotas,
     ) -> ApiResult<()> {
         let app = self.applications.get(&app_id).cloned().ok_or_else(|| {
-            Fault::item_not_found(format!(
+            ApiError::item_not_found(format!(
                 "There is no project application identified by {app_id}."
             ))
         })?;
         let project = self.project(&app.project)?.clone();
         if project.id != id || project.last_application != Some(app_id) {
-            return Err(Fault::conflict(format!(
+            return Err(ApiError::conflict(format!(
                 "{app_id} is not a pending application for project {id}."
             )));
         }
@@ -872,7 +872,7 @@ impl Registry {
             _ => admin || app.applicant == user,
         };
         if !allowed {
-            return Err(Fault::forbidden(NOT_ALLOWED));
+            return Err(ApiError::forbidden(NOT_ALLOWED));
         }
         let (can, next) = match action {
             "approve" => (
@@ -899,7 +899,7 @@ impl Registry {
                 "dismiss" => "dismiss",
                 _ => "cancel",
             };
-            return Err(Fault::conflict(format!(
+            return Err(ApiError::conflict(format!(
                 "Cannot {verb} application {app_id} in state '{}'",
                 app.state.display()
             )));
@@ -959,9 +959,9 @@ impl Registry {
             .memberships
             .values()
             .find(|m| m.project == project && m.user == user)
-            .ok_or_else(|| Fault::item_not_found("This is not a valid membership request."))?;
+            .ok_or_else(|| ApiError::item_not_found("This is not a valid membership request."))?;
         if !membership.state.actually_accepted() || p.state != ProjectState::Active {
-            return Err(Fault::forbidden(NOT_ALLOWED));
+            return Err(ApiError::forbidden(NOT_ALLOWED));
         }
         Ok(())
     }
@@ -1039,13 +1039,13 @@ pub(super) async fn list_projects(
     let wanted_state = match query.get("state") {
         Some(s) => Some(
             ProjectState::parse(s)
-                .ok_or_else(|| Fault::bad_request(format!("Unrecognized state {s}")))?,
+                .ok_or_else(|| ApiError::bad_request(format!("Unrecognized state {s}")))?,
         ),
         None => None,
     };
     let mode = query.get("mode").map(String::as_str).unwrap_or("default");
     if !matches!(mode, "member" | "default" | "related" | "active") {
-        return Err(Fault::bad_request(format!("Unrecognized mode '{mode}'.")));
+        return Err(ApiError::bad_request(format!("Unrecognized mode '{mode}'.")));
     }
     let admin = registry.is_admin(&user.uuid);
     let uuid = user.uuid.as_str();
@@ -1151,7 +1151,7 @@ pub(super) async fn project_action(
     )?;
     let data = data
         .as_object()
-        .ok_or_else(|| Fault::bad_request("Invalid input data"))?;
+        .ok_or_else(|| ApiError::bad_request("Invalid input data"))?;
     let mut registry = state.account.registry(&state);
     match action {
         "approve" | "deny" | "dismiss" | "cancel" => {
@@ -1160,7 +1160,7 @@ pub(super) async fn project_action(
                 Some(Value::String(s)) => s.trim().parse().ok(),
                 _ => None,
             }
-            .ok_or_else(|| Fault::bad_request("Missing or invalid app_id"))?;
+            .ok_or_else(|| ApiError::bad_request("Missing or invalid app_id"))?;
             registry.application_action(&user.uuid, &id, action, app_id, &state.quotas)?;
         }
         _ => {

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::json_body;
 use super::projects::ProjectState;
 use crate::auth::{Authenticated, ServiceAuthenticated};
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::quotas::{Provision, RESOURCES};
 use crate::state::{Component, SharedState};
 
@@ -122,7 +122,7 @@ pub(super) async fn service_quotas(
         }
     }
     if let (Some(asked), true) = (query.get("user"), out.is_empty()) {
-        return Err(Fault::item_not_found(format!(
+        return Err(ApiError::item_not_found(format!(
             "No user with UUID '{asked}'"
         )));
     }
@@ -152,7 +152,7 @@ pub(super) async fn service_project_quotas(
         }
     }
     if let (Some(asked), true) = (query.get("project"), out.is_empty()) {
-        return Err(Fault::item_not_found(format!(
+        return Err(ApiError::item_not_found(format!(
             "No project with UUID '{asked}'"
         )));
     }
@@ -166,7 +166,7 @@ fn clientkey(component: &Component) -> String {
 }
 
 fn provision(value: &Value) -> ApiResult<Provision> {
-    let malformed = || Fault::bad_request(format!("Malformed provision {value}"));
+    let malformed = || ApiError::bad_request(format!("Malformed provision {value}"));
     let holder = value
         .get("holder")
         .and_then(Value::as_str)
@@ -196,7 +196,7 @@ fn bool_member(body: &serde_json::Map<String, Value>, key: &str) -> ApiResult<bo
     match body.get(key) {
         None => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(Fault::bad_request(format!(
+        Some(_) => Err(ApiError::bad_request(format!(
             "\"{key}\" option should be a boolean."
         ))),
     }
@@ -212,16 +212,16 @@ pub(super) async fn issue_commission(
     // Users known to the account API have their system projects.
     drop(state.account.registry(&state));
     let provisions = match body.get("provisions") {
-        None => return Err(Fault::bad_request("Provisions are missing.")),
+        None => return Err(ApiError::bad_request("Provisions are missing.")),
         Some(Value::Array(items)) => items.iter().map(provision).collect::<ApiResult<Vec<_>>>()?,
-        Some(_) => return Err(Fault::bad_request("Provisions should be a list.")),
+        Some(_) => return Err(ApiError::bad_request("Provisions should be a list.")),
     };
     let force = bool_member(&body, "force")?;
     let auto_accept = bool_member(&body, "auto_accept")?;
     let name = match body.get("name") {
         None => String::new(),
         Some(Value::String(s)) => s.clone(),
-        Some(_) => return Err(Fault::bad_request("Commission name should be a string.")),
+        Some(_) => return Err(ApiError::bad_request("Commission name should be a string.")),
     };
     match state.quotas.issue_commission(
         &clientkey(&service),
@@ -252,7 +252,7 @@ pub(super) async fn pending_commissions(
 
 fn serial(text: &str) -> ApiResult<u64> {
     text.parse()
-        .map_err(|_| Fault::bad_request("Serial should be an integer."))
+        .map_err(|_| ApiError::bad_request("Serial should be an integer."))
 }
 
 /// `GET /commissions/<serial>`: a 404 without a body when unknown, as
@@ -282,7 +282,7 @@ pub(super) async fn commission_action(
     let serial = serial(&text)?;
     let accept = body.contains_key("accept");
     if accept == body.contains_key("reject") {
-        return Err(Fault::bad_request(
+        return Err(ApiError::bad_request(
             "Specify either accept or reject action.",
         ));
     }
@@ -306,10 +306,10 @@ fn serials(body: &serde_json::Map<String, Value>, key: &str) -> ApiResult<Vec<u6
             .iter()
             .map(|v| {
                 v.as_u64()
-                    .ok_or_else(|| Fault::bad_request("Serials should be integer."))
+                    .ok_or_else(|| ApiError::bad_request("Serials should be integer."))
             })
             .collect(),
-        Some(_) => Err(Fault::bad_request(
+        Some(_) => Err(ApiError::bad_request(
             "\"accept\" and \"reject\" should reference lists of serials.",
         )),
     }

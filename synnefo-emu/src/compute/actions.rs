@@ -12,7 +12,7 @@ use super::servers;
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::{random, Cloud};
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::network::ports::{self, Address};
 use crate::state::{SharedState, User};
 
@@ -22,8 +22,8 @@ pub const FIREWALL_PROFILES: &[&str] = &["ENABLED", "DISABLED", "PROTECTED"];
 /// The rescue images a fresh cloud has (by id).
 pub const RESCUE_IMAGES: &[u64] = &[1];
 
-fn missing(name: &str) -> Fault {
-    Fault::bad_request(format!("Missing '{name}' attribute."))
+fn missing(name: &str) -> ApiError {
+    ApiError::bad_request(format!("Missing '{name}' attribute."))
 }
 
 fn text_arg(args: &Map<String, Value>, name: &str) -> Option<String> {
@@ -42,7 +42,7 @@ fn host(state: &SharedState) -> String {
 fn console(state: &SharedState, cloud: &Cloud, id: u64, kind: &str) -> ApiResult<Value> {
     let server = &cloud.compute.servers[&id];
     if server.oper != OperState::Started || server.task.is_some() {
-        return Err(Fault::bad_request("Server not in ACTIVE state."));
+        return Err(ApiError::bad_request("Server not in ACTIVE state."));
     }
     Ok(json!({
         "type": kind,
@@ -66,7 +66,7 @@ fn run(
         "reboot" => {
             let kind = text_arg(args, "type").unwrap_or_else(|| "SOFT".to_string());
             if kind != "SOFT" && kind != "HARD" {
-                return Err(Fault::bad_request("Invalid 'type' attribute."));
+                return Err(ApiError::bad_request("Invalid 'type' attribute."));
             }
             lifecycle::reboot(cloud, id).map(|()| empty(202))
         }
@@ -82,7 +82,7 @@ fn run(
                     .and_then(|i| i.parse::<u64>().ok())
                     .is_some_and(|i| RESCUE_IMAGES.contains(&i));
                 if !known {
-                    return Err(Fault::item_not_found(format!(
+                    return Err(ApiError::item_not_found(format!(
                         "Rescue image {image} not found"
                     )));
                 }
@@ -92,20 +92,20 @@ fn run(
         "unrescue" => lifecycle::command(cloud, id, Action::Unrescue).map(|()| empty(202)),
         "console" => {
             let kind = text_arg(args, "type")
-                .ok_or_else(|| Fault::bad_request("No console 'type' specified."))?;
+                .ok_or_else(|| ApiError::bad_request("No console 'type' specified."))?;
             if !["vnc", "vnc-ws", "vnc-wss"].contains(&kind.as_str()) {
-                return Err(Fault::bad_request("Supported types: vnc, vnc-ws, vnc-wss"));
+                return Err(ApiError::bad_request("Supported types: vnc, vnc-ws, vnc-wss"));
             }
             let console = console(state, cloud, id, &kind)?;
             Ok(reply(200, json!({ "console": console })))
         }
         "os-getVNCConsole" => {
             let kind = text_arg(args, "type")
-                .ok_or_else(|| Fault::bad_request("No console 'type' specified."))?;
+                .ok_or_else(|| ApiError::bad_request("No console 'type' specified."))?;
             let info = match kind.as_str() {
                 "novnc" => console(state, cloud, id, "vnc-wss")?,
                 "xvpvnc" => console(state, cloud, id, "vnc")?,
-                _ => return Err(Fault::bad_request("Supported types: novnc, xvpvnc")),
+                _ => return Err(ApiError::bad_request("Supported types: novnc, xvpvnc")),
             };
             let (host, port, password) = (&info["host"], &info["port"], &info["password"]);
             let host = host.as_str().unwrap_or_default();
@@ -120,26 +120,26 @@ fn run(
             };
             Ok(reply(200, json!({"console": {"type": kind, "url": url}})))
         }
-        "os-getSPICEConsole" => Err(Fault::not_implemented("Spice console not implemented")),
-        "os-getRDPConsole" => Err(Fault::not_implemented("RDP console not implemented")),
+        "os-getSPICEConsole" => Err(ApiError::not_implemented("Spice console not implemented")),
+        "os-getRDPConsole" => Err(ApiError::not_implemented("RDP console not implemented")),
         "firewallProfile" => {
             let profile = text_arg(args, "profile")
-                .ok_or_else(|| Fault::bad_request("Missing 'profile' attribute"))?;
+                .ok_or_else(|| ApiError::bad_request("Missing 'profile' attribute"))?;
             let nic = text_arg(args, "nic")
-                .ok_or_else(|| Fault::bad_request("Missing 'nic' attribute"))?;
+                .ok_or_else(|| ApiError::bad_request("Missing 'nic' attribute"))?;
             lifecycle::validate(cloud, id, "SET_FIREWALL_PROFILE")?;
             let nic_id = nic
                 .parse::<u64>()
-                .map_err(|_| Fault::bad_request(format!("Invalid NIC ID '{nic}'")))?;
+                .map_err(|_| ApiError::bad_request(format!("Invalid NIC ID '{nic}'")))?;
             let now = cloud.wall;
             let port = cloud
                 .network
                 .ports
                 .get_mut(&nic_id)
                 .filter(|p| p.machine == Some(id))
-                .ok_or_else(|| Fault::item_not_found(format!("NIC '{nic}' not found")))?;
+                .ok_or_else(|| ApiError::item_not_found(format!("NIC '{nic}' not found")))?;
             if !FIREWALL_PROFILES.contains(&profile.as_str()) {
-                return Err(Fault::bad_request("Unsupported firewall profile"));
+                return Err(ApiError::bad_request("Unsupported firewall profile"));
             }
             port.firewall = Some(profile);
             port.updated = now;
@@ -147,7 +147,7 @@ fn run(
         }
         "reassign" => {
             if args.get("shared_to_project").and_then(Value::as_bool) == Some(true) {
-                return Err(Fault::forbidden(
+                return Err(ApiError::forbidden(
                     "Sharing resource to the members of the project is not permitted",
                 ));
             }
@@ -158,7 +158,7 @@ fn run(
         // refused as any unknown action is, below.
         "addFloatingIp" => {
             let address = text_arg(args, "address")
-                .ok_or_else(|| Fault::bad_request("Missing 'address' attribute"))?;
+                .ok_or_else(|| ApiError::bad_request("Missing 'address' attribute"))?;
             let ip = ports::floating_by_address(cloud, &user.uuid, &address)?;
             let network = cloud.network.ips[&ip].network;
             let port = ports::new_port(cloud, &user.uuid, network, Address::Existing(ip), "")?;
@@ -167,7 +167,7 @@ fn run(
         }
         "removeFloatingIp" => {
             let address = text_arg(args, "address")
-                .ok_or_else(|| Fault::bad_request("Missing 'address' attribute"))?;
+                .ok_or_else(|| ApiError::bad_request("Missing 'address' attribute"))?;
             let ip = ports::floating_by_address(cloud, &user.uuid, &address)?;
             let port = cloud.network.ips[&ip]
                 .port
@@ -179,15 +179,15 @@ fn run(
                         .is_some_and(|p| p.machine == Some(id))
                 })
                 .ok_or_else(|| {
-                    Fault::bad_request(format!("Floating IP {address} not attached to instance"))
+                    ApiError::bad_request(format!("Floating IP {address} not attached to instance"))
                 })?;
             ports::delete_port(cloud, port)?;
             Ok(empty(202))
         }
-        "suspend" => Err(Fault::forbidden(
+        "suspend" => Err(ApiError::forbidden(
             "User is not allowed to suspend his server",
         )),
-        _ => Err(Fault::bad_request(format!("Action {action} not supported"))),
+        _ => Err(ApiError::bad_request(format!("Action {action} not supported"))),
     }
 }
 
@@ -202,13 +202,13 @@ pub async fn action(
     let request = json::body(&headers, &body)?;
     let object = request
         .as_object()
-        .ok_or_else(|| Fault::bad_request("Malformed request"))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed request"))?;
     // kamaki's rescue puts `rescue_image_ref` beside the action: the action
     // is the first key that names one.
     let (name, args) = object
         .iter()
         .find(|(k, _)| k.as_str() != "rescue_image_ref")
-        .ok_or_else(|| Fault::bad_request("Malformed Request."))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed Request."))?;
     let mut args = match args {
         Value::Null => Map::new(),
         Value::Object(map) => map.clone(),

@@ -9,7 +9,7 @@ use super::servers;
 use crate::auth::Authenticated;
 use crate::cyclades::json::reply;
 use crate::cyclades::Cloud;
-use crate::faults::ApiResult;
+use crate::errors::ApiResult;
 use crate::network::ports;
 use crate::state::SharedState;
 

@@ -16,7 +16,7 @@ use super::{metadata, tags};
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, reply};
 use crate::cyclades::{random, Cloud};
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::network::ports::{self, Address};
 use crate::state::{SharedState, User};
 use crate::volume::volumes::{self, Source};
@@ -54,8 +54,8 @@ pub struct CreateRequest {
     volumes: Option<Vec<BlockDevice>>,
 }
 
-fn malformed() -> Fault {
-    Fault::bad_request("Malformed request")
+fn malformed() -> ApiError {
+    ApiError::bad_request("Malformed request")
 }
 
 fn is_base64(text: &str) -> bool {
@@ -67,11 +67,11 @@ fn is_base64(text: &str) -> bool {
 
 fn verify_personality(items: &[Value]) -> ApiResult<()> {
     if items.len() > MAX_PERSONALITY {
-        return Err(Fault::over_limit(
+        return Err(ApiError::over_limit(
             "Maximum number of personalities exceeded",
         ));
     }
-    let bad = || Fault::bad_request("Malformed personality in request");
+    let bad = || ApiError::bad_request("Malformed personality in request");
     for item in items {
         let object = item.as_object().ok_or_else(bad)?;
         let allowed = ["contents", "group", "mode", "owner", "path"];
@@ -83,20 +83,20 @@ fn verify_personality(items: &[Value]) -> ApiResult<()> {
             .and_then(Value::as_str)
             .ok_or_else(bad)?;
         if contents.len() > MAX_PERSONALITY_SIZE * 4 / 3 + 4 {
-            return Err(Fault::over_limit("Maximum size of personality exceeded"));
+            return Err(ApiError::over_limit("Maximum size of personality exceeded"));
         }
         let decoded = base64::engine::general_purpose::STANDARD
             .decode(contents)
             .map_err(|_| bad())?;
         if decoded.len() > MAX_PERSONALITY_SIZE {
-            return Err(Fault::over_limit("Maximum size of personality exceeded"));
+            return Err(ApiError::over_limit("Maximum size of personality exceeded"));
         }
     }
     Ok(())
 }
 
 fn parse_block_devices(items: &Value) -> ApiResult<Vec<BlockDevice>> {
-    let invalid = |why: &str| Fault::bad_request(format!("Block Device Mapping is Invalid{why}"));
+    let invalid = |why: &str| ApiError::bad_request(format!("Block Device Mapping is Invalid{why}"));
     let items = items.as_array().ok_or_else(|| invalid(""))?;
     items
         .iter()
@@ -169,7 +169,7 @@ pub fn parse(request: &Value) -> ApiResult<CreateRequest> {
         Some(_) => return Err(malformed()),
     };
     if tag_list.is_some_and(|t| t.iter().any(|t| !t.is_string())) {
-        return Err(Fault::bad_request("Malformed Request. Invalid tag."));
+        return Err(ApiError::bad_request("Malformed Request. Invalid tag."));
     }
     let tags = tags::parse(tag_list)?;
     let personality = match json::get(server, "personality") {
@@ -197,7 +197,7 @@ pub fn parse(request: &Value) -> ApiResult<CreateRequest> {
     };
     let key_names = match key_name {
         Some(_) if !snf_key_names.is_empty() => {
-            return Err(Fault::bad_request(
+            return Err(ApiError::bad_request(
                 "Only one of the SNF:key_names andkey_name can be set",
             ))
         }
@@ -214,7 +214,7 @@ pub fn parse(request: &Value) -> ApiResult<CreateRequest> {
         Some(Value::String(p)) if p.is_empty() => None,
         Some(Value::String(p)) => {
             if !random::is_strong(p) {
-                return Err(Fault::bad_request(
+                return Err(ApiError::bad_request(
                     "Password not strong (must contain upper case, lower case, digits and be at least 10 characters!",
                 ));
             }
@@ -233,11 +233,11 @@ pub fn parse(request: &Value) -> ApiResult<CreateRequest> {
     };
     verify_personality(&personality)?;
     if !user_data.is_empty() && !is_base64(&user_data) {
-        return Err(Fault::bad_request("Marformed user_data request"));
+        return Err(ApiError::bad_request("Marformed user_data request"));
     }
     json::check_length(&name, servers::NAME_LENGTH, "Server name is too long")?;
     if metadata.len() > metadata::MAX_ITEMS {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Virtual Machines cannot have more than {} metadata items",
             metadata::MAX_ITEMS
         )));
@@ -261,7 +261,7 @@ pub fn parse(request: &Value) -> ApiResult<CreateRequest> {
 
 /// The ports asked by one item of `networks`.
 fn port_for_request(cloud: &mut Cloud, user: &User, item: &Value) -> ApiResult<u64> {
-    let invalid = || Fault::bad_request("Malformed request. Invalid 'networks' field");
+    let invalid = || ApiError::bad_request("Malformed request. Invalid 'networks' field");
     if !item.is_object() {
         return Err(invalid());
     }
@@ -270,7 +270,7 @@ fn port_for_request(cloud: &mut Cloud, user: &User, item: &Value) -> ApiResult<u
         return ports::find_id(cloud, &user.uuid, &text);
     }
     let Some(network) = json::get(item, "uuid") else {
-        return Err(Fault::bad_request(
+        return Err(ApiError::bad_request(
             "Network 'uuid' or 'port' attribute is required.",
         ));
     };
@@ -289,12 +289,12 @@ fn port_for_request(cloud: &mut Cloud, user: &User, item: &Value) -> ApiResult<u
                 })
                 .map(|ip| ip.id)
                 .ok_or_else(|| {
-                    Fault::conflict(format!(
+                    ApiError::conflict(format!(
                         "Cannot find an unused floating IP to connect server to network '{network}'. Please create a floating IP."
                     ))
                 })?,
             Some(Value::String(address)) => ports::floating_by_address(cloud, &user.uuid, address)?,
-            Some(_) => return Err(Fault::bad_request("Cannot connect to public network")),
+            Some(_) => return Err(ApiError::bad_request("Cannot connect to public network")),
         };
         return ports::new_port(cloud, &user.uuid, network, Address::Existing(ip), "");
     }
@@ -318,7 +318,7 @@ fn instance_ports(
         None => {
             let network = crate::network::PUBLIC_NETWORK;
             let ip = ports::allocate_ip(cloud, network, &user.uuid, None, false).map_err(|_| {
-                Fault::conflict("Cannot connect server to default server networks.")
+                ApiError::conflict("Cannot connect server to default server networks.")
             })?;
             vec![ports::new_port(
                 cloud,
@@ -334,7 +334,7 @@ fn instance_ports(
             .collect::<ApiResult<Vec<_>>>()?,
     };
     if ports.len() > ports::MAX_PER_SERVER {
-        return Err(Fault::bad_request("Maximum ports per server limit reached"));
+        return Err(ApiError::bad_request("Maximum ports per server limit reached"));
     }
     Ok(ports)
 }
@@ -351,7 +351,7 @@ pub fn create_server(
         .unwrap_or_else(|| user.default_project.clone());
     let flavor = super::flavors::usable(cloud, user, &req.flavor, &project)?;
     if !flavor.allow_create {
-        return Err(Fault::forbidden(format!(
+        return Err(ApiError::forbidden(format!(
             "It is not allowed to create a server from flavor with id '{}', see 'allow_create' flavor attribute",
             flavor.id
         )));
@@ -362,7 +362,7 @@ pub fn create_server(
             .keypairs
             .contains_key(&(user.uuid.clone(), key.clone()))
         {
-            return Err(Fault::item_not_found(format!("Keypair {key} not found.")));
+            return Err(ApiError::item_not_found(format!("Keypair {key} not found.")));
         }
     }
     let volume_image = req
@@ -372,13 +372,13 @@ pub fn create_server(
         .filter(|v| v.source_type == "image" || v.source_type == "snapshot")
         .and_then(|v| v.uuid.clone());
     let image_id = match (&req.image, &volume_image) {
-        (Some(image), Some(volume)) if image != volume => return Err(Fault::bad_request(
+        (Some(image), Some(volume)) if image != volume => return Err(ApiError::bad_request(
             "The specified server's image is different from the the source of the first volume.",
         )),
         (Some(image), _) => image.clone(),
         (None, Some(volume)) => volume.clone(),
         (None, None) => {
-            return Err(Fault::bad_request(
+            return Err(ApiError::bad_request(
                 "You need to specify either an image or a block device mapping.",
             ))
         }
@@ -387,7 +387,7 @@ pub fn create_server(
         .state
         .image
         .visible_image(&cloud.state.pithos, &user.uuid, &image_id)
-        .ok_or_else(|| Fault::item_not_found(format!("Image '{image_id}' not found")))?;
+        .ok_or_else(|| ApiError::item_not_found(format!("Image '{image_id}' not found")))?;
     let devices = match req.volumes.clone().filter(|v| !v.is_empty()) {
         Some(devices) => devices,
         None => vec![BlockDevice {
@@ -398,7 +398,7 @@ pub fn create_server(
         }],
     };
     if devices.first().is_some_and(|d| d.source_type == "blank") {
-        return Err(Fault::bad_request("Root volume cannot be blank"));
+        return Err(ApiError::bad_request("Root volume cannot be blank"));
     }
 
     let ports = instance_ports(cloud, user, req.networks.as_deref())?;

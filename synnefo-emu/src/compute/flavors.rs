@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::auth::Authenticated;
 use crate::cyclades::json::{parse_id, reply};
 use crate::cyclades::Cloud;
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::state::{SharedState, User};
 
 /// A flavor.
@@ -131,16 +131,16 @@ pub fn usable(cloud: &Cloud, user: &User, id_text: &str, project: &str) -> ApiRe
     let id = id_text
         .trim()
         .parse::<u64>()
-        .map_err(|_| Fault::bad_request(format!("Invalid flavor ID '{id_text}'")))?;
+        .map_err(|_| ApiError::bad_request(format!("Invalid flavor ID '{id_text}'")))?;
     let projects = Cloud::user_projects(user);
     let flavor = cloud
         .compute
         .flavors
         .get(&id)
         .filter(|f| !f.deleted && f.accessible(&projects))
-        .ok_or_else(|| Fault::item_not_found("Flavor not found."))?;
+        .ok_or_else(|| ApiError::item_not_found("Flavor not found."))?;
     if !flavor.accessible(&[project.to_string()]) {
-        return Err(Fault::forbidden("Insufficient access"));
+        return Err(ApiError::forbidden("Insufficient access"));
     }
     Ok(flavor.clone())
 }
@@ -211,7 +211,7 @@ pub async fn get_details(
                     .values()
                     .any(|s| s.user == user.uuid && s.flavor == f.id)
         })
-        .ok_or_else(|| Fault::item_not_found("Flavor not found."))?;
+        .ok_or_else(|| ApiError::item_not_found("Flavor not found."))?;
     Ok(reply(
         200,
         json!({ "flavor": to_json(&cloud, flavor, true, &projects) }),

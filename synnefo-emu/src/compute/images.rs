@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::auth::Authenticated;
 use crate::cyclades::clock;
 use crate::cyclades::json::{self, empty, reply};
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::image::ImageRecord;
 use crate::state::SharedState;
 
@@ -86,7 +86,7 @@ fn visible(state: &SharedState, user: &str, id: &str) -> ApiResult<ImageRecord> 
     state
         .image
         .visible_image(&state.pithos, user, id)
-        .ok_or_else(|| Fault::item_not_found(format!("Image {id} not found")))
+        .ok_or_else(|| ApiError::item_not_found(format!("Image {id} not found")))
 }
 
 fn list_images(
@@ -127,8 +127,8 @@ pub async fn list_detail(
 }
 
 /// `POST /images`: not supported by Cyclades.
-pub async fn create(Authenticated(_user): Authenticated) -> Fault {
-    Fault::not_implemented("Not supported.")
+pub async fn create(Authenticated(_user): Authenticated) -> ApiError {
+    ApiError::not_implemented("Not supported.")
 }
 
 /// `GET /images/<id>`.
@@ -159,9 +159,9 @@ fn modify(
         .unwrap_or_else(|e| e.into_inner());
     let image = images
         .get_mut(id)
-        .ok_or_else(|| Fault::item_not_found(format!("Image {id} not found")))?;
+        .ok_or_else(|| ApiError::item_not_found(format!("Image {id} not found")))?;
     if image.owner != user {
-        return Err(Fault::forbidden("Only the owner can modify this image"));
+        return Err(ApiError::forbidden("Only the owner can modify this image"));
     }
     change(image);
     image.updated_at = clock::iso(clock::now());
@@ -203,7 +203,7 @@ pub async fn update_metadata(
     let new = request
         .get("metadata")
         .and_then(Value::as_object)
-        .ok_or_else(|| Fault::bad_request("Malformed request."))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed request."))?;
     let new = json::string_map(new, "metadata")?;
     let image = modify(&state, &user.uuid, &id, |image| {
         for (k, v) in new {
@@ -223,7 +223,7 @@ pub async fn get_metadata_item(
     let value = metadata(&image)
         .get(&key.to_lowercase())
         .cloned()
-        .ok_or_else(|| Fault::item_not_found("Metadata key not found."))?;
+        .ok_or_else(|| ApiError::item_not_found("Metadata key not found."))?;
     Ok(reply(200, json!({ "meta": { key: value } })))
 }
 
@@ -242,7 +242,7 @@ pub async fn set_metadata_item(
         .filter(|m| m.len() == 1)
         .and_then(|m| m.get(&key))
         .and_then(json::scalar_text)
-        .ok_or_else(|| Fault::bad_request("Malformed request."))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed request."))?;
     modify(&state, &user.uuid, &id, |image| {
         image.properties.insert(key.clone(), value.clone());
     })?;

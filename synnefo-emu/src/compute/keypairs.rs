@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::{clock, random, Cloud};
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::state::SharedState;
 
 /// A keypair.
@@ -131,7 +131,7 @@ pub async fn create(
     body: Bytes,
 ) -> ApiResult<Response> {
     let request = json::body(&headers, &body)?;
-    let malformed = || Fault::bad_request("Malformed request.");
+    let malformed = || ApiError::bad_request("Malformed request.");
     let keypair = request
         .get("keypair")
         .filter(|k| k.is_object())
@@ -142,7 +142,7 @@ pub async fn create(
         .ok_or_else(malformed)?
         .to_string();
     if !valid_name(&name) {
-        return Err(Fault::bad_request("Invalid name format"));
+        return Err(ApiError::bad_request("Invalid name format"));
     }
     let imported = match keypair.get("public_key") {
         None | Some(Value::Null) => None,
@@ -152,7 +152,7 @@ pub async fn create(
     let mut cloud = Cloud::lock(&state);
     let key = (user.uuid.clone(), name.clone());
     if cloud.compute.keypairs.contains_key(&key) {
-        return Err(Fault::conflict("A keypair with that name already exists"));
+        return Err(ApiError::conflict("A keypair with that name already exists"));
     }
     let (public_key, private_key) = match imported {
         Some(public_key) => (public_key, None),
@@ -188,7 +188,7 @@ pub async fn get_details(
         .compute
         .keypairs
         .get(&(user.uuid.clone(), name.clone()))
-        .ok_or_else(|| Fault::item_not_found(format!("Keypair {name} not found.")))?;
+        .ok_or_else(|| ApiError::item_not_found(format!("Keypair {name} not found.")))?;
     Ok(reply(200, to_json(keypair, true)))
 }
 
@@ -203,7 +203,7 @@ pub async fn delete(
         .compute
         .keypairs
         .remove(&(user.uuid.clone(), name.clone()))
-        .ok_or_else(|| Fault::item_not_found(format!("Keypair {name} not found.")))?;
+        .ok_or_else(|| ApiError::item_not_found(format!("Keypair {name} not found.")))?;
     Ok(empty(204))
 }
 

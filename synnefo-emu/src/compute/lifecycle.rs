@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 use super::flavors::Flavor;
 use crate::cyclades::{clock, Cloud};
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::volume::VolumeStatus;
 
 /// The state the backend last reported for a server.
@@ -158,9 +158,9 @@ pub fn validate(cloud: &Cloud, id: u64, action: &str) -> ApiResult<()> {
         .compute
         .servers
         .get(&id)
-        .ok_or_else(|| Fault::item_not_found("Server not found."))?;
+        .ok_or_else(|| ApiError::item_not_found("Server not found."))?;
     if server.deleted {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Server '{id}' has been deleted."
         )));
     }
@@ -169,11 +169,11 @@ pub fn validate(cloud: &Cloud, id: u64, action: &str) -> ApiResult<()> {
     }
     if let Some(task) = &server.task {
         if task.action == Action::Build {
-            return Err(Fault::build_in_progress(format!(
+            return Err(ApiError::build_in_progress(format!(
                 "Server '{id}' is being built."
             )));
         }
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Cannot perform '{action}' action while there is a pending '{}'.",
             task.action.name()
         )));
@@ -189,13 +189,13 @@ pub fn validate(cloud: &Cloud, id: u64, action: &str) -> ApiResult<()> {
         _ => false,
     };
     match oper {
-        OperState::Error => Err(Fault::bad_request(format!(
+        OperState::Error => Err(ApiError::bad_request(format!(
             "Cannot perform '{action}' action while server is in 'ERROR' state."
         ))),
-        OperState::Build => Err(Fault::build_in_progress(format!(
+        OperState::Build => Err(ApiError::build_in_progress(format!(
             "Server '{id}' is being built."
         ))),
-        _ if wrong_state => Err(Fault::bad_request(format!(
+        _ if wrong_state => Err(ApiError::bad_request(format!(
             "Cannot perform '{action}' action while server is in '{}' state.",
             match oper {
                 OperState::Started => "STARTED",
@@ -203,10 +203,10 @@ pub fn validate(cloud: &Cloud, id: u64, action: &str) -> ApiResult<()> {
                 _ => "BUILD",
             }
         ))),
-        _ if action == "RESCUE" && server.rescue => Err(Fault::bad_request(format!(
+        _ if action == "RESCUE" && server.rescue => Err(ApiError::bad_request(format!(
             "Cannot perform '{action}' action while server is in rescue mode."
         ))),
-        _ if action == "UNRESCUE" && !server.rescue => Err(Fault::bad_request(format!(
+        _ if action == "UNRESCUE" && !server.rescue => Err(ApiError::bad_request(format!(
             "Cannot perform '{action}' action while server is not in rescue mode."
         ))),
         _ => Ok(()),
@@ -239,13 +239,13 @@ fn charged_flavor(cloud: &Cloud, id: u64) -> ApiResult<(Flavor, String, String, 
         .compute
         .servers
         .get(&id)
-        .ok_or_else(|| Fault::item_not_found("Server not found."))?;
+        .ok_or_else(|| ApiError::item_not_found("Server not found."))?;
     let flavor = cloud
         .compute
         .flavors
         .get(&server.charged_flavor)
         .cloned()
-        .ok_or_else(|| Fault::internal("Server flavor is missing"))?;
+        .ok_or_else(|| ApiError::internal("Server flavor is missing"))?;
     Ok((
         flavor,
         server.user.clone(),
@@ -301,16 +301,16 @@ pub fn resize(cloud: &mut Cloud, id: u64, new: &Flavor) -> ApiResult<()> {
     let (old, user, project, online) = charged_flavor(cloud, id)?;
     validate(cloud, id, "RESIZE")?;
     if old.id == new.id {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Server '{id}' flavor is already '{}'.",
             new.name
         )));
     }
     if old.disk != new.disk {
-        return Err(Fault::bad_request("Cannot change instance's disk size."));
+        return Err(ApiError::bad_request("Cannot change instance's disk size."));
     }
     if old.volume_type != new.volume_type {
-        return Err(Fault::bad_request("Cannot change instance's volume type."));
+        return Err(ApiError::bad_request("Cannot change instance's volume type."));
     }
     let cpu = as_i64(new.cpu) - as_i64(old.cpu);
     let ram = as_i64(new.ram << 20) - as_i64(old.ram << 20);

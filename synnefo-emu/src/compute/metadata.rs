@@ -10,7 +10,7 @@ use super::servers;
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::Cloud;
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::state::SharedState;
 
 /// Most metadata items per server (Synnefo's `CYCLADES_VM_MAX_METADATA`).
@@ -34,8 +34,8 @@ pub fn check_item(key: &str, value: &str) -> ApiResult<()> {
     )
 }
 
-fn too_many() -> Fault {
-    Fault::bad_request(format!(
+fn too_many() -> ApiError {
+    ApiError::bad_request(format!(
         "Virtual Machines cannot have more than {MAX_ITEMS} metadata items"
     ))
 }
@@ -61,7 +61,7 @@ pub async fn update(
 ) -> ApiResult<Response> {
     let request = json::body(&headers, &body)?;
     let items = json::opt_object(&request, "metadata")?
-        .ok_or_else(|| Fault::bad_request("Malformed request. Missing attribute 'metadata'."))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed request. Missing attribute 'metadata'."))?;
     let items = json::string_map(items, "metadata")?;
     for (k, v) in &items {
         check_item(k, v)?;
@@ -73,7 +73,7 @@ pub async fn update(
         .compute
         .servers
         .get_mut(&id)
-        .ok_or_else(|| Fault::item_not_found("Server not found."))?;
+        .ok_or_else(|| ApiError::item_not_found("Server not found."))?;
     let new_keys = items
         .iter()
         .filter(|(k, _)| !server.metadata.contains_key(k))
@@ -97,7 +97,7 @@ pub async fn get_item(
     let value = server
         .metadata
         .get(&key)
-        .ok_or_else(|| Fault::item_not_found("Metadata key not found."))?;
+        .ok_or_else(|| ApiError::item_not_found("Metadata key not found."))?;
     Ok(reply(200, json!({ "meta": { key: value } })))
 }
 
@@ -116,7 +116,7 @@ pub async fn set_item(
         .filter(|m| m.len() == 1)
         .and_then(|m| m.get(&key))
         .and_then(json::scalar_text)
-        .ok_or_else(|| Fault::bad_request("Malformed request"))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed request"))?;
     check_item(&key, &value)?;
     let mut cloud = Cloud::lock(&state);
     let id = servers::find_live(&cloud, &user, &id)?;
@@ -125,7 +125,7 @@ pub async fn set_item(
         .compute
         .servers
         .get_mut(&id)
-        .ok_or_else(|| Fault::item_not_found("Server not found."))?;
+        .ok_or_else(|| ApiError::item_not_found("Server not found."))?;
     if !server.metadata.contains_key(&key) && server.metadata.len() >= MAX_ITEMS {
         return Err(too_many());
     }
@@ -147,11 +147,11 @@ pub async fn delete_item(
         .compute
         .servers
         .get_mut(&id)
-        .ok_or_else(|| Fault::item_not_found("Server not found."))?;
+        .ok_or_else(|| ApiError::item_not_found("Server not found."))?;
     server
         .metadata
         .remove(&key)
-        .ok_or_else(|| Fault::item_not_found("Metadata key not found."))?;
+        .ok_or_else(|| ApiError::item_not_found("Metadata key not found."))?;
     server.updated = wall;
     Ok(empty(204))
 }

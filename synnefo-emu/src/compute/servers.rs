@@ -16,7 +16,7 @@ use super::lifecycle::{self, Action, OperState, Task};
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::{clock, Cloud};
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::state::{SharedState, User};
 
 /// Longest server name.
@@ -133,20 +133,20 @@ pub fn find<'c>(cloud: &'c Cloud, user: &User, id_text: &str) -> ApiResult<&'c S
     let id = id_text
         .trim()
         .parse::<u64>()
-        .map_err(|_| Fault::bad_request("Invalid server ID."))?;
+        .map_err(|_| ApiError::bad_request("Invalid server ID."))?;
     cloud
         .compute
         .servers
         .get(&id)
         .filter(|s| s.user == user.uuid)
-        .ok_or_else(|| Fault::item_not_found("Server not found."))
+        .ok_or_else(|| ApiError::item_not_found("Server not found."))
 }
 
 /// Like [`find`], but the server must not be deleted (`400`).
 pub fn find_live(cloud: &Cloud, user: &User, id_text: &str) -> ApiResult<u64> {
     let server = find(cloud, user, id_text)?;
     if server.deleted {
-        return Err(Fault::bad_request("Server has been deleted."));
+        return Err(ApiError::bad_request("Server has been deleted."));
     }
     Ok(server.id)
 }
@@ -371,7 +371,7 @@ pub async fn password(
     let password = server
         .password
         .clone()
-        .ok_or_else(|| Fault::item_not_found("No password for this server"))?;
+        .ok_or_else(|| ApiError::item_not_found("No password for this server"))?;
     Ok(reply(200, json!({ "password": password })))
 }
 

@@ -12,7 +12,7 @@ use super::servers::{self, Tag};
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::Cloud;
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::state::SharedState;
 
 /// Most tags per server.
@@ -23,16 +23,16 @@ pub const TAG_LENGTH: usize = 60;
 /// Checks a tag as Synnefo does.
 pub fn check(tag: &str) -> ApiResult<()> {
     if tag.contains(['/', ',']) {
-        return Err(Fault::bad_request("Tag cannot contain '/' or ','"));
+        return Err(ApiError::bad_request("Tag cannot contain '/' or ','"));
     }
     if tag.is_empty() {
-        return Err(Fault::bad_request("Malformed Request. Invalid tag."));
+        return Err(ApiError::bad_request("Malformed Request. Invalid tag."));
     }
     json::check_length(tag, TAG_LENGTH, "Malformed Request. Tag is too long")
 }
 
-fn too_many() -> Fault {
-    Fault::bad_request(format!(
+fn too_many() -> ApiError {
+    ApiError::bad_request(format!(
         "Virtual Machines cannot have more than {MAX_TAGS} tags"
     ))
 }
@@ -60,13 +60,13 @@ pub async fn replace(
 ) -> ApiResult<Response> {
     let request = json::body(&headers, &body)?;
     let tags = json::opt_list(&request, "tags")?
-        .ok_or_else(|| Fault::bad_request("Malformed request. Missing attribute 'tags'."))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed request. Missing attribute 'tags'."))?;
     let tags: Vec<String> = tags
         .iter()
         .map(|t| {
             t.as_str()
                 .map(str::to_string)
-                .ok_or_else(|| Fault::bad_request("Malformed Request. Invalid tag."))
+                .ok_or_else(|| ApiError::bad_request("Malformed Request. Invalid tag."))
         })
         .collect::<ApiResult<_>>()?;
     if tags.len() > MAX_TAGS {
@@ -150,7 +150,7 @@ pub async fn add(
         .compute
         .servers
         .get_mut(&id)
-        .ok_or_else(|| Fault::item_not_found("Server not found."))?;
+        .ok_or_else(|| ApiError::item_not_found("Server not found."))?;
     if server.tags.iter().any(|t| t.name == tag) {
         return Ok(empty(204));
     }

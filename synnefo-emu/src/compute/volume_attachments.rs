@@ -11,7 +11,7 @@ use super::servers;
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::Cloud;
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::state::SharedState;
 use crate::volume::volumes;
 
@@ -65,7 +65,7 @@ pub async fn attach(
     let request = json::body(&headers, &body)?;
     let attachment_request = json::req_object(&request, "volumeAttachment")?;
     let volume = json::opt_str_or_int(attachment_request, "volumeId")?
-        .ok_or_else(|| Fault::bad_request("Malformed request. Missing attribute 'volumeId'."))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed request. Missing attribute 'volumeId'."))?;
     let mut cloud = Cloud::lock(&state);
     let server = servers::find_live(&cloud, &user, &id)?;
     let volume = cloud.atomic(|cloud| {

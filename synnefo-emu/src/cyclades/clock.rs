@@ -7,7 +7,7 @@ use time::format_description::well_known::{Iso8601, Rfc3339};
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 
 /// How far back `changes-since` may look (Synnefo's `POLL_LIMIT`).
 pub const POLL_LIMIT: Duration = Duration::from_secs(3600);
@@ -61,13 +61,13 @@ pub fn changes_since(value: Option<&String>) -> ApiResult<Option<OffsetDateTime>
         return Ok(None);
     };
     let since =
-        parse(text).ok_or_else(|| Fault::bad_request("Invalid changes-since parameter."))?;
+        parse(text).ok_or_else(|| ApiError::bad_request("Invalid changes-since parameter."))?;
     let now = now();
     if since > now {
-        return Err(Fault::bad_request("changes-since value set in the future."));
+        return Err(ApiError::bad_request("changes-since value set in the future."));
     }
     if now - since > POLL_LIMIT {
-        return Err(Fault::bad_request("Too old changes-since value."));
+        return Err(ApiError::bad_request("Too old changes-since value."));
     }
     Ok(Some(since))
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 use crate::compute::ComputeData;
-use crate::faults::ApiResult;
+use crate::errors::ApiResult;
 use crate::network::NetworkData;
 use crate::state::{AppState, User};
 use crate::volume::VolumeData;

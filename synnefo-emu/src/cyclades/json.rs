@@ -7,34 +7,34 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 
 /// The JSON body of a request; like Synnefo, a body needs an
 /// `application/json` content type.
 pub fn body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
-        .ok_or_else(|| Fault::bad_request("Missing Content-Type header field"))?
+        .ok_or_else(|| ApiError::bad_request("Missing Content-Type header field"))?
         .to_str()
         .unwrap_or_default();
     if !content_type.starts_with("application/json") {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Unsupported Content-type: '{content_type}'"
         )));
     }
     let text = std::str::from_utf8(body)
-        .map_err(|_| Fault::bad_request("Could not decode request as UTF-8 string"))?;
+        .map_err(|_| ApiError::bad_request("Could not decode request as UTF-8 string"))?;
     serde_json::from_str(text)
-        .map_err(|_| Fault::bad_request("Could not decode request body as JSON"))
+        .map_err(|_| ApiError::bad_request("Could not decode request body as JSON"))
 }
 
-fn missing(name: &str) -> Fault {
-    Fault::bad_request(format!("Malformed request. Missing attribute '{name}'."))
+fn missing(name: &str) -> ApiError {
+    ApiError::bad_request(format!("Malformed request. Missing attribute '{name}'."))
 }
 
 /// The fault of an attribute of the wrong type.
-pub fn invalid(name: &str) -> Fault {
-    Fault::bad_request(format!("Malformed request. Invalid '{name}' field"))
+pub fn invalid(name: &str) -> ApiError {
+    ApiError::bad_request(format!("Malformed request. Invalid '{name}' field"))
 }
 
 /// An attribute; `null` counts as absent, as in Synnefo.
@@ -115,7 +115,7 @@ pub fn string_map(map: &Map<String, Value>, what: &str) -> ApiResult<Vec<(String
         .map(|(k, v)| match v {
             Value::String(s) => Ok((k.clone(), s.clone())),
             Value::Number(n) => Ok((k.clone(), n.to_string())),
-            _ => Err(Fault::bad_request(format!(
+            _ => Err(ApiError::bad_request(format!(
                 "Malformed request. Invalid {what}."
             ))),
         })
@@ -126,7 +126,7 @@ pub fn string_map(map: &Map<String, Value>, what: &str) -> ApiResult<Vec<(String
 pub fn parse_id(text: &str, what: &str) -> ApiResult<u64> {
     text.trim()
         .parse::<u64>()
-        .map_err(|_| Fault::bad_request(format!("Invalid {what} ID '{text}'")))
+        .map_err(|_| ApiError::bad_request(format!("Invalid {what} ID '{text}'")))
 }
 
 /// A JSON reply.
@@ -149,19 +149,19 @@ pub fn empty(status: u16) -> Response {
 /// Checks that a name fits a length limit, as Synnefo's `check_name_length`.
 pub fn check_length(value: &str, max: usize, message: &str) -> ApiResult<()> {
     if value.chars().count() > max {
-        return Err(Fault::bad_request(message.to_string()));
+        return Err(ApiError::bad_request(message.to_string()));
     }
     Ok(())
 }
 
 /// Answer of an unknown path under a Cyclades service.
-pub async fn endpoint_not_found() -> Fault {
-    Fault::bad_request("API endpoint not found")
+pub async fn endpoint_not_found() -> ApiError {
+    ApiError::bad_request("API endpoint not found")
 }
 
 /// Answer of a known path with a method it does not take.
-pub async fn method_not_allowed() -> Fault {
-    Fault::not_allowed("Method not allowed")
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::not_allowed("Method not allowed")
 }
 
 #[cfg(test)]

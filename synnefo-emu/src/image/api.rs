@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::meta::{self, Params};
 use super::{ImageRecord, ImageState};
 use crate::auth::Authenticated;
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::pithos::PithosState;
 use crate::state::SharedState;
 
@@ -57,25 +57,25 @@ const CONTAINER_FORMATS: &[&str] = &["aki", "ari", "ami", "bare", "ovf"];
 
 fn validate_fields(params: &Params) -> ApiResult<()> {
     if params.fields.contains_key("id") {
-        return Err(Fault::bad_request("Setting the image ID is not supported"));
+        return Err(ApiError::bad_request("Setting the image ID is not supported"));
     }
     if let Some(store) = params.fields.get("store") {
         if store != "pithos" {
-            return Err(Fault::bad_request(format!(
+            return Err(ApiError::bad_request(format!(
                 "Invalid store '{store}'. Only 'pithos' store is supported"
             )));
         }
     }
     if let Some(format) = params.fields.get("disk_format") {
         if !DISK_FORMATS.contains(&format.as_str()) {
-            return Err(Fault::bad_request(format!(
+            return Err(ApiError::bad_request(format!(
                 "Invalid disk format '{format}'"
             )));
         }
     }
     if let Some(format) = params.fields.get("container_format") {
         if !CONTAINER_FORMATS.contains(&format.as_str()) {
-            return Err(Fault::bad_request(format!(
+            return Err(ApiError::bad_request(format!(
                 "Invalid container format '{format}'"
             )));
         }
@@ -83,12 +83,12 @@ fn validate_fields(params: &Params) -> ApiResult<()> {
     Ok(())
 }
 
-fn not_found(id: &str) -> Fault {
-    Fault::item_not_found(format!("Object '{id}' does not exist."))
+fn not_found(id: &str) -> ApiError {
+    ApiError::item_not_found(format!("Object '{id}' does not exist."))
 }
 
-fn forbidden() -> Fault {
-    Fault::forbidden("Only the owner of an image may change it")
+fn forbidden() -> ApiError {
+    ApiError::forbidden("Only the owner of an image may change it")
 }
 
 impl ImageState {
@@ -105,7 +105,7 @@ impl ImageState {
             Some(image) if is_readable(&image, user) => {
                 self.live(pithos, image).ok_or_else(|| not_found(id))
             }
-            Some(_) => Err(Fault::forbidden("Access to this image is not allowed")),
+            Some(_) => Err(ApiError::forbidden("Access to this image is not allowed")),
         }
     }
 
@@ -154,7 +154,7 @@ fn size_filter(query: &BTreeMap<String, String>, key: &str) -> ApiResult<Option<
         .map(|v| {
             v.trim()
                 .parse::<u64>()
-                .map_err(|_| Fault::bad_request("Malformed request."))
+                .map_err(|_| ApiError::bad_request("Malformed request."))
         })
         .transpose()
 }
@@ -168,10 +168,10 @@ fn listing(
     let key = query.get("sort_key").map_or("created_at", String::as_str);
     let dir = query.get("sort_dir").map_or("desc", String::as_str);
     if !SORT_KEYS.contains(&key) {
-        return Err(Fault::bad_request("Invalid 'sort_key'"));
+        return Err(ApiError::bad_request("Invalid 'sort_key'"));
     }
     if !matches!(dir, "asc" | "desc") {
-        return Err(Fault::bad_request("Invalid 'sort_dir'"));
+        return Err(ApiError::bad_request("Invalid 'sort_dir'"));
     }
     let size_min = size_filter(query, "size_min")?;
     let size_max = size_filter(query, "size_max")?;
@@ -267,44 +267,44 @@ pub(super) async fn register(
 ) -> ApiResult<Response> {
     let mut params = Params::from_headers(&headers)?;
     if !params.only(ADD_FIELDS) {
-        return Err(Fault::bad_request("Invalid parameters"));
+        return Err(ApiError::bad_request("Invalid parameters"));
     }
     let name = params
         .fields
         .remove("name")
-        .ok_or_else(|| Fault::bad_request("Image 'name' parameter is required"))?;
+        .ok_or_else(|| ApiError::bad_request("Image 'name' parameter is required"))?;
     if name.is_empty() {
-        return Err(Fault::bad_request("Invalid image name"));
+        return Err(ApiError::bad_request("Invalid image name"));
     }
     let location = params
         .fields
         .remove("location")
-        .ok_or_else(|| Fault::bad_request("'location' parameter is required"))?;
+        .ok_or_else(|| ApiError::bad_request("'location' parameter is required"))?;
     let (account, container, path) = meta::split_location(&location)
-        .ok_or_else(|| Fault::bad_request(format!("Invalid location '{location}'")))?;
+        .ok_or_else(|| ApiError::bad_request(format!("Invalid location '{location}'")))?;
     validate_fields(&params)?;
 
     let object = state
         .pithos
         .object_summary(&user.uuid, &account, &container, &path)
         .ok_or_else(|| {
-            Fault::item_not_found(format!(
+            ApiError::item_not_found(format!(
                 "Object '{path}' does not exist in container '{container}' of account {account}"
             ))
         })?;
     if account != user.uuid {
-        return Err(Fault::forbidden(
+        return Err(ApiError::forbidden(
             "Only the owner of an object may register it as an image",
         ));
     }
     if let Some(size) = params.fields.get("size") {
         if size.trim().parse::<u64>().ok() != Some(object.size) {
-            return Err(Fault::bad_request("Invalid 'size' field"));
+            return Err(ApiError::bad_request("Invalid 'size' field"));
         }
     }
     if let Some(checksum) = params.fields.get("checksum") {
         if *checksum != object.hash {
-            return Err(Fault::bad_request("Invalid checksum field"));
+            return Err(ApiError::bad_request("Invalid checksum field"));
         }
     }
 
@@ -366,7 +366,7 @@ pub(super) async fn update_image(
 ) -> ApiResult<Response> {
     let params = Params::from_headers(&headers)?;
     if !params.only(UPDATE_FIELDS) {
-        return Err(Fault::bad_request("Invalid metadata"));
+        return Err(ApiError::bad_request("Invalid metadata"));
     }
     validate_fields(&params)?;
     let now = crate::account::now_iso();
@@ -434,19 +434,19 @@ pub(super) async fn set_members(
     body: Bytes,
 ) -> ApiResult<StatusCode> {
     let body: Value =
-        serde_json::from_slice(&body).map_err(|_| Fault::bad_request("Invalid JSON data"))?;
+        serde_json::from_slice(&body).map_err(|_| ApiError::bad_request("Invalid JSON data"))?;
     let memberships = body
         .get("memberships")
         .and_then(Value::as_array)
-        .ok_or_else(|| Fault::bad_request("Malformed request: missing 'memberships' list"))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed request: missing 'memberships' list"))?;
     let mut members = Vec::new();
     for membership in memberships {
         let member = membership
             .as_object()
-            .ok_or_else(|| Fault::bad_request("Invalid 'memberships' field"))?
+            .ok_or_else(|| ApiError::bad_request("Invalid 'memberships' field"))?
             .get("member_id")
             .and_then(Value::as_str)
-            .ok_or_else(|| Fault::bad_request("Malformed request: missing 'member_id'"))?;
+            .ok_or_else(|| ApiError::bad_request("Malformed request: missing 'member_id'"))?;
         if !members.iter().any(|m| m == member) {
             members.push(member.to_string());
         }

@@ -9,7 +9,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_AL
 use serde_json::{json, Value};
 
 use super::ImageRecord;
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 
 /// What Python's `quote` leaves as it is: letters, digits, `_.-` and `/`.
 const QUOTE: &AsciiSet = &NON_ALPHANUMERIC
@@ -27,7 +27,7 @@ fn unquote(text: &str) -> ApiResult<String> {
     percent_decode_str(text)
         .decode_utf8()
         .map(|s| s.into_owned())
-        .map_err(|_| Fault::bad_request("Could not decode request as UTF-8 string"))
+        .map_err(|_| ApiError::bad_request("Could not decode request as UTF-8 string"))
 }
 
 /// Lower-cases and turns punctuation into `_`, as Plankton names keys.
@@ -84,7 +84,7 @@ impl Params {
             };
             let value = value
                 .to_str()
-                .map_err(|_| Fault::bad_request("Could not decode request as UTF-8 string"))?;
+                .map_err(|_| ApiError::bad_request("Could not decode request as UTF-8 string"))?;
             if let Some(key) = rest.strip_prefix("property-") {
                 let key = normalize(&unquote(key)?);
                 params.properties.insert(key, unquote(value)?);

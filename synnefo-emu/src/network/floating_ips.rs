@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::{clock, Cloud};
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::state::{SharedState, User};
 
 /// An allocated address: a port's fixed address or a floating IP.
@@ -82,14 +82,14 @@ fn find(cloud: &Cloud, user: &str, id_text: &str) -> ApiResult<u64> {
     let id = id_text
         .trim()
         .parse::<u64>()
-        .map_err(|_| Fault::bad_request(format!("Invalid Floating IP ID {id_text}")))?;
+        .map_err(|_| ApiError::bad_request(format!("Invalid Floating IP ID {id_text}")))?;
     cloud
         .network
         .ips
         .get(&id)
         .filter(|ip| ip.floating && ip.user == user)
         .map(|ip| ip.id)
-        .ok_or_else(|| Fault::item_not_found(format!("Floating IP with ID {id} does not exist.")))
+        .ok_or_else(|| ApiError::item_not_found(format!("Floating IP with ID {id} does not exist.")))
 }
 
 /// Reserves a floating IP from `network` (or from any pool) for `user`,
@@ -108,12 +108,12 @@ pub fn allocate(
                 .networks
                 .get(&network)
                 .filter(|n| n.visible_to(&user.uuid))
-                .ok_or_else(|| Fault::item_not_found(format!("Network {network} not found.")))?;
+                .ok_or_else(|| ApiError::item_not_found(format!("Network {network} not found.")))?;
             if net.deleted {
-                return Err(Fault::bad_request("Network has been deleted."));
+                return Err(ApiError::bad_request("Network has been deleted."));
             }
             if !net.floating_ip_pool {
-                return Err(Fault::conflict(format!(
+                return Err(ApiError::conflict(format!(
                     "Cannot allocate floating IP. Network {network} is not a floating IP pool."
                 )));
             }
@@ -130,7 +130,7 @@ pub fn allocate(
             pools
                 .into_iter()
                 .find_map(|n| super::ports::allocate_ip(cloud, n, &user.uuid, None, true).ok())
-                .ok_or_else(|| Fault::conflict("Cannot allocate a floating IP address."))?
+                .ok_or_else(|| ApiError::conflict("Cannot allocate a floating IP address."))?
         }
     };
     if let Some(ip) = cloud.network.ips.get_mut(&id) {
@@ -143,10 +143,10 @@ pub fn allocate(
 /// Releases a floating IP that no port holds.
 pub fn release(cloud: &mut Cloud, id: u64) -> ApiResult<()> {
     let ip = cloud.network.ips.get(&id).cloned().ok_or_else(|| {
-        Fault::item_not_found(format!("Floating IP with ID {id} does not exist."))
+        ApiError::item_not_found(format!("Floating IP with ID {id} does not exist."))
     })?;
     if let Some(port) = ip.port {
-        return Err(Fault::conflict(match instance(cloud, &ip) {
+        return Err(ApiError::conflict(match instance(cloud, &ip) {
             Some(server) => format!("IP '{id}' is used by server '{server}'"),
             None => format!("IP '{id}' is used by port '{port}'"),
         }));
@@ -214,7 +214,7 @@ pub async fn create(
         Some(text) => Some(
             text.trim()
                 .parse::<u64>()
-                .map_err(|_| Fault::bad_request("Invalid networkd ID."))?,
+                .map_err(|_| ApiError::bad_request("Invalid networkd ID."))?,
         ),
         None => None,
     };
@@ -244,8 +244,8 @@ pub async fn get_details(
 
 /// `PUT /floatingips/<id>`: not supported by Synnefo (attach and detach
 /// through ports instead).
-pub async fn update(Authenticated(_user): Authenticated, Path(_id): Path<String>) -> Fault {
-    Fault::not_implemented("Updating a floating IP is not supported.")
+pub async fn update(Authenticated(_user): Authenticated, Path(_id): Path<String>) -> ApiError {
+    ApiError::not_implemented("Updating a floating IP is not supported.")
 }
 
 /// `DELETE /floatingips/<id>`: only a floating IP no port holds.
@@ -272,18 +272,18 @@ pub async fn action(
     let object = request
         .as_object()
         .filter(|o| o.len() == 1)
-        .ok_or_else(|| Fault::bad_request("Malformed request."))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed request."))?;
     let Some((name, args)) = object.iter().next() else {
-        return Err(Fault::bad_request("Malformed request."));
+        return Err(ApiError::bad_request("Malformed request."));
     };
     if name != "reassign" {
-        return Err(Fault::bad_request(format!("Action {name} not supported.")));
+        return Err(ApiError::bad_request(format!("Action {name} not supported.")));
     }
     if !args.is_object() {
-        return Err(Fault::bad_request("Invalid argument."));
+        return Err(ApiError::bad_request("Invalid argument."));
     }
     let project = json::opt_str(args, "project")?
-        .ok_or_else(|| Fault::bad_request("Missing 'project' attribute."))?
+        .ok_or_else(|| ApiError::bad_request("Missing 'project' attribute."))?
         .to_string();
     let mut cloud = Cloud::lock(&state);
     let id = find(&cloud, &user.uuid, &id)?;

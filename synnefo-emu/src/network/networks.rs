@@ -13,7 +13,7 @@ use super::subnets::Subnet;
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::{clock, Cloud};
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::state::{SharedState, User};
 
 /// Longest network name.
@@ -140,20 +140,20 @@ pub fn find<'c>(cloud: &'c Cloud, user: &str, id_text: &str) -> ApiResult<&'c Ne
     let id = id_text
         .trim()
         .parse::<u64>()
-        .map_err(|_| Fault::bad_request(format!("Invalid network ID '{id_text}'")))?;
+        .map_err(|_| ApiError::bad_request(format!("Invalid network ID '{id_text}'")))?;
     cloud
         .network
         .networks
         .get(&id)
         .filter(|n| n.visible_to(user))
-        .ok_or_else(|| Fault::item_not_found(format!("Network {id} not found.")))
+        .ok_or_else(|| ApiError::item_not_found(format!("Network {id} not found.")))
 }
 
 /// Like [`find`], for a network that must not be deleted.
 pub fn find_live(cloud: &Cloud, user: &str, id_text: &str) -> ApiResult<u64> {
     let network = find(cloud, user, id_text)?;
     if network.deleted {
-        return Err(Fault::bad_request("Network has been deleted."));
+        return Err(ApiError::bad_request("Network has been deleted."));
     }
     Ok(network.id)
 }
@@ -194,12 +194,12 @@ pub async fn create(
     let network = json::req_object(&request, "network")?;
     let flavor = json::req_str(network, "type")?.to_string();
     if !TYPES.contains(&flavor.as_str()) {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Invalid network type '{flavor}'"
         )));
     }
     if !USER_TYPES.contains(&flavor.as_str()) {
-        return Err(Fault::forbidden(format!(
+        return Err(ApiError::forbidden(format!(
             "Cannot create network of type '{flavor}'."
         )));
     }
@@ -253,12 +253,12 @@ fn own_private(cloud: &Cloud, user: &User, id_text: &str, what: &str) -> ApiResu
     let id = find_live(cloud, &user.uuid, id_text)?;
     let network = &cloud.network.networks[&id];
     if network.public {
-        return Err(Fault::forbidden(format!(
+        return Err(ApiError::forbidden(format!(
             "Cannot {what} the public network."
         )));
     }
     if network.user.as_deref() != Some(user.uuid.as_str()) {
-        return Err(Fault::forbidden(format!(
+        return Err(ApiError::forbidden(format!(
             "Action '{what}' is allowed only to the owner of the network."
         )));
     }
@@ -298,7 +298,7 @@ pub async fn delete(
     let mut cloud = Cloud::lock(&state);
     let id = own_private(&cloud, &user, &id, "delete")?;
     if cloud.network.ports.values().any(|p| p.network == id) {
-        return Err(Fault::conflict(format!(
+        return Err(ApiError::conflict(format!(
             "Cannot delete network. There are ports still configured on network network {id}"
         )));
     }
@@ -308,7 +308,7 @@ pub async fn delete(
         .values()
         .any(|ip| ip.network == id && ip.floating)
     {
-        return Err(Fault::conflict(
+        return Err(ApiError::conflict(
             "Cannot delete netowrk. Network has allocated floating IPs.",
         ));
     }
@@ -344,15 +344,15 @@ pub async fn action(
     let (name, args) = request
         .as_object()
         .and_then(|o| o.iter().next())
-        .ok_or_else(|| Fault::bad_request("Malformed request."))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed request."))?;
     if name != "reassign" {
-        return Err(Fault::bad_request(format!("Action {name} not supported.")));
+        return Err(ApiError::bad_request(format!("Action {name} not supported.")));
     }
     if !args.is_object() {
-        return Err(Fault::bad_request("Invalid argument."));
+        return Err(ApiError::bad_request("Invalid argument."));
     }
     let project = json::opt_str(args, "project")?
-        .ok_or_else(|| Fault::bad_request("Missing 'project' attribute."))?
+        .ok_or_else(|| ApiError::bad_request("Missing 'project' attribute."))?
         .to_string();
     let mut cloud = Cloud::lock(&state);
     let id = own_private(&cloud, &user, &id, "reassign")?;

@@ -15,7 +15,7 @@ use crate::auth::Authenticated;
 use crate::compute::lifecycle::{self, Action};
 use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::{clock, Cloud};
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::state::{SharedState, User};
 
 /// Longest port name.
@@ -120,13 +120,13 @@ fn find<'c>(cloud: &'c Cloud, user: &str, id_text: &str) -> ApiResult<&'c Port> 
     let id = id_text
         .trim()
         .parse::<u64>()
-        .map_err(|_| Fault::bad_request(format!("Invalid port ID '{id_text}'")))?;
+        .map_err(|_| ApiError::bad_request(format!("Invalid port ID '{id_text}'")))?;
     cloud
         .network
         .ports
         .get(&id)
         .filter(|p| visible_to(cloud, p, user))
-        .ok_or_else(|| Fault::item_not_found(format!("Port '{id}' not found.")))
+        .ok_or_else(|| ApiError::item_not_found(format!("Port '{id}' not found.")))
 }
 
 /// The id of a port `user` may use.
@@ -153,7 +153,7 @@ pub fn allocate_ip(
     floating: bool,
 ) -> ApiResult<u64> {
     let subnet_id = v4_subnet(cloud, network).ok_or_else(|| {
-        Fault::conflict(format!(
+        ApiError::conflict(format!(
             "No more IP addresses available on network {network}"
         ))
     })?;
@@ -170,12 +170,12 @@ pub fn allocate_ip(
             let addr = ipam::parse_v4(text)
                 .filter(|a| pools.iter().any(|(s, e)| a >= s && a <= e))
                 .ok_or_else(|| {
-                    Fault::bad_request(format!(
+                    ApiError::bad_request(format!(
                         "Address {text} does not belong to network {network}"
                     ))
                 })?;
             if used.contains(&addr) {
-                return Err(Fault::conflict(format!(
+                return Err(ApiError::conflict(format!(
                     "IP address {text} is already used."
                 )));
             }
@@ -186,7 +186,7 @@ pub fn allocate_ip(
             .flat_map(|(s, e)| *s..=*e)
             .find(|a| !used.contains(a))
             .ok_or_else(|| {
-                Fault::conflict(format!(
+                ApiError::conflict(format!(
                     "No more IP addresses available on network {network}"
                 ))
             })?,
@@ -226,9 +226,9 @@ pub fn new_port(
         .network
         .networks
         .get(&network)
-        .ok_or_else(|| Fault::item_not_found(format!("Network {network} not found.")))?;
+        .ok_or_else(|| ApiError::item_not_found(format!("Network {network} not found.")))?;
     if net.deleted {
-        return Err(Fault::conflict(format!(
+        return Err(ApiError::conflict(format!(
             "Cannot create port while network '{network}' is in 'DELETED' status"
         )));
     }
@@ -238,15 +238,15 @@ pub fn new_port(
                 .network
                 .ips
                 .get(&ip)
-                .ok_or_else(|| Fault::item_not_found("Floating IP does not exist."))?;
+                .ok_or_else(|| ApiError::item_not_found("Floating IP does not exist."))?;
             if existing.network != network {
-                return Err(Fault::conflict(format!(
+                return Err(ApiError::conflict(format!(
                     "IP Address {} does not belong to network {network}",
                     existing.address
                 )));
             }
             if existing.port.is_some() {
-                return Err(Fault::conflict(format!(
+                return Err(ApiError::conflict(format!(
                     "IP address '{}' is already in use",
                     existing.address
                 )));
@@ -261,7 +261,7 @@ pub fn new_port(
             Some(allocate_ip(cloud, network, user, requested, false)?)
         }
         Address::Fixed(a) => {
-            return Err(Fault::bad_request(format!(
+            return Err(ApiError::bad_request(format!(
                 "Address {a} is not a valid IP for the defined network subnets"
             )))
         }
@@ -330,9 +330,9 @@ pub fn associate(cloud: &mut Cloud, port: u64, server: u64) -> ApiResult<()> {
         .network
         .ports
         .get_mut(&port)
-        .ok_or_else(|| Fault::item_not_found(format!("Port '{port}' not found.")))?;
+        .ok_or_else(|| ApiError::item_not_found(format!("Port '{port}' not found.")))?;
     if p.machine.is_some() {
-        return Err(Fault::conflict(format!("Port {port} is already in use.")));
+        return Err(ApiError::conflict(format!("Port {port} is already in use.")));
     }
     p.machine = Some(server);
     p.device_owner = Some("vm".to_string());
@@ -349,7 +349,7 @@ pub fn connect(cloud: &mut Cloud, port: u64, server: u64) -> ApiResult<()> {
         .filter(|p| p.machine == Some(server))
         .count();
     if count >= MAX_PER_SERVER {
-        return Err(Fault::bad_request("Maximum ports per server limit reached"));
+        return Err(ApiError::bad_request("Maximum ports per server limit reached"));
     }
     lifecycle::validate(cloud, server, "CONNECT")?;
     associate(cloud, port, server)?;
@@ -420,30 +420,30 @@ struct PortRequest {
 fn parse_request(request: &Value) -> ApiResult<PortRequest> {
     let port = json::req_object(request, "port")?;
     let network = json::opt_str_or_int(port, "network_id")?
-        .ok_or_else(|| Fault::bad_request("Malformed request. Missing attribute 'network_id'."))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed request. Missing attribute 'network_id'."))?;
     let device = json::opt_str_or_int(port, "device_id")?;
     let mut address = None;
     if let Some(fixed) = json::opt_list(port, "fixed_ips")? {
         if fixed.len() > 1 {
-            return Err(Fault::bad_request(
+            return Err(ApiError::bad_request(
                 "'fixed_ips' attribute must contain only one fixed IP.",
             ));
         }
         if let Some(first) = fixed.first() {
             if !first.is_object() {
-                return Err(Fault::bad_request("Invalid 'fixed_ips' field."));
+                return Err(ApiError::bad_request("Invalid 'fixed_ips' field."));
             }
             if let Some(text) = json::get(first, "ip_address") {
                 let text = text.as_str().unwrap_or_default();
                 match text.parse::<std::net::IpAddr>() {
                     Ok(std::net::IpAddr::V4(_)) => address = Some(text.to_string()),
                     Ok(std::net::IpAddr::V6(_)) => {
-                        return Err(Fault::bad_request(
+                        return Err(ApiError::bad_request(
                             "'ip_address' can be only an IPv4 address'",
                         ))
                     }
                     Err(_) => {
-                        return Err(Fault::bad_request(format!(
+                        return Err(ApiError::bad_request(format!(
                             "{text} is not a valid IPv4 Address"
                         )))
                     }
@@ -453,7 +453,7 @@ fn parse_request(request: &Value) -> ApiResult<PortRequest> {
     }
     let name = json::opt_str(port, "name")?.unwrap_or_default().to_string();
     if json::opt_list(port, "security_groups")?.is_some_and(|g| !g.is_empty()) {
-        return Err(Fault::item_not_found("Not valid security group"));
+        return Err(ApiError::item_not_found("Not valid security group"));
     }
     Ok(PortRequest {
         network,
@@ -471,7 +471,7 @@ pub fn floating_by_address(cloud: &Cloud, user: &str, address: &str) -> ApiResul
         .values()
         .find(|ip| ip.floating && ip.user == user && ip.address == address)
         .map(|ip| ip.id)
-        .ok_or_else(|| Fault::item_not_found("Floating IP does not exist."))
+        .ok_or_else(|| ApiError::item_not_found("Floating IP does not exist."))
 }
 
 /// Creates a port as `POST /ports` does (optionally plugged into a server).
@@ -483,7 +483,7 @@ fn create_port(cloud: &mut Cloud, user: &User, request: PortRequest) -> ApiResul
     let network = super::networks::find_live(cloud, &user.uuid, &request.network)?;
     let address = if cloud.network.networks[&network].public {
         let address = request.address.as_deref().ok_or_else(|| {
-            Fault::bad_request(
+            ApiError::bad_request(
                 "'fixed_ips' attribute must contain a floating IP address in order to connect to a public network.",
             )
         })?;
@@ -539,7 +539,7 @@ pub async fn update(
     let port = json::req_object(&request, "port")?;
     let name = json::opt_str(port, "name")?.map(str::to_string);
     if json::opt_list(port, "security_groups")?.is_some_and(|g| !g.is_empty()) {
-        return Err(Fault::item_not_found("Not valid security group"));
+        return Err(ApiError::item_not_found("Not valid security group"));
     }
     if let Some(name) = &name {
         json::check_length(name, NAME_LENGTH, "Port name is too long")?;
@@ -573,7 +573,7 @@ pub async fn delete(
         .get(&port.network)
         .is_some_and(|n| n.public);
     if public && !addresses(&cloud, id).iter().any(|ip| ip.floating) {
-        return Err(Fault::forbidden("Cannot disconnect from public network."));
+        return Err(ApiError::forbidden("Cannot disconnect from public network."));
     }
     cloud.atomic(|cloud| delete_port(cloud, id))?;
     Ok(empty(204))

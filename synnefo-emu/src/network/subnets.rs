@@ -14,7 +14,7 @@ use super::ipam::{self, Cidr4};
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::{clock, Cloud};
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::state::SharedState;
 
 /// Longest subnet name.
@@ -134,7 +134,7 @@ fn visible<'c>(cloud: &'c Cloud, user: &str, id_text: &str) -> ApiResult<&'c Sub
     let id = id_text
         .trim()
         .parse::<u64>()
-        .map_err(|_| Fault::bad_request(format!("Invalid subnet ID '{id_text}'")))?;
+        .map_err(|_| ApiError::bad_request(format!("Invalid subnet ID '{id_text}'")))?;
     cloud
         .network
         .subnets
@@ -146,7 +146,7 @@ fn visible<'c>(cloud: &'c Cloud, user: &str, id_text: &str) -> ApiResult<&'c Sub
                 .get(&s.network)
                 .is_some_and(|n| n.visible_to(user))
         })
-        .ok_or_else(|| Fault::item_not_found(format!("Subnet '{id}' not found.")))
+        .ok_or_else(|| ApiError::item_not_found(format!("Subnet '{id}' not found.")))
 }
 
 /// `GET /subnets` (and `/subnets/detail`).
@@ -189,11 +189,11 @@ fn parse_pools(items: &[Value]) -> ApiResult<Vec<(u32, u32)>> {
             match (start, end) {
                 (Some(s), Some(e)) => match (ipam::parse_v4(s), ipam::parse_v4(e)) {
                     (Some(s), Some(e)) => Ok((s, e)),
-                    _ => Err(Fault::bad_request(
+                    _ => Err(ApiError::bad_request(
                         "Allocation pools contain invalid IPv4 address",
                     )),
                 },
-                _ => Err(Fault::bad_request("Malformed allocation pool.")),
+                _ => Err(ApiError::bad_request("Malformed allocation pool.")),
             }
         })
         .collect::<ApiResult<Vec<_>>>()?;
@@ -206,18 +206,18 @@ fn validate_pools(pools: &[(u32, u32)], cidr: &Cidr4, gateway: Option<u32>) -> A
         return Ok(());
     };
     if first.0 <= cidr.base || last.1 >= cidr.broadcast() {
-        return Err(Fault::conflict("IP Pool out of bounds"));
+        return Err(ApiError::conflict("IP Pool out of bounds"));
     }
     let mut end = cidr.base;
     for (s, e) in pools {
         if s > e {
-            return Err(Fault::conflict("Invalid IP pool range"));
+            return Err(ApiError::conflict("Invalid IP pool range"));
         }
         if gateway.is_some_and(|g| g >= *s && g <= *e) {
-            return Err(Fault::conflict("Gateway cannot be in pool range"));
+            return Err(ApiError::conflict("Gateway cannot be in pool range"));
         }
         if end >= *s {
-            return Err(Fault::conflict("IP Pool range conflict"));
+            return Err(ApiError::conflict("IP Pool range conflict"));
         }
         end = *e;
     }
@@ -233,7 +233,7 @@ pub async fn create(
     body: Bytes,
 ) -> ApiResult<Response> {
     let request = json::body(&headers, &body)?;
-    let malformed = || Fault::bad_request("Malformed request");
+    let malformed = || ApiError::bad_request("Malformed request");
     let subnet = request
         .get("subnet")
         .filter(|s| s.is_object())
@@ -258,7 +258,7 @@ pub async fn create(
         .get("ip_version")
         .is_some_and(|v| !v.is_null() && v.as_u64().is_none())
     {
-        return Err(Fault::bad_request("Malformed IP version type"));
+        return Err(ApiError::bad_request("Malformed IP version type"));
     }
     let dhcp = match subnet
         .get(if version == 6 && subnet.get("enable_slaac").is_some() {
@@ -271,7 +271,7 @@ pub async fn create(
         None => true,
         Some(Value::Bool(b)) => *b,
         Some(_) => {
-            return Err(Fault::bad_request(
+            return Err(ApiError::bad_request(
                 "Malformed request, dhcp must be True or False",
             ))
         }
@@ -293,21 +293,21 @@ pub async fn create(
     let network_id = network_id
         .trim()
         .parse::<u64>()
-        .map_err(|_| Fault::bad_request("Malformed network ID"))?;
+        .map_err(|_| ApiError::bad_request("Malformed network ID"))?;
     let network = cloud
         .network
         .networks
         .get(&network_id)
         .filter(|n| n.visible_to(&user.uuid))
-        .ok_or_else(|| Fault::item_not_found("No network found with that ID"))?;
+        .ok_or_else(|| ApiError::item_not_found("No network found with that ID"))?;
     if network.deleted {
-        return Err(Fault::bad_request("Network has been deleted"));
+        return Err(ApiError::bad_request("Network has been deleted"));
     }
     if network.user.as_deref() != Some(user.uuid.as_str()) {
-        return Err(Fault::forbidden("Forbidden operation"));
+        return Err(ApiError::forbidden("Forbidden operation"));
     }
     if version != 4 && version != 6 {
-        return Err(Fault::bad_request("Malformed IP version type"));
+        return Err(ApiError::bad_request("Malformed IP version type"));
     }
     let ipv6 = version == 6;
     if network
@@ -316,7 +316,7 @@ pub async fn create(
         .filter_map(|s| cloud.network.subnets.get(s))
         .any(|s| s.ipv6 == ipv6)
     {
-        return Err(Fault::bad_request(
+        return Err(ApiError::bad_request(
             "Only one subnet of IPv4/IPv6 per network is allowed",
         ));
     }
@@ -326,7 +326,7 @@ pub async fn create(
         .values()
         .any(|p| p.network == network_id)
     {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Cannot create subnet in network {network_id}, VMs are already connected to this network"
         )));
     }
@@ -334,7 +334,7 @@ pub async fn create(
     let mut new_pools = Vec::new();
     if ipv6 {
         let prefix = ipam::parse_v6_64(cidr).ok_or_else(|| {
-            Fault::bad_request("Unsupported IPv6 subnet size. Network netmask must be /64")
+            ApiError::bad_request("Unsupported IPv6 subnet size. Network netmask must be /64")
         })?;
         gateway = match gateway_given {
             None => Some(format!(
@@ -349,22 +349,22 @@ pub async fn create(
             Some(Value::String(g)) => {
                 let g: std::net::Ipv6Addr = g
                     .parse()
-                    .map_err(|_| Fault::bad_request("Invalid network IPv6 gateway"))?;
+                    .map_err(|_| ApiError::bad_request("Invalid network IPv6 gateway"))?;
                 if u128::from(g) >> 64 != u128::from(prefix) >> 64 {
-                    return Err(Fault::bad_request("Invalid network IPv6 gateway"));
+                    return Err(ApiError::bad_request("Invalid network IPv6 gateway"));
                 }
                 Some(g.to_string())
             }
-            Some(_) => return Err(Fault::bad_request("Invalid network IPv6 gateway")),
+            Some(_) => return Err(ApiError::bad_request("Invalid network IPv6 gateway")),
         };
         if pools.is_some() {
-            return Err(Fault::conflict("Can't allocate an IP Pool in IPv6"));
+            return Err(ApiError::conflict("Can't allocate an IP Pool in IPv6"));
         }
     } else {
         let parsed =
-            Cidr4::parse(cidr).ok_or_else(|| Fault::bad_request("Invalid network IPv4 subnet"))?;
+            Cidr4::parse(cidr).ok_or_else(|| ApiError::bad_request("Invalid network IPv4 subnet"))?;
         if parsed.prefix > 29 || parsed.prefix < MAX_CIDR_BLOCK {
-            return Err(Fault::over_limit("Unsupported network size")
+            return Err(ApiError::over_limit("Unsupported network size")
                 .with_details(format!("Netmask must be in range: [{MAX_CIDR_BLOCK}, 29]")));
         }
         let gw = match gateway_given {
@@ -374,10 +374,10 @@ pub async fn create(
             Some(Value::String(g)) => {
                 let g = ipam::parse_v4(g)
                     .filter(|g| parsed.contains(*g))
-                    .ok_or_else(|| Fault::bad_request("Invalid network IPv4 gateway"))?;
+                    .ok_or_else(|| ApiError::bad_request("Invalid network IPv4 gateway"))?;
                 Some(g)
             }
-            Some(_) => return Err(Fault::bad_request("Invalid network IPv4 gateway")),
+            Some(_) => return Err(ApiError::bad_request("Invalid network IPv4 gateway")),
         };
         new_pools = match pools {
             Some(pools) => pools,
@@ -435,9 +435,9 @@ pub async fn update(
     let subnet = request
         .get("subnet")
         .and_then(Value::as_object)
-        .ok_or_else(|| Fault::bad_request("Malformed request"))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed request"))?;
     if subnet.len() != 1 || !subnet.contains_key("name") {
-        return Err(Fault::bad_request(
+        return Err(ApiError::bad_request(
             "Only the name of a subnet can be updated",
         ));
     }
@@ -450,7 +450,7 @@ pub async fn update(
     let mut cloud = Cloud::lock(&state);
     let subnet = visible(&cloud, &user.uuid, &id)?;
     if subnet.user.as_deref() != Some(user.uuid.as_str()) {
-        return Err(Fault::forbidden("Forbidden operation"));
+        return Err(ApiError::forbidden("Forbidden operation"));
     }
     let id = subnet.id;
     let now = cloud.wall;
@@ -463,6 +463,6 @@ pub async fn update(
 }
 
 /// `DELETE /subnets/<id>`: never allowed (a subnet goes with its network).
-pub async fn delete(Authenticated(_user): Authenticated, Path(_id): Path<String>) -> Fault {
-    Fault::bad_request("Deletion of a subnet is not supported")
+pub async fn delete(Authenticated(_user): Authenticated, Path(_id): Path<String>) -> ApiError {
+    ApiError::bad_request("Deletion of a subnet is not supported")
 }

@@ -12,7 +12,7 @@ use super::headers::{http_date, isoformat, Headers};
 use super::listing::{page_limit, xml_items, Format};
 use super::model::Model;
 use super::{fault_reply, Ctx, PithosResult, Reply};
-use crate::faults::Fault;
+use crate::errors::ApiError;
 use crate::state::SharedState;
 
 /// The most groups an account may have, and members a group.
@@ -24,17 +24,17 @@ pub const MAX_METADATA: usize = 32;
 const PITHOS_DISKSPACE: &str = "pithos.diskspace";
 
 /// `304 Not Modified` as a fault.
-pub fn not_modified() -> Fault {
-    Fault::new("notModified", 304, "Resource has not been modified")
+pub fn not_modified() -> ApiError {
+    ApiError::new("notModified", 304, "Resource has not been modified")
 }
 
 /// `412 Precondition Failed`.
-pub fn precondition_failed(message: &str) -> Fault {
-    Fault::new("preconditionFailed", 412, message)
+pub fn precondition_failed(message: &str) -> ApiError {
+    ApiError::new("preconditionFailed", 412, message)
 }
 
 /// `If-Modified-Since` / `If-Unmodified-Since` against a modification time.
-pub fn check_modified(headers: &Headers, modified: f64) -> Result<(), Fault> {
+pub fn check_modified(headers: &Headers, modified: f64) -> Result<(), ApiError> {
     let modified = modified as u64;
     if let Some(since) = headers
         .get("if-modified-since")
@@ -157,19 +157,19 @@ fn account_headers(ctx: &Ctx, model: &Model, account: &str, until: Option<f64>) 
 }
 
 /// Reads an account for its owner (creating it) or a user it shares with.
-fn readable_account(ctx: &Ctx, account: &str, until: Option<f64>) -> Result<(), Fault> {
+fn readable_account(ctx: &Ctx, account: &str, until: Option<f64>) -> Result<(), ApiError> {
     let mut model = ctx.pithos().write();
     model.can_read_account(ctx.uuid(), account)?;
     if ctx.uuid() == account {
         model.account_mut(account);
     } else {
         if until.is_some() {
-            return Err(Fault::forbidden(
+            return Err(ApiError::forbidden(
                 "Browsing other account's history is not allowed",
             ));
         }
         if !model.accounts.contains_key(account) {
-            return Err(Fault::forbidden("Account does not exist"));
+            return Err(ApiError::forbidden("Account does not exist"));
         }
     }
     Ok(())
@@ -191,7 +191,7 @@ pub fn post(ctx: &Ctx, account: &str) -> PithosResult {
     for (key, value) in ctx.headers.prefixed("x-account-group-") {
         let name = key["X-Account-Group-".len()..].to_lowercase();
         if name.contains('-') || name.contains('_') {
-            return Err(Fault::bad_request("Bad characters in group name"));
+            return Err(ApiError::bad_request("Bad characters in group name"));
         }
         let mut members: Vec<String> = Vec::new();
         for m in value.replace(' ', "").split(',') {
@@ -205,7 +205,7 @@ pub fn post(ctx: &Ctx, account: &str) -> PithosResult {
             .map(String::as_str)
             .collect();
         if !unknown.is_empty() {
-            return Err(Fault::bad_request(format!(
+            return Err(ApiError::bad_request(format!(
                 "Unknown displaynames: {}",
                 unknown.join(", ")
             )));
@@ -218,7 +218,7 @@ pub fn post(ctx: &Ctx, account: &str) -> PithosResult {
         model.can_write_account(ctx.uuid(), account)?;
         for (name, members) in &groups {
             if name.chars().count() > 256 || members.iter().any(|m| m.chars().count() > 256) {
-                return Err(Fault::bad_request(
+                return Err(ApiError::bad_request(
                     "Group names and members should be at most 256 characters long.",
                 ));
             }
@@ -233,12 +233,12 @@ pub fn post(ctx: &Ctx, account: &str) -> PithosResult {
         }
         updated.retain(|_, members| !members.is_empty());
         if updated.len() > MAX_GROUPS {
-            return Err(Fault::bad_request(format!(
+            return Err(ApiError::bad_request(format!(
                 "Pithos+ accounts cannot have more than {MAX_GROUPS} groups"
             )));
         }
         if updated.values().any(|m| m.len() > MAX_GROUP_MEMBERS) {
-            return Err(Fault::bad_request(format!(
+            return Err(ApiError::bad_request(format!(
                 "Pithos+ groups cannot have more than {MAX_GROUP_MEMBERS} members"
             )));
         }
@@ -261,8 +261,8 @@ pub fn post(ctx: &Ctx, account: &str) -> PithosResult {
 }
 
 /// The fault of too many metadata items.
-pub fn too_much_metadata() -> Fault {
-    Fault::bad_request(format!(
+pub fn too_much_metadata() -> ApiError {
+    ApiError::bad_request(format!(
         "Pithos+ resources cannot have more than {MAX_METADATA} metadata items per domain"
     ))
 }
@@ -307,7 +307,7 @@ pub fn list_containers(ctx: &Ctx, account: &str) -> PithosResult {
     let shared = ctx.query.has("shared");
     let public = ctx.query.has("public");
     if public && ctx.uuid() != account {
-        return Err(Fault::forbidden(
+        return Err(ApiError::forbidden(
             "PUblic container listing is not allowed to non path owners",
         ));
     }
@@ -375,7 +375,7 @@ pub fn list_containers(ctx: &Ctx, account: &str) -> PithosResult {
 /// `GET /` with a token: the accounts that share something with the user.
 pub fn sharing_accounts(ctx: &Ctx) -> PithosResult {
     if ctx.method.as_str() != "GET" {
-        return Err(Fault::not_allowed("Method not allowed"));
+        return Err(ApiError::not_allowed("Method not allowed"));
     }
     let model = ctx.pithos().read();
     let names: Vec<String> = model.allowed_accounts(ctx.uuid()).into_iter().collect();
@@ -421,7 +421,7 @@ pub fn authenticate(state: &SharedState, headers: &Headers) -> Response {
         headers.non_empty("x-auth-key"),
     ) else {
         return fault_reply(
-            Fault::bad_request("Missing X-Auth-User or X-Auth-Key header"),
+            ApiError::bad_request("Missing X-Auth-User or X-Auth-Key header"),
             Format::Json,
         );
     };

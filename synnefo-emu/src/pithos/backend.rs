@@ -25,7 +25,7 @@ use super::hashing::{empty_hash, Hash, BLOCK_SIZE};
 use super::model::{Container, NewData};
 use super::object::{commit, delete_object, At, Commit};
 use super::{ObjectSummary, PithosState};
-use crate::faults::Fault;
+use crate::errors::ApiError;
 use crate::quotas::Quotas;
 
 /// The largest object of zeros a service may write (16 TiB: a hashmap of
@@ -76,7 +76,7 @@ impl PithosState {
         &self,
         quotas: &Quotas,
         write: ObjectWrite<'_>,
-    ) -> Result<ObjectSummary, Fault> {
+    ) -> Result<ObjectSummary, ApiError> {
         check_names(write.container, write.name)?;
         let (size, hashes) = match &write.content {
             Content::Zeros(size) => (*size, zero_hashmap(*size)?),
@@ -136,7 +136,7 @@ impl PithosState {
             .container(write.account, write.container)
             .and_then(|c| c.current(write.name))
             .map(ObjectSummary::of)
-            .ok_or_else(|| Fault::internal("The object just written is missing"))
+            .ok_or_else(|| ApiError::internal("The object just written is missing"))
     }
 
     /// Deletes `account/container/name` as its owner (its history stays,
@@ -150,7 +150,7 @@ impl PithosState {
         container: &str,
         name: &str,
         uuid: Option<&str>,
-    ) -> Result<u64, Fault> {
+    ) -> Result<u64, ApiError> {
         let mut model = self.write();
         let current = model
             .container(account, container)
@@ -158,7 +158,7 @@ impl PithosState {
             .current(name);
         if let (Some(uuid), Some(current)) = (uuid, current) {
             if current.uuid != uuid {
-                return Err(Fault::item_not_found("Object does not exist"));
+                return Err(ApiError::item_not_found("Object does not exist"));
             }
         }
         let at = At {
@@ -185,32 +185,32 @@ impl PithosState {
 }
 
 /// The names the API accepts (its `400`s otherwise).
-fn check_names(container: &str, name: &str) -> Result<(), Fault> {
+fn check_names(container: &str, name: &str) -> Result<(), ApiError> {
     if container.is_empty() || container.contains('/') {
-        return Err(Fault::bad_request("Invalid container name"));
+        return Err(ApiError::bad_request("Invalid container name"));
     }
     if container.chars().count() > 256 {
-        return Err(Fault::bad_request("Container name too large"));
+        return Err(ApiError::bad_request("Container name too large"));
     }
     if name.is_empty() {
-        return Err(Fault::bad_request("Invalid object name"));
+        return Err(ApiError::bad_request("Invalid object name"));
     }
     if name.chars().count() > 1024 {
-        return Err(Fault::bad_request("Object name too large."));
+        return Err(ApiError::bad_request("Object name too large."));
     }
     Ok(())
 }
 
 /// The hashmap of `size` zero bytes: the all-zero block's hash once per
 /// block (once for an empty object).
-fn zero_hashmap(size: u64) -> Result<Vec<Hash>, Fault> {
+fn zero_hashmap(size: u64) -> Result<Vec<Hash>, ApiError> {
     if size > MAX_ZEROS {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Objects of zeros are limited to {MAX_ZEROS} bytes"
         )));
     }
     let blocks = usize::try_from(size.div_ceil(BLOCK_SIZE as u64))
-        .map_err(|_| Fault::bad_request("Object too large"))?;
+        .map_err(|_| ApiError::bad_request("Object too large"))?;
     Ok(vec![empty_hash(); blocks.max(1)])
 }
 

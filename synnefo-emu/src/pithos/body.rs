@@ -17,22 +17,22 @@ use md5::{Digest, Md5};
 
 use super::hashing::{block_hash, Hash};
 use super::store::{zeros, BlockStore};
-use crate::faults::Fault;
+use crate::errors::ApiError;
 
 /// How many blocks may be hashed while the next ones are received.
 const HASHING_IN_FLIGHT: usize = 2;
 
-fn max_size_reached() -> Fault {
-    Fault::bad_request("Maximum size is reached")
+fn max_size_reached() -> ApiError {
+    ApiError::bad_request("Maximum size is reached")
 }
 
-fn short_body() -> Fault {
-    Fault::bad_request("The request body ended early")
+fn short_body() -> ApiError {
+    ApiError::bad_request("The request body ended early")
 }
 
 /// What a body that stopped arriving, or broke, is answered with: 408 if
 /// it paused past its idle timeout ([`with_idle_timeout`]), else 400.
-fn body_error(error: axum::Error) -> Fault {
+fn body_error(error: axum::Error) -> ApiError {
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
     let mut timed_out = false;
     while let Some(e) = cause {
@@ -45,7 +45,7 @@ fn body_error(error: axum::Error) -> Fault {
         cause = e.source();
     }
     if timed_out {
-        Fault::new(
+        ApiError::new(
             "requestTimeout",
             408,
             "The request body stopped arriving: the request was given up",
@@ -82,7 +82,7 @@ pub fn with_idle_timeout(body: Body, idle: std::time::Duration) -> Body {
 
 /// Reads a body of `length` bytes (`None`: chunked, up to `max`) into
 /// memory; for small bodies (hashmaps, updates).
-pub async fn read_all(body: Body, length: Option<u64>, max: u64) -> Result<Bytes, Fault> {
+pub async fn read_all(body: Body, length: Option<u64>, max: u64) -> Result<Bytes, ApiError> {
     if length.is_some_and(|l| l > max) {
         return Err(max_size_reached());
     }
@@ -147,7 +147,7 @@ pub async fn store_blocks(
     max: u64,
     block_size: usize,
     with_md5: bool,
-) -> Result<Stored, Fault> {
+) -> Result<Stored, ApiError> {
     if length.is_some_and(|l| l > max) {
         return Err(max_size_reached());
     }
@@ -207,7 +207,7 @@ pub async fn store_blocks(
                     hashes.push(
                         handle
                             .await
-                            .map_err(|_| Fault::internal("hashing failed"))?,
+                            .map_err(|_| ApiError::internal("hashing failed"))?,
                     );
                 }
             }
@@ -226,7 +226,7 @@ pub async fn store_blocks(
         hashes.push(
             handle
                 .await
-                .map_err(|_| Fault::internal("hashing failed"))?,
+                .map_err(|_| ApiError::internal("hashing failed"))?,
         );
     }
     Ok(Stored {

@@ -18,13 +18,13 @@ use super::listing::{
 };
 use super::model::{object_path, Container, Model, Version, Versioning};
 use super::{Ctx, PithosResult, Reply};
-use crate::faults::Fault;
+use crate::errors::ApiError;
 
 const PITHOS_DISKSPACE: &str = "pithos.diskspace";
 
 /// `404` for a missing container.
-pub fn no_container() -> Fault {
-    Fault::item_not_found("Container does not exist")
+pub fn no_container() -> ApiError {
+    ApiError::item_not_found("Container does not exist")
 }
 
 /// A container policy from `X-Container-Policy-*` headers.
@@ -42,7 +42,7 @@ impl Policy {
 }
 
 /// Reads and checks the policy headers.
-pub fn policy(ctx: &Ctx) -> Result<Policy, Fault> {
+pub fn policy(ctx: &Ctx) -> Result<Policy, ApiError> {
     let mut policy = Policy::default();
     for (key, value) in ctx.headers.prefixed("x-container-policy-") {
         let name = key["X-Container-Policy-".len()..].to_lowercase();
@@ -50,7 +50,7 @@ pub fn policy(ctx: &Ctx) -> Result<Policy, Fault> {
         match name.as_str() {
             "quota" => {
                 policy.quota = Some(int_parameter(&value).ok_or_else(|| {
-                    Fault::bad_request("The quota policy value should be a positive integer.")
+                    ApiError::bad_request("The quota policy value should be a positive integer.")
                 })?);
             }
             "versioning" => {
@@ -58,7 +58,7 @@ pub fn policy(ctx: &Ctx) -> Result<Policy, Fault> {
                     "auto" => Versioning::Auto,
                     "none" => Versioning::None,
                     _ => {
-                        return Err(Fault::bad_request(
+                        return Err(ApiError::bad_request(
                             "The versioning policy value should be either 'auto' or 'none'.",
                         ))
                     }
@@ -66,7 +66,7 @@ pub fn policy(ctx: &Ctx) -> Result<Policy, Fault> {
             }
             "project" => policy.project = Some(value),
             _ => {
-                return Err(Fault::bad_request(
+                return Err(ApiError::bad_request(
                     "The only allowed policies are 'quota' or 'versioning'.",
                 ))
             }
@@ -84,7 +84,7 @@ fn apply_policy(
     container: &str,
     policy: Policy,
     replace: bool,
-) -> Result<(), Fault> {
+) -> Result<(), ApiError> {
     let now = model.now();
     let cont = model
         .container_mut(account, container)
@@ -144,10 +144,10 @@ fn readable<'m>(
     account: &str,
     container: &str,
     until: Option<f64>,
-) -> Result<&'m Container, Fault> {
+) -> Result<&'m Container, ApiError> {
     model.can_read_container(ctx.uuid(), account, container)?;
     if ctx.uuid() != account && until.is_some() {
-        return Err(Fault::forbidden(
+        return Err(ApiError::forbidden(
             "Accessing other account's historical information is not allowed",
         ));
     }
@@ -155,7 +155,7 @@ fn readable<'m>(
         .container(account, container)
         .ok_or_else(no_container)?;
     if until.is_some_and(|u| cont.created >= u) {
-        return Err(Fault::item_not_found("Path does not exist"));
+        return Err(ApiError::item_not_found("Path does not exist"));
     }
     Ok(cont)
 }
@@ -246,7 +246,7 @@ fn update_meta(
     container: &str,
     meta: &BTreeMap<String, String>,
     replace: bool,
-) -> Result<(), Fault> {
+) -> Result<(), ApiError> {
     let now = model.now();
     let cont = model
         .container_mut(account, container)
@@ -331,7 +331,7 @@ pub fn delete(ctx: &Ctx, account: &str, container: &str) -> PithosResult {
     }
     if delimiter.is_none() {
         if cont.statistics(None).0 > 0 {
-            return Err(Fault::conflict("Container is not empty"));
+            return Err(ApiError::conflict("Container is not empty"));
         }
         let now = model.now();
         let acc = model.account_mut(account);
@@ -428,7 +428,7 @@ pub fn list_objects(ctx: &Ctx, account: &str, container: &str) -> PithosResult {
     let public = ctx.query.has("public");
     let own = ctx.uuid() == account;
     if public && !own {
-        return Err(Fault::forbidden(
+        return Err(ApiError::forbidden(
             "PUblic object listing is not allowed to non path owners",
         ));
     }
@@ -449,7 +449,7 @@ pub fn list_objects(ctx: &Ctx, account: &str, container: &str) -> PithosResult {
     if !own {
         let granted = model.granted_paths(ctx.uuid(), Some(scope));
         if granted.is_empty() {
-            return Err(Fault::forbidden(
+            return Err(ApiError::forbidden(
                 "Browsing other account's history is not allowed",
             ));
         }

@@ -10,7 +10,7 @@ use axum::http::header::{HeaderName, HeaderValue};
 use axum::http::HeaderMap;
 
 use super::model::Sharing;
-use crate::faults::Fault;
+use crate::errors::ApiError;
 
 /// The most `X-*-Meta-*` headers one request may carry.
 const MAX_META_HEADERS: usize = 90;
@@ -81,12 +81,12 @@ pub struct Headers {
 
 impl Headers {
     /// Reads a request's headers.
-    pub fn from_map(map: &HeaderMap) -> Result<Self, Fault> {
+    pub fn from_map(map: &HeaderMap) -> Result<Self, ApiError> {
         let mut entries = Vec::with_capacity(map.len());
         for (name, value) in map {
             let raw = value.as_bytes();
             if !raw.is_ascii() {
-                return Err(Fault::bad_request("Bad character in headers."));
+                return Err(ApiError::bad_request("Bad character in headers."));
             }
             let value = String::from_utf8_lossy(raw).into_owned();
             let name = name.as_str();
@@ -127,7 +127,7 @@ impl Headers {
     }
 
     /// `X-<Level>-Meta-*` metadata, checked for size as Synnefo checks it.
-    pub fn meta(&self, prefix: &str) -> Result<BTreeMap<String, String>, Fault> {
+    pub fn meta(&self, prefix: &str) -> Result<BTreeMap<String, String>, ApiError> {
         let meta = self.prefixed(prefix);
         check_meta(&meta)?;
         Ok(meta)
@@ -145,11 +145,11 @@ impl Headers {
     }
 
     /// The `Content-Length` (411 if missing or invalid).
-    pub fn content_length(&self) -> Result<u64, Fault> {
+    pub fn content_length(&self) -> Result<u64, ApiError> {
         self.get("content-length")
             .and_then(int_parameter)
             .ok_or_else(|| {
-                Fault::new(
+                ApiError::new(
                     "lengthRequired",
                     411,
                     "Missing or invalid Content-Length header",
@@ -160,7 +160,7 @@ impl Headers {
     /// The object metadata of a request: `X-Object-Meta-*`, and the
     /// `Content-Encoding`, `Content-Disposition` and `X-Object-Manifest`
     /// that Pithos counts as user-defined metadata.
-    pub fn object_meta(&self) -> Result<BTreeMap<String, String>, Fault> {
+    pub fn object_meta(&self) -> Result<BTreeMap<String, String>, ApiError> {
         let mut meta = self.meta("x-object-meta-")?;
         for name in [
             "Content-Encoding",
@@ -176,7 +176,7 @@ impl Headers {
 
     /// The `X-Object-Sharing` directives: `None` if absent, empty to remove
     /// all permissions.
-    pub fn sharing(&self) -> Result<Option<Sharing>, Fault> {
+    pub fn sharing(&self) -> Result<Option<Sharing>, ApiError> {
         let Some(value) = self.get("x-object-sharing") else {
             return Ok(None);
         };
@@ -184,42 +184,42 @@ impl Headers {
     }
 
     /// The `X-Object-Public` directive: `None` if absent.
-    pub fn public(&self) -> Result<Option<bool>, Fault> {
+    pub fn public(&self) -> Result<Option<bool>, ApiError> {
         let Some(value) = self.get("x-object-public") else {
             return Ok(None);
         };
         match value.replace(' ', "").to_lowercase().as_str() {
             "true" => Ok(Some(true)),
             "false" | "" => Ok(Some(false)),
-            _ => Err(Fault::bad_request("Bad X-Object-Public header value")),
+            _ => Err(ApiError::bad_request("Bad X-Object-Public header value")),
         }
     }
 }
 
 /// Checks metadata against Synnefo's limits.
-pub fn check_meta(meta: &BTreeMap<String, String>) -> Result<(), Fault> {
+pub fn check_meta(meta: &BTreeMap<String, String>) -> Result<(), ApiError> {
     if meta.len() > MAX_META_HEADERS {
-        return Err(Fault::bad_request("Too many headers."));
+        return Err(ApiError::bad_request("Too many headers."));
     }
     for (k, v) in meta {
         if k.chars().count() > 128 {
-            return Err(Fault::bad_request("Header name too large."));
+            return Err(ApiError::bad_request("Header name too large."));
         }
         if v.chars().count() > 256 {
-            return Err(Fault::bad_request("Header value too large."));
+            return Err(ApiError::bad_request("Header value too large."));
         }
     }
     Ok(())
 }
 
 /// Parses `read=a,b;write=c` (Synnefo's `get_sharing`).
-pub fn parse_sharing(value: &str) -> Result<Sharing, Fault> {
+pub fn parse_sharing(value: &str) -> Result<Sharing, ApiError> {
     let value: String = value.chars().filter(|c| *c != '~' && *c != ' ').collect();
     let mut sharing = Sharing::default();
     if value.is_empty() {
         return Ok(sharing);
     }
-    let members = |list: &str| -> Result<Vec<String>, Fault> {
+    let members = |list: &str| -> Result<Vec<String>, ApiError> {
         let mut out: Vec<String> = Vec::new();
         for m in list.split(',').map(str::to_lowercase) {
             if !m.is_empty() && !out.contains(&m) {
@@ -230,7 +230,7 @@ pub fn parse_sharing(value: &str) -> Result<Sharing, Fault> {
             out = vec!["*".to_string()];
         }
         if out.is_empty() {
-            return Err(Fault::bad_request(
+            return Err(ApiError::bad_request(
                 "Bad X-Object-Sharing header value: invalid length",
             ));
         }
@@ -242,7 +242,7 @@ pub fn parse_sharing(value: &str) -> Result<Sharing, Fault> {
         } else if let Some(list) = part.strip_prefix("write=") {
             sharing.write = members(list)?;
         } else {
-            return Err(Fault::bad_request(
+            return Err(ApiError::bad_request(
                 "Bad X-Object-Sharing header value: missing prefix",
             ));
         }

@@ -44,7 +44,7 @@ use self::headers::{Headers, ReplyHeaders};
 use self::listing::Format;
 use self::model::Model;
 use self::store::BlockStore;
-use crate::faults::Fault;
+use crate::errors::ApiError;
 use crate::state::{SharedState, User};
 
 /// The largest upload of one request, as Synnefo's `MAX_UPLOAD_SIZE`.
@@ -362,10 +362,10 @@ impl IntoResponse for Reply {
 }
 
 /// The result of a Pithos handler.
-pub type PithosResult = Result<Reply, Fault>;
+pub type PithosResult = Result<Reply, ApiError>;
 
 /// Renders a fault in the reply format (`304` without a body).
-pub fn fault_reply(fault: Fault, format: Format) -> Response {
+pub fn fault_reply(fault: ApiError, format: Format) -> Response {
     let status = StatusCode::from_u16(fault.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if status == StatusCode::NOT_MODIFIED {
         return Reply::empty(status).into_response();
@@ -381,7 +381,7 @@ pub fn fault_reply(fault: Fault, format: Format) -> Response {
                 details = listing::xml_escape(&fault.details),
             ),
         ),
-        // Synnefo's faults are JSON unless XML was asked for, under the
+        // Synnefo's API errors are JSON unless XML was asked for, under the
         // request's own content type: text/plain for a text listing.
         _ => (
             if matches!(format, Format::Text) {
@@ -475,7 +475,7 @@ fn level(path: &str) -> Level {
 }
 
 fn not_allowed(allowed: &[&str]) -> Response {
-    let mut response = fault_reply(Fault::not_allowed("Method not allowed"), Format::Json);
+    let mut response = fault_reply(ApiError::not_allowed("Method not allowed"), Format::Json);
     if let Ok(value) = HeaderValue::from_str(&allowed.join(",")) {
         response.headers_mut().insert("allow", value);
     }
@@ -529,11 +529,11 @@ async fn api(State(state): State<SharedState>, request: Request) -> Response {
         if matches!(level, Level::Top) {
             return finish(account::authenticate(&state, &headers), Format::Text);
         }
-        let fault = Fault::unauthorized("Access denied. No authentication token");
+        let fault = ApiError::unauthorized("Access denied. No authentication token");
         return finish(fault_reply(fault, format), format);
     };
     let Some(user) = state.user_by_token(token) else {
-        let fault = Fault::unauthorized("Invalid token");
+        let fault = ApiError::unauthorized("Invalid token");
         return finish(fault_reply(fault, format), format);
     };
 
@@ -558,7 +558,7 @@ async fn api(State(state): State<SharedState>, request: Request) -> Response {
         },
         Level::Container(account, container) => {
             if container.chars().count() > 256 {
-                Err(Fault::bad_request("Container name too large"))
+                Err(ApiError::bad_request("Container name too large"))
             } else {
                 match method.as_str() {
                     "HEAD" => container::head(&ctx, &account, &container),
@@ -571,9 +571,9 @@ async fn api(State(state): State<SharedState>, request: Request) -> Response {
         }
         Level::Object(account, container, name) => {
             if container.chars().count() > 256 {
-                Err(Fault::bad_request("Container name too large"))
+                Err(ApiError::bad_request("Container name too large"))
             } else if name.chars().count() > 1024 {
-                Err(Fault::bad_request("Object name too large."))
+                Err(ApiError::bad_request("Object name too large."))
             } else {
                 let at = object::At {
                     account: &account,

@@ -22,7 +22,7 @@ use super::headers::{
 use super::listing::{xml_escape, Format};
 use super::model::{merge_meta, object_path, Model, NewData, Sharing, Version};
 use super::{Ctx, PithosResult, Reply, MAX_HASHMAP_BODY};
-use crate::faults::Fault;
+use crate::errors::ApiError;
 use crate::quotas::Quotas;
 
 const PITHOS_DISKSPACE: &str = "pithos.diskspace";
@@ -44,12 +44,12 @@ impl At<'_> {
     }
 }
 
-fn no_object() -> Fault {
-    Fault::item_not_found("Object does not exist")
+fn no_object() -> ApiError {
+    ApiError::item_not_found("Object does not exist")
 }
 
-fn no_version() -> Fault {
-    Fault::item_not_found("Version does not exist")
+fn no_version() -> ApiError {
+    ApiError::item_not_found("Version does not exist")
 }
 
 /// An object as its reply headers show it.
@@ -151,7 +151,7 @@ fn readable_version(
     user: &str,
     at: &At<'_>,
     version: Option<&str>,
-) -> Result<(Version, f64), Fault> {
+) -> Result<(Version, f64), ApiError> {
     model.can_read_object(user, at.account, at.container, at.name)?;
     let node = model
         .container(at.account, at.container)
@@ -208,7 +208,7 @@ fn object_meta(
     model: &Model,
     at: &At<'_>,
     version: Option<&str>,
-) -> Result<(ObjectMeta, Option<Vec<Segment>>), Fault> {
+) -> Result<(ObjectMeta, Option<Vec<Segment>>), ApiError> {
     let user = ctx.uuid();
     let (v, modified) = readable_version(model, user, at, version)?;
     let mut meta = ObjectMeta {
@@ -283,7 +283,7 @@ fn hashmap_md5(ctx: &Ctx, hashes: &[Hash], size: u64) -> String {
 }
 
 /// `If-Match` / `If-None-Match` against an etag (`None`: no object).
-fn check_match(ctx: &Ctx, etag: Option<&str>) -> Result<(), Fault> {
+fn check_match(ctx: &Ctx, etag: Option<&str>) -> Result<(), ApiError> {
     if let Some(if_match) = ctx.headers.get("if-match") {
         let Some(etag) = etag else {
             return Err(precondition_failed("Resource does not exist"));
@@ -312,7 +312,7 @@ fn check_match(ctx: &Ctx, etag: Option<&str>) -> Result<(), Fault> {
 }
 
 /// Conditions of a read; `Some(reply)` for a `304` with the etag.
-fn read_conditions(ctx: &Ctx, meta: &ObjectMeta) -> Result<Option<Reply>, Fault> {
+fn read_conditions(ctx: &Ctx, meta: &ObjectMeta) -> Result<Option<Reply>, ApiError> {
     check_modified(&ctx.headers, meta.modified)?;
     match check_match(ctx, Some(&meta.etag())) {
         Ok(()) => Ok(None),
@@ -391,7 +391,7 @@ fn data_reply(
             .iter()
             .any(|(o, l)| *l <= 0 || *l > s || *o < 0 || *o >= s || o + l > s);
         if bad {
-            return Err(Fault::new(
+            return Err(ApiError::new(
                 "rangeNotSatisfiable",
                 416,
                 "Requested range exceeds object limits",
@@ -501,7 +501,7 @@ pub fn get(ctx: &Ctx, at: &At<'_>) -> PithosResult {
     }
     let segments = match (meta.version.meta.get("X-Object-Manifest"), parts) {
         (Some(_), Some(parts)) => parts,
-        (Some(_), None) => return Err(Fault::bad_request("Invalid X-Object-Manifest header")),
+        (Some(_), None) => return Err(ApiError::bad_request("Invalid X-Object-Manifest header")),
         (None, _) => vec![Segment {
             size: meta.version.size,
             hashes: meta.version.hashes.clone(),
@@ -515,7 +515,7 @@ pub fn get(ctx: &Ctx, at: &At<'_>) -> PithosResult {
 pub fn public_read(ctx: &Ctx, at: &At<'_>) -> PithosResult {
     let model = ctx.pithos().read();
     let (v, modified) = readable_version(&model, at.account, at, None)
-        .map_err(|_| Fault::item_not_found("Object does not exist"))?;
+        .map_err(|_| ApiError::item_not_found("Object does not exist"))?;
     let mut meta = ObjectMeta {
         bytes: v.size,
         version: v,
@@ -533,7 +533,7 @@ pub fn public_read(ctx: &Ctx, at: &At<'_>) -> PithosResult {
     }];
     if let Some(manifest) = meta.version.meta.get("X-Object-Manifest") {
         let parts = manifest_parts(&model, at.account, at.account, manifest)
-            .ok_or_else(|| Fault::item_not_found("Object does not exist"))?;
+            .ok_or_else(|| ApiError::item_not_found("Object does not exist"))?;
         meta.bytes = parts.iter().map(|p| p.size).sum();
         segments = parts;
     }
@@ -560,9 +560,9 @@ pub(super) struct Commit<'a> {
 }
 
 /// Checks that `user` may write `at` (and set permissions there).
-fn check_writable(model: &Model, user: &str, at: &At<'_>, permissions: bool) -> Result<(), Fault> {
+fn check_writable(model: &Model, user: &str, at: &At<'_>, permissions: bool) -> Result<(), ApiError> {
     if permissions && user != at.account {
-        return Err(Fault::forbidden(
+        return Err(ApiError::forbidden(
             "Modifying other account's object content is not allowed",
         ));
     }
@@ -584,7 +584,7 @@ pub(super) fn commit(
     model: &mut Model,
     at: &At<'_>,
     c: Commit<'_>,
-) -> Result<u64, Fault> {
+) -> Result<u64, ApiError> {
     check_writable(model, user, at, c.permissions.is_some())?;
     let cont = model
         .container(at.account, at.container)
@@ -594,7 +594,7 @@ pub(super) fn commit(
     // `update_object_hashmap` does; copies over it are not.
     let new_data = c.data.as_ref().is_some_and(|d| !d.is_snapshot) && c.source.is_none();
     if new_data && current.is_some_and(|v| v.is_snapshot) {
-        return Err(Fault::forbidden(
+        return Err(ApiError::forbidden(
             "Cannot update Archipelago volume hashmap.",
         ));
     }
@@ -614,7 +614,7 @@ pub(super) fn commit(
     if delta > 0 && cont.quota > 0 {
         let usage = i128::from(cont.bytes_used()) + delta;
         if usage > i128::from(cont.quota) {
-            return Err(Fault::new(
+            return Err(ApiError::new(
                 "requestEntityTooLarge",
                 413,
                 format!(
@@ -646,7 +646,7 @@ pub(super) fn commit(
 }
 
 /// Publishes or unpublishes an object.
-fn update_public(model: &mut Model, user: &str, at: &At<'_>, public: bool) -> Result<(), Fault> {
+fn update_public(model: &mut Model, user: &str, at: &At<'_>, public: bool) -> Result<(), ApiError> {
     model.can_write_object(user, at.account, at.container, at.name)?;
     model
         .container(at.account, at.container)
@@ -662,8 +662,8 @@ fn update_public(model: &mut Model, user: &str, at: &At<'_>, public: bool) -> Re
 
 /// A hashmap document: (size, hashes); unknown hashes are kept as the
 /// lower-case hex the client sent, to report them missing.
-fn parse_hashmap(body: &[u8]) -> Result<(i128, Vec<String>), Fault> {
-    let invalid = || Fault::bad_request("Invalid data formatting");
+fn parse_hashmap(body: &[u8]) -> Result<(i128, Vec<String>), ApiError> {
+    let invalid = || ApiError::bad_request("Invalid data formatting");
     let doc: Value = serde_json::from_slice(body).map_err(|_| invalid())?;
     let hashes = doc
         .get("hashes")
@@ -683,9 +683,9 @@ fn parse_hashmap(body: &[u8]) -> Result<(i128, Vec<String>), Fault> {
         .iter()
         .map(|h| match h {
             Value::String(s) => Ok(s.clone()),
-            other => Err(Fault::bad_request(format!("Invalid hash: {other}"))),
+            other => Err(ApiError::bad_request(format!("Invalid hash: {other}"))),
         })
-        .collect::<Result<Vec<String>, Fault>>()?;
+        .collect::<Result<Vec<String>, ApiError>>()?;
     Ok((size, hashes))
 }
 
@@ -695,9 +695,9 @@ fn resolve_hashmap(
     ctx: &Ctx,
     size: i128,
     hashes: &[String],
-) -> Result<Result<Vec<Hash>, Reply>, Fault> {
+) -> Result<Result<Vec<Hash>, Reply>, ApiError> {
     let inconsistent =
-        || Fault::bad_request("The object's size does not match with the object's hashmap length");
+        || ApiError::bad_request("The object's size does not match with the object's hashmap length");
     let block = BLOCK_SIZE as i128;
     if size < 0 || size > i128::from(u64::MAX) {
         return Err(inconsistent());
@@ -718,7 +718,7 @@ fn resolve_hashmap(
     for h in hashes {
         let is_hex = h.len() % 2 == 0 && h.bytes().all(|b| b.is_ascii_hexdigit());
         if !is_hex {
-            return Err(Fault::bad_request(format!("Invalid hash: {h}")));
+            return Err(ApiError::bad_request(format!("Invalid hash: {h}")));
         }
         let hash = from_hex(h);
         odd |= hash.is_none();
@@ -778,7 +778,7 @@ pub async fn put(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResul
             None => (copy_from.unwrap_or(""), false, "X-Copy-From"),
         };
         let (src_container, src_name) = split_container_object(source)
-            .ok_or_else(|| Fault::bad_request(format!("Invalid {header} header")))?;
+            .ok_or_else(|| ApiError::bad_request(format!("Invalid {header} header")))?;
         let src = At {
             account: src_account,
             container: &src_container,
@@ -798,7 +798,7 @@ pub async fn put(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResul
         Some(ctx.headers.content_length()?)
     };
     let Some(content_type) = content_type else {
-        return Err(Fault::new(
+        return Err(ApiError::new(
             "lengthRequired",
             411,
             "Missing Content-Type header",
@@ -839,7 +839,7 @@ pub async fn put(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResul
         if let Some(etag) = etag {
             let given = parse_etags(&etag).into_iter().next().unwrap_or_default();
             if given.to_lowercase() != checksum {
-                return Err(Fault::new(
+                return Err(ApiError::new(
                     "unprocessableEntity",
                     422,
                     "Object ETag does not match",
@@ -896,7 +896,7 @@ fn copy_or_move_object(
     src: &At<'_>,
     dest: &At<'_>,
     is_move: bool,
-) -> Result<u64, Fault> {
+) -> Result<u64, ApiError> {
     let user = ctx.uuid();
     let content_type = if ctx.query.has("ignore_content_type") {
         None
@@ -913,7 +913,7 @@ fn copy_or_move_object(
     };
     let delimiter = ctx.query.non_empty("delimiter");
     if is_move && user != src.account {
-        return Err(Fault::forbidden("Forbidden"));
+        return Err(ApiError::forbidden("Forbidden"));
     }
     let mut model = ctx.pithos().write();
     let serial = copy_one(
@@ -989,7 +989,7 @@ fn copy_one(
     meta: &BTreeMap<String, String>,
     permissions: Option<Sharing>,
     is_move: bool,
-) -> Result<u64, Fault> {
+) -> Result<u64, ApiError> {
     let user = ctx.uuid();
     model.can_read_object(user, src.account, src.container, src.name)?;
     model
@@ -1036,9 +1036,9 @@ pub fn copy_or_move(ctx: &Ctx, at: &At<'_>, is_move: bool) -> PithosResult {
     let destination = ctx
         .headers
         .non_empty("destination")
-        .ok_or_else(|| Fault::bad_request("Missing Destination header"))?;
+        .ok_or_else(|| ApiError::bad_request("Missing Destination header"))?;
     let (dest_container, dest_name) = split_container_object(destination)
-        .ok_or_else(|| Fault::bad_request("Invalid Destination header"))?;
+        .ok_or_else(|| ApiError::bad_request("Invalid Destination header"))?;
     if ctx.headers.non_empty("if-match").is_some()
         || ctx.headers.non_empty("if-none-match").is_some()
     {
@@ -1132,7 +1132,7 @@ pub async fn post(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResu
         let mut model = ctx.pithos().write();
         if let Some(sharing) = permissions {
             if user != at.account {
-                return Err(Fault::forbidden(
+                return Err(ApiError::forbidden(
                     "Modifying other account's object permissions is not allowed",
                 ));
             }
@@ -1172,9 +1172,9 @@ pub async fn post(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResu
     }
 
     if ctx.headers.get("content-range").is_none() {
-        return Err(Fault::bad_request("Missing Content-Range header"));
+        return Err(ApiError::bad_request("Missing Content-Range header"));
     }
-    let range_not_satisfiable = |m: &str| Fault::new("rangeNotSatisfiable", 416, m);
+    let range_not_satisfiable = |m: &str| ApiError::new("rangeNotSatisfiable", 416, m);
     let (offset, length, total) = ctx
         .headers
         .get("content-range")
@@ -1203,7 +1203,7 @@ pub async fn post(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResu
         Some(src_path) => {
             let src_account = ctx.headers.non_empty("x-source-account").unwrap_or(user);
             let (sc, sn) = split_container_object(src_path)
-                .ok_or_else(|| Fault::bad_request("Invalid source object"))?;
+                .ok_or_else(|| ApiError::bad_request("Invalid source object"))?;
             let src_version = ctx.headers.non_empty("x-source-version");
             let model = ctx.pithos().read();
             let src = At {
@@ -1215,7 +1215,7 @@ pub async fn post(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResu
             let length = match length {
                 None => v.size,
                 Some(l) if l > v.size => {
-                    return Err(Fault::bad_request(
+                    return Err(ApiError::bad_request(
                         "Object length is smaller than range length",
                     ))
                 }
@@ -1233,7 +1233,7 @@ pub async fn post(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResu
                 (None, cl) => cl,
                 (Some(_), None) => None,
                 (Some(l), Some(cl)) if l != cl => {
-                    return Err(Fault::bad_request(
+                    return Err(ApiError::bad_request(
                         "Content length does not match range length",
                     ))
                 }
@@ -1253,7 +1253,7 @@ pub async fn post(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResu
     let dest_bytes = match ctx.headers.get("x-object-bytes") {
         None => None,
         Some(v) => Some(
-            int_parameter(v).ok_or_else(|| Fault::bad_request("Invalid X-Object-Bytes header"))?,
+            int_parameter(v).ok_or_else(|| ApiError::bad_request("Invalid X-Object-Bytes header"))?,
         ),
     };
     {
@@ -1323,7 +1323,7 @@ pub async fn post(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResu
     }
     let blocks = new_size.div_ceil(bs).max(1);
     if hashes.len() as u64 != blocks {
-        return Err(Fault::bad_request(
+        return Err(ApiError::bad_request(
             "The object's size does not match with the object's hashmap length",
         ));
     }
@@ -1375,9 +1375,9 @@ pub(super) fn delete_object(
     user: &str,
     model: &mut Model,
     at: &At<'_>,
-) -> Result<u64, Fault> {
+) -> Result<u64, ApiError> {
     if user != at.account {
-        return Err(Fault::forbidden("Forbidden"));
+        return Err(ApiError::forbidden("Forbidden"));
     }
     let cont = model
         .container(at.account, at.container)
@@ -1385,7 +1385,7 @@ pub(super) fn delete_object(
     let project = cont.project.clone();
     let node = cont.objects.get(at.name).ok_or_else(no_object)?;
     if node.current().is_none() {
-        return Err(Fault::item_not_found("Object is deleted."));
+        return Err(ApiError::item_not_found("Object is deleted."));
     }
     let freed = model
         .delete_current(user, at.account, at.container, at.name)
@@ -1401,7 +1401,7 @@ pub fn delete(ctx: &Ctx, at: &At<'_>) -> PithosResult {
     let delimiter = ctx.query.non_empty("delimiter");
     let mut model = ctx.pithos().write();
     if ctx.uuid() != at.account {
-        return Err(Fault::forbidden("Forbidden"));
+        return Err(ApiError::forbidden("Forbidden"));
     }
     let cont = model
         .container(at.account, at.container)

@@ -8,14 +8,14 @@ use super::headers::{percent_decode, Headers};
 use super::listing::Format;
 use super::object::{public_read, At};
 use super::{fault_reply, finish, Ctx, Query};
-use crate::faults::Fault;
+use crate::errors::ApiError;
 use crate::state::{SharedState, User};
 
 /// Serves a public URL.
 pub async fn serve(State(state): State<SharedState>, request: Request) -> Response {
     let method = request.method().clone();
     if !matches!(method.as_str(), "GET" | "HEAD") {
-        let mut response = fault_reply(Fault::not_allowed("Method not allowed"), Format::Json);
+        let mut response = fault_reply(ApiError::not_allowed("Method not allowed"), Format::Json);
         response
             .headers_mut()
             .insert("allow", axum::http::HeaderValue::from_static("HEAD,GET"));
@@ -29,7 +29,7 @@ pub async fn serve(State(state): State<SharedState>, request: Request) -> Respon
     };
     let not_found = || {
         finish(
-            fault_reply(Fault::item_not_found("Object does not exist"), Format::Json),
+            fault_reply(ApiError::item_not_found("Object does not exist"), Format::Json),
             Format::Json,
         )
     };

@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 
 use super::model::{object_path, Model, Sharing};
-use crate::faults::Fault;
+use crate::errors::ApiError;
 
 /// What a user may do with an object of another account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,8 +42,8 @@ pub struct ObjectPermissions {
     pub sharing: Sharing,
 }
 
-fn forbidden(message: &str) -> Fault {
-    Fault::forbidden(message)
+fn forbidden(message: &str) -> ApiError {
+    ApiError::forbidden(message)
 }
 
 impl Model {
@@ -123,7 +123,7 @@ impl Model {
         account: &str,
         container: &str,
         name: &str,
-    ) -> Result<(), Fault> {
+    ) -> Result<(), ApiError> {
         if user == account {
             return Ok(());
         }
@@ -150,7 +150,7 @@ impl Model {
         account: &str,
         container: &str,
         name: &str,
-    ) -> Result<(), Fault> {
+    ) -> Result<(), ApiError> {
         if user == account {
             return Ok(());
         }
@@ -172,7 +172,7 @@ impl Model {
         account: &str,
         container: &str,
         name: &str,
-    ) -> Result<ObjectPermissions, Fault> {
+    ) -> Result<ObjectPermissions, ApiError> {
         let path = self.permissions_path(account, container, name);
         let mut allowed = Allowed::Write;
         if user != account {
@@ -232,7 +232,7 @@ impl Model {
     }
 
     /// Read access to an account.
-    pub fn can_read_account(&self, user: &str, account: &str) -> Result<(), Fault> {
+    pub fn can_read_account(&self, user: &str, account: &str) -> Result<(), ApiError> {
         if user == account || self.allowed_accounts(user).contains(account) {
             Ok(())
         } else {
@@ -241,7 +241,7 @@ impl Model {
     }
 
     /// Write access to an account (its owner only).
-    pub fn can_write_account(&self, user: &str, account: &str) -> Result<(), Fault> {
+    pub fn can_write_account(&self, user: &str, account: &str) -> Result<(), ApiError> {
         if user == account {
             Ok(())
         } else {
@@ -255,7 +255,7 @@ impl Model {
         user: &str,
         account: &str,
         container: &str,
-    ) -> Result<(), Fault> {
+    ) -> Result<(), ApiError> {
         if user == account || self.allowed_containers(user, account).contains(container) {
             Ok(())
         } else {
@@ -264,7 +264,7 @@ impl Model {
     }
 
     /// Write access to a container (its owner only).
-    pub fn can_write_container(&self, user: &str, account: &str) -> Result<(), Fault> {
+    pub fn can_write_container(&self, user: &str, account: &str) -> Result<(), ApiError> {
         if user == account {
             Ok(())
         } else {

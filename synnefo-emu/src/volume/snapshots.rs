@@ -27,7 +27,7 @@ use super::volumes::{self, VolumeStatus};
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::{clock, Cloud};
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::image::ImageRecord;
 use crate::pithos::backend::{Content, ObjectWrite};
 use crate::state::{SharedState, User};
@@ -129,9 +129,9 @@ pub fn find<'c>(
         .ok_or_else(|| {
             let message = format!("Snapshot {id} not found");
             if bad_request {
-                Fault::bad_request(message)
+                ApiError::bad_request(message)
             } else {
-                Fault::item_not_found(message)
+                ApiError::item_not_found(message)
             }
         })
 }
@@ -205,10 +205,10 @@ fn create_snapshot(
     let volume_id = volumes::find_live(cloud, &user.uuid, volume_text, true)?;
     let volume = cloud.volume.volumes[&volume_id].clone();
     let Some(server) = volume.machine else {
-        return Err(Fault::bad_request("Cannot snapshot a detached volume!"));
+        return Err(ApiError::bad_request("Cannot snapshot a detached volume!"));
     };
     if !matches!(volume.status, VolumeStatus::Available | VolumeStatus::InUse) {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Cannot create snapshot while volume is in '{}' status",
             volume.status.name()
         )));
@@ -218,9 +218,9 @@ fn create_snapshot(
         .types
         .get(&volume.volume_type)
         .cloned()
-        .ok_or_else(|| Fault::internal("Volume type is missing"))?;
+        .ok_or_else(|| ApiError::internal("Volume type is missing"))?;
     if !vtype.disk_template.starts_with("ext_") {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Cannot take a snapshot from a volume with volume type '{}' and '{}' disk template",
             vtype.id, vtype.disk_template
         )));
@@ -260,7 +260,7 @@ fn create_snapshot(
             },
         )
         .map_err(|fault| match fault.code {
-            413 => Fault::over_limit(format!(
+            413 => ApiError::over_limit(format!(
                 "Resource limit exceeded for your account. Not enough storage space to \
                  create snapshot of {} size.",
                 show_gb(size)
@@ -333,7 +333,7 @@ pub async fn create(
     let request = json::body(&headers, &body)?;
     let snapshot = json::req_object(&request, "snapshot")?;
     let volume = json::opt_str_or_int(snapshot, "volume_id")?
-        .ok_or_else(|| Fault::bad_request("Malformed request. Missing attribute 'volume_id'."))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed request. Missing attribute 'volume_id'."))?;
     let metadata = match json::opt_object(snapshot, "metadata")? {
         Some(m) => json::string_map(m, "metadata")?,
         None => Vec::new(),
@@ -374,7 +374,7 @@ fn modify(
         .volume
         .snapshots
         .get_mut(id)
-        .ok_or_else(|| Fault::item_not_found(format!("Snapshot {id} not found")))?;
+        .ok_or_else(|| ApiError::item_not_found(format!("Snapshot {id} not found")))?;
     change(snapshot);
     snapshot.updated = now;
     let (name, description) = (snapshot.name.clone(), snapshot.description.clone());
@@ -412,7 +412,7 @@ pub async fn update(
     let name = json::opt_str(snapshot, "display_name")?.map(str::to_string);
     let description = json::opt_str(snapshot, "display_description")?.map(str::to_string);
     if name.is_none() && description.is_none() {
-        return Err(Fault::bad_request("Nothing to update."));
+        return Err(ApiError::bad_request("Nothing to update."));
     }
     let mut cloud = Cloud::lock(&state);
     modify(&mut cloud, &user, &id, |s| {
@@ -469,7 +469,7 @@ fn set_metadata(
 ) -> ApiResult<Response> {
     let request = json::body(headers, body)?;
     let items = json::opt_object(&request, "metadata")?
-        .ok_or_else(|| Fault::bad_request("Malformed request. Missing attribute 'metadata'."))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed request. Missing attribute 'metadata'."))?;
     let items = json::string_map(items, "metadata")?;
     let mut cloud = Cloud::lock(state);
     modify(&mut cloud, user, id, |s| {

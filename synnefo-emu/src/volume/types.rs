@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::auth::Authenticated;
 use crate::cyclades::json::reply;
 use crate::cyclades::Cloud;
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::state::SharedState;
 
 /// The volume types of a fresh cloud: (id, disk template).
@@ -85,12 +85,12 @@ pub fn to_json(vtype: &VolumeType) -> Value {
 pub fn find(
     cloud: &Cloud,
     text: Option<&str>,
-    fault: fn(String) -> Fault,
+    fault: fn(String) -> ApiError,
 ) -> ApiResult<VolumeType> {
     let shown = text.unwrap_or("None");
     let id = text
         .and_then(|t| t.trim().parse::<u64>().ok())
-        .ok_or_else(|| Fault::bad_request(format!("Invalid volume type id: {shown}")))?;
+        .ok_or_else(|| ApiError::bad_request(format!("Invalid volume type id: {shown}")))?;
     cloud
         .volume
         .types
@@ -123,6 +123,6 @@ pub async fn get_details(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let cloud = Cloud::lock(&state);
-    let vtype = find(&cloud, Some(&id), Fault::item_not_found)?;
+    let vtype = find(&cloud, Some(&id), ApiError::item_not_found)?;
     Ok(reply(200, json!({ "volume_type": to_json(&vtype) })))
 }

@@ -19,7 +19,7 @@ use crate::auth::Authenticated;
 use crate::compute::lifecycle::{self, as_i64, Action};
 use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::{clock, Cloud};
-use crate::faults::{ApiResult, Fault};
+use crate::errors::{ApiResult, ApiError};
 use crate::state::{SharedState, User};
 
 /// Largest volume, in GB (Synnefo's `CYCLADES_VOLUME_MAX_SIZE`).
@@ -165,7 +165,7 @@ pub fn find(cloud: &Cloud, user: &str, text: &str, bad_request: bool) -> ApiResu
     let id = text
         .trim()
         .parse::<u64>()
-        .map_err(|_| Fault::bad_request(format!("Invalid volume id: {text}")))?;
+        .map_err(|_| ApiError::bad_request(format!("Invalid volume id: {text}")))?;
     cloud
         .volume
         .volumes
@@ -175,9 +175,9 @@ pub fn find(cloud: &Cloud, user: &str, text: &str, bad_request: bool) -> ApiResu
         .ok_or_else(|| {
             let message = format!("Volume {id} not found");
             if bad_request {
-                Fault::bad_request(message)
+                ApiError::bad_request(message)
             } else {
-                Fault::item_not_found(message)
+                ApiError::item_not_found(message)
             }
         })
 }
@@ -186,7 +186,7 @@ pub fn find(cloud: &Cloud, user: &str, text: &str, bad_request: bool) -> ApiResu
 pub fn find_live(cloud: &Cloud, user: &str, text: &str, bad_request: bool) -> ApiResult<u64> {
     let id = find(cloud, user, text, bad_request)?;
     if cloud.volume.volumes[&id].deleted {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Volume '{id}' has been deleted."
         )));
     }
@@ -214,12 +214,12 @@ pub fn new_volume(
         DESCRIPTION_LENGTH,
         "Volume description is too long",
     )?;
-    let size = size.ok_or_else(|| Fault::bad_request("Volume size is required"))?;
+    let size = size.ok_or_else(|| ApiError::bad_request("Volume size is required"))?;
     if size < 1 {
-        return Err(Fault::bad_request("Volume size must be a positive integer"));
+        return Err(ApiError::bad_request("Volume size must be a positive integer"));
     }
     if size > MAX_SIZE {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Maximum volume size is {MAX_SIZE}GB"
         )));
     }
@@ -228,9 +228,9 @@ pub fn new_volume(
         .types
         .get(&volume_type)
         .cloned()
-        .ok_or_else(|| Fault::bad_request(format!("Volume type {volume_type} not found")))?;
+        .ok_or_else(|| ApiError::bad_request(format!("Volume type {volume_type} not found")))?;
     if source != Source::Blank && index != Some(0) && !vtype.can_clone() {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Cannot specify a 'source' attribute for volume type '{}' with disk template '{}'",
             vtype.id, vtype.disk_template
         )));
@@ -242,15 +242,15 @@ pub fn new_volume(
                 .state
                 .image
                 .visible_image(&cloud.state.pithos, user, id)
-                .ok_or_else(|| Fault::bad_request(format!("Image {id} not found")))?;
+                .ok_or_else(|| ApiError::bad_request(format!("Image {id} not found")))?;
             if !image.status.eq_ignore_ascii_case("AVAILABLE") {
-                return Err(Fault::bad_request(format!(
+                return Err(ApiError::bad_request(format!(
                     "Cannot create volume from image, while image is in '{}' status",
                     image.status.to_uppercase()
                 )));
             }
             if size << 30 < image.size {
-                return Err(Fault::bad_request(format!(
+                return Err(ApiError::bad_request(format!(
                     "Volume size '{}' is smaller than image's size '{}'",
                     size << 30,
                     image.size
@@ -262,12 +262,12 @@ pub fn new_volume(
             let snapshot = super::snapshots::find(cloud, user, id, true)?;
             let status = super::snapshots::status(cloud, snapshot);
             if status != "AVAILABLE" {
-                return Err(Fault::bad_request(format!(
+                return Err(ApiError::bad_request(format!(
                     "Cannot create volume from snapshot, while snapshot is in '{status}' status"
                 )));
             }
             if size << 30 < snapshot.size {
-                return Err(Fault::bad_request(format!(
+                return Err(ApiError::bad_request(format!(
                     "Volume size '{}' is smaller than snapshot's size '{}'",
                     size << 30,
                     snapshot.size
@@ -321,15 +321,15 @@ pub fn attach_at_build(
         .volume
         .volumes
         .get_mut(&id)
-        .ok_or_else(|| Fault::bad_request(format!("Volume {id} not found")))?;
+        .ok_or_else(|| ApiError::bad_request(format!("Volume {id} not found")))?;
     if volume.volume_type != volume_type {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Volume '{id}' has type '{}' while flavor's volume type is '{volume_type}'",
             volume.volume_type
         )));
     }
     if volume.status != VolumeStatus::Available {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Cannot use volume while it is in {} status",
             volume.status.name()
         )));
@@ -345,7 +345,7 @@ pub fn attach_at_build(
 /// Checks that a volume is attached to a server.
 pub fn check_attachment(cloud: &Cloud, server: u64, volume: u64) -> ApiResult<()> {
     if cloud.volume.volumes.get(&volume).and_then(|v| v.machine) != Some(server) {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Volume '{volume}' is not attached to server '{server}'"
         )));
     }
@@ -359,7 +359,7 @@ fn volume_type_of(cloud: &Cloud, volume: u64) -> ApiResult<types::VolumeType> {
         .types
         .get(&vtype)
         .cloned()
-        .ok_or_else(|| Fault::internal("Volume type is missing"))
+        .ok_or_else(|| ApiError::internal("Volume type is missing"))
 }
 
 fn server_volume_type(cloud: &Cloud, server: u64) -> ApiResult<types::VolumeType> {
@@ -370,7 +370,7 @@ fn server_volume_type(cloud: &Cloud, server: u64) -> ApiResult<types::VolumeType
         .and_then(|s| cloud.compute.flavors.get(&s.flavor))
         .and_then(|f| cloud.volume.types.get(&f.volume_type))
         .cloned()
-        .ok_or_else(|| Fault::internal("Server flavor is missing"))
+        .ok_or_else(|| ApiError::internal("Server flavor is missing"))
 }
 
 /// Attaches a volume (`available`, or `creating` for a new one) to a
@@ -380,14 +380,14 @@ pub fn attach(cloud: &mut Cloud, server: u64, volume: u64) -> ApiResult<()> {
     let vtype = volume_type_of(cloud, volume)?;
     match status {
         VolumeStatus::Available if !vtype.detachable() => {
-            return Err(Fault::bad_request(format!(
+            return Err(ApiError::bad_request(format!(
                 "Volume type '{}' is not detachable",
                 vtype.name
             )))
         }
         VolumeStatus::Available | VolumeStatus::Creating => {}
         other => {
-            return Err(Fault::bad_request(format!(
+            return Err(ApiError::bad_request(format!(
                 "Cannot attach volume while volume is in '{}' status.",
                 other.name()
             )))
@@ -395,7 +395,7 @@ pub fn attach(cloud: &mut Cloud, server: u64, volume: u64) -> ApiResult<()> {
     }
     let server_type = server_volume_type(cloud, server)?;
     if vtype.template() != server_type.template() {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Volume and server must have the same volume template. Volume has volume template'{}' while server has '{}'",
             vtype.template(),
             server_type.template()
@@ -409,7 +409,7 @@ pub fn attach(cloud: &mut Cloud, server: u64, volume: u64) -> ApiResult<()> {
         .filter_map(|v| v.index)
         .collect();
     if attached.len() >= MAX_PER_SERVER {
-        return Err(Fault::bad_request(
+        return Err(ApiError::bad_request(
             "Maximum volumes per server limit reached",
         ));
     }
@@ -433,7 +433,7 @@ pub fn attach(cloud: &mut Cloud, server: u64, volume: u64) -> ApiResult<()> {
 pub fn detach(cloud: &mut Cloud, server: u64, volume: u64) -> ApiResult<()> {
     let vtype = volume_type_of(cloud, volume)?;
     if !vtype.detachable() {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Volume type '{}' is not detachable",
             vtype.name
         )));
@@ -441,13 +441,13 @@ pub fn detach(cloud: &mut Cloud, server: u64, volume: u64) -> ApiResult<()> {
     check_attachment(cloud, server, volume)?;
     let v = &cloud.volume.volumes[&volume];
     if !matches!(v.status, VolumeStatus::InUse | VolumeStatus::Error) {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Cannot detach volume while volume is in '{}' status.",
             v.status.name()
         )));
     }
     if v.index == Some(0) {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Cannot detach the root volume of server {server}."
         )));
     }
@@ -521,14 +521,14 @@ fn parse_create(request: &Value) -> ApiResult<CreateRequest> {
     let volume = json::req_object(request, "volume")?;
     let name = json::req_str(volume, "display_name")?.to_string();
     let size_text = json::opt_str_or_int(volume, "size")?
-        .ok_or_else(|| Fault::bad_request("Malformed request. Missing attribute 'size'."))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed request. Missing attribute 'size'."))?;
     let size = size_text
         .trim()
         .parse::<u64>()
         .ok()
         .filter(|s| *s > 0)
         .ok_or_else(|| {
-            Fault::bad_request(format!(
+            ApiError::bad_request(format!(
                 "Volume 'size' needs to be a positive integer value. '{size_text}' cannot be accepted."
             ))
         })?;
@@ -537,7 +537,7 @@ fn parse_create(request: &Value) -> ApiResult<CreateRequest> {
         None => Vec::new(),
     };
     if metadata.len() > MAX_METADATA {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Volumes cannot have more than {MAX_METADATA} metadata items"
         )));
     }
@@ -563,11 +563,11 @@ fn create_volume(cloud: &mut Cloud, user: &User, req: CreateRequest) -> ApiResul
         Some(text) => {
             let server =
                 crate::compute::servers::find(cloud, user, text).map_err(|e| match e.code {
-                    404 => Fault::bad_request(format!("Server {text} not found")),
+                    404 => ApiError::bad_request(format!("Server {text} not found")),
                     _ => e,
                 })?;
             if server.deleted {
-                return Err(Fault::bad_request("Server has been deleted."));
+                return Err(ApiError::bad_request("Server has been deleted."));
             }
             Some(server.id)
         }
@@ -578,9 +578,9 @@ fn create_volume(cloud: &mut Cloud, user: &User, req: CreateRequest) -> ApiResul
             let server_type = server_volume_type(cloud, server)?;
             match &req.volume_type {
                 Some(text) => {
-                    let vtype = types::find(cloud, Some(text), Fault::bad_request)?;
+                    let vtype = types::find(cloud, Some(text), ApiError::bad_request)?;
                     if vtype.template() != server_type.template() {
-                        return Err(Fault::bad_request(format!(
+                        return Err(ApiError::bad_request(format!(
                             "Cannot create a volume with template '{}' to a server with volume template '{}'.",
                             vtype.template(),
                             server_type.template()
@@ -591,10 +591,10 @@ fn create_volume(cloud: &mut Cloud, user: &User, req: CreateRequest) -> ApiResul
                 None => server_type,
             }
         }
-        None => types::find(cloud, req.volume_type.as_deref(), Fault::bad_request)?,
+        None => types::find(cloud, req.volume_type.as_deref(), ApiError::bad_request)?,
     };
     if server.is_none() && !vtype.detachable() {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Volume type '{}' is not detachable",
             vtype.name
         )));
@@ -604,12 +604,12 @@ fn create_volume(cloud: &mut Cloud, user: &User, req: CreateRequest) -> ApiResul
         .filter(|s| s.is_some())
         .count();
     if sources > 1 {
-        return Err(Fault::bad_request(
+        return Err(ApiError::bad_request(
             "Volume can not have more than one source!",
         ));
     }
     if req.source_volume.is_some() {
-        return Err(Fault::bad_request("Cloning a volume is not supported"));
+        return Err(ApiError::bad_request("Cloning a volume is not supported"));
     }
     let source = match (&req.snapshot, &req.image) {
         (Some(s), _) => Source::Snapshot(s.clone()),
@@ -696,7 +696,7 @@ pub async fn update(
     let description = json::get(volume, "display_description").and_then(json::scalar_text);
     let delete_on_termination = json::opt_bool(volume, "delete_on_termination")?;
     if name.is_none() && description.is_none() && delete_on_termination.is_none() {
-        return Err(Fault::bad_request("Nothing to update."));
+        return Err(ApiError::bad_request("Nothing to update."));
     }
     if let Some(name) = &name {
         json::check_length(name, NAME_LENGTH, "Volume name is too long")?;
@@ -713,12 +713,12 @@ pub async fn update(
     if delete_on_termination == Some(false) {
         let vtype = volume_type_of(&cloud, id)?;
         if vtype.template() != "ext" {
-            return Err(Fault::bad_request(format!(
+            return Err(ApiError::bad_request(format!(
                 "Volumes of '{}' disk template cannot have 'delete_on_termination' attribute set to 'False'",
                 vtype.disk_template
             )));
         }
-        return Err(Fault::not_implemented(
+        return Err(ApiError::not_implemented(
             "Volumes with the 'delete_on_termination' attribute set to False are not supported",
         ));
     }
@@ -748,13 +748,13 @@ fn delete_volume(cloud: &mut Cloud, id: u64) -> ApiResult<()> {
     {
         Some(server) => {
             if !matches!(volume.status, VolumeStatus::InUse | VolumeStatus::Error) {
-                return Err(Fault::bad_request(format!(
+                return Err(ApiError::bad_request(format!(
                     "Cannot delete volume while volume is in '{}' status.",
                     volume.status.name()
                 )));
             }
             if volume.index == Some(0) {
-                return Err(Fault::bad_request(format!(
+                return Err(ApiError::bad_request(format!(
                     "Cannot delete the root volume of server {server}."
                 )));
             }
@@ -769,7 +769,7 @@ fn delete_volume(cloud: &mut Cloud, id: u64) -> ApiResult<()> {
         }
         None => {
             if !matches!(volume.status, VolumeStatus::Available | VolumeStatus::Error) {
-                return Err(Fault::bad_request(format!(
+                return Err(ApiError::bad_request(format!(
                     "Volume is in invalid state: {}",
                     volume.status.name()
                 )));
@@ -823,7 +823,7 @@ fn set_metadata(
 ) -> ApiResult<Response> {
     let request = json::body(headers, body)?;
     let items = json::opt_object(&request, "metadata")?
-        .ok_or_else(|| Fault::bad_request("Malformed request. Missing attribute 'metadata'."))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed request. Missing attribute 'metadata'."))?;
     let items = json::string_map(items, "metadata")?;
     for (k, v) in &items {
         json::check_length(k, 64, "Metadata key is too long.")?;
@@ -836,7 +836,7 @@ fn set_metadata(
         .volume
         .volumes
         .get_mut(&id)
-        .ok_or_else(|| Fault::item_not_found(format!("Volume {id} not found")))?;
+        .ok_or_else(|| ApiError::item_not_found(format!("Volume {id} not found")))?;
     let mut metadata = if reset {
         BTreeMap::new()
     } else {
@@ -844,7 +844,7 @@ fn set_metadata(
     };
     metadata.extend(items);
     if metadata.len() > MAX_METADATA {
-        return Err(Fault::bad_request(format!(
+        return Err(ApiError::bad_request(format!(
             "Volumes cannot have more than {MAX_METADATA} metadata items"
         )));
     }
@@ -888,11 +888,11 @@ pub async fn delete_metadata_item(
         .volume
         .volumes
         .get_mut(&id)
-        .ok_or_else(|| Fault::item_not_found(format!("Volume {id} not found")))?;
+        .ok_or_else(|| ApiError::item_not_found(format!("Volume {id} not found")))?;
     volume
         .metadata
         .remove(&key)
-        .ok_or_else(|| Fault::bad_request("Metadata key not found"))?;
+        .ok_or_else(|| ApiError::bad_request("Metadata key not found"))?;
     volume.updated = now;
     Ok(empty(200))
 }
@@ -909,21 +909,21 @@ pub async fn action(
     let (name, args) = request
         .as_object()
         .and_then(|o| o.iter().next())
-        .ok_or_else(|| Fault::bad_request("Malformed request"))?;
+        .ok_or_else(|| ApiError::bad_request("Malformed request"))?;
     if name != "reassign" {
-        return Err(Fault::bad_request(format!("Action {name} not supported")));
+        return Err(ApiError::bad_request(format!("Action {name} not supported")));
     }
     if !args.is_object() {
         return Err(json::invalid(name));
     }
     let project = json::opt_str(args, "project")?
-        .ok_or_else(|| Fault::bad_request("Missing 'project' attribute."))?
+        .ok_or_else(|| ApiError::bad_request("Missing 'project' attribute."))?
         .to_string();
     let mut cloud = Cloud::lock(&state);
     let id = find_live(&cloud, &user.uuid, &id, false)?;
     let volume = cloud.volume.volumes[&id].clone();
     if volume.index == Some(0) {
-        return Err(Fault::conflict(format!(
+        return Err(ApiError::conflict(format!(
             "Cannot reassign: {id} is a system volume"
         )));
     }

@@ -1,15 +1,16 @@
-//! Synnefo's API faults: `{"<name>": {"code", "message", "details"}}` with
-//! the matching status, as every Synnefo service renders them.
+//! Synnefo's API errors ("faults" in Synnefo's code): `{"<name>": {"code", "message",
+//! "details"}}` with the matching status, as every Synnefo service renders
+//! them. (The emulator's own injected failures are `inject::FaultConfig`.)
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-/// An API fault, answered in Synnefo's JSON error format.
+/// An API error, answered in Synnefo's JSON error format.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fault {
-    /// The fault's name, e.g. `itemNotFound`.
+pub struct ApiError {
+    /// The error's name (Synnefo's fault name), e.g. `itemNotFound`.
     pub name: &'static str,
     /// The HTTP status.
     pub code: u16,
@@ -19,10 +20,10 @@ pub struct Fault {
     pub details: String,
 }
 
-impl Fault {
+impl ApiError {
     /// A fault of a given name and status.
     pub fn new(name: &'static str, code: u16, message: impl Into<String>) -> Self {
-        Fault {
+        ApiError {
             name,
             code,
             message: message.into(),
@@ -38,61 +39,61 @@ impl Fault {
 
     /// 400 badRequest.
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Fault::new("badRequest", 400, message)
+        ApiError::new("badRequest", 400, message)
     }
 
     /// 401 unauthorized.
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Fault::new("unauthorized", 401, message)
+        ApiError::new("unauthorized", 401, message)
     }
 
     /// 403 forbidden.
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Fault::new("forbidden", 403, message)
+        ApiError::new("forbidden", 403, message)
     }
 
     /// 404 itemNotFound.
     pub fn item_not_found(message: impl Into<String>) -> Self {
-        Fault::new("itemNotFound", 404, message)
+        ApiError::new("itemNotFound", 404, message)
     }
 
     /// 405 notAllowed.
     pub fn not_allowed(message: impl Into<String>) -> Self {
-        Fault::new("notAllowed", 405, message)
+        ApiError::new("notAllowed", 405, message)
     }
 
     /// 409 conflict.
     pub fn conflict(message: impl Into<String>) -> Self {
-        Fault::new("conflict", 409, message)
+        ApiError::new("conflict", 409, message)
     }
 
     /// 409 buildInProgress.
     pub fn build_in_progress(message: impl Into<String>) -> Self {
-        Fault::new("buildInProgress", 409, message)
+        ApiError::new("buildInProgress", 409, message)
     }
 
     /// 413 overLimit.
     pub fn over_limit(message: impl Into<String>) -> Self {
-        Fault::new("overLimit", 413, message)
+        ApiError::new("overLimit", 413, message)
     }
 
     /// 500 internalServerError.
     pub fn internal(message: impl Into<String>) -> Self {
-        Fault::new("internalServerError", 500, message)
+        ApiError::new("internalServerError", 500, message)
     }
 
     /// 501 notImplemented.
     pub fn not_implemented(message: impl Into<String>) -> Self {
-        Fault::new("notImplemented", 501, message)
+        ApiError::new("notImplemented", 501, message)
     }
 
     /// 503 serviceUnavailable.
     pub fn service_unavailable(message: impl Into<String>) -> Self {
-        Fault::new("serviceUnavailable", 503, message)
+        ApiError::new("serviceUnavailable", 503, message)
     }
 }
 
-impl IntoResponse for Fault {
+impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = json!({self.name: {"code": self.code, "message": self.message, "details": self.details}});
@@ -101,4 +102,4 @@ impl IntoResponse for Fault {
 }
 
 /// The result of a handler.
-pub type ApiResult<T> = Result<T, Fault>;
+pub type ApiResult<T> = Result<T, ApiError>;
