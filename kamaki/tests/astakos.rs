@@ -216,7 +216,7 @@ async fn feedback_and_default_project() {
         .send_feedback("it works & it's fast", "kamaki-rs tests")
         .await
         .unwrap();
-    let feedback = emu.state().feedback.read().unwrap().clone();
+    let feedback = emu.state().identity.feedback.read().unwrap().clone();
     assert_eq!(
         feedback,
         vec![(

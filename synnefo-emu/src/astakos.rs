@@ -11,16 +11,18 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
+use crate::account::AstakosService;
 use crate::auth::{Authenticated, ServiceAuthenticated};
 use crate::catalog;
-use crate::errors::{ApiResult, ApiError};
-use crate::state::{SharedState, User};
+use crate::errors::{ApiError, ApiResult};
+use crate::forms::form_pairs;
+use crate::identity::User;
 
 /// How far in the future the emulator's tokens expire.
 const TOKEN_EXPIRES: &str = "2099-12-31T23:59:59.000000+00:00";
 
 /// The identity routes, to nest at `/astakos/identity/v2.0`.
-pub fn identity_router() -> Router<SharedState> {
+pub fn identity_router() -> Router<AstakosService> {
     Router::new()
         .route("/tokens", post(authenticate))
         .route("/tokens/", post(authenticate))
@@ -28,7 +30,7 @@ pub fn identity_router() -> Router<SharedState> {
 }
 
 /// The account routes, to nest at `/astakos/account/v1.0`.
-pub fn account_router() -> Router<SharedState> {
+pub fn account_router() -> Router<AstakosService> {
     Router::new()
         .route("/user_catalogs", post(user_catalogs))
         .route("/service/user_catalogs", post(service_user_catalogs))
@@ -38,14 +40,14 @@ pub fn account_router() -> Router<SharedState> {
 }
 
 /// The UI routes, to nest at `/astakos/ui`.
-pub fn ui_router() -> Router<SharedState> {
+pub fn ui_router() -> Router<AstakosService> {
     Router::new()
         .route("/get_services", get(get_services))
         .route("/get_menu", get(get_menu))
 }
 
 /// The token's holder, with the active projects they are a member of.
-fn user_json(state: &SharedState, user: &User) -> Value {
+fn user_json(state: &AstakosService, user: &User) -> Value {
     json!({
         "id": user.uuid,
         "name": user.realname,
@@ -69,7 +71,7 @@ fn parse_json(body: &[u8]) -> ApiResult<Value> {
 
 /// `POST /tokens`: with a body, authenticates a token; without one, answers
 /// the public catalog only.
-async fn authenticate(State(state): State<SharedState>, body: Bytes) -> ApiResult<Json<Value>> {
+async fn authenticate(State(state): State<AstakosService>, body: Bytes) -> ApiResult<Json<Value>> {
     let catalog = catalog::catalog_json(&state.base_url);
     if body.is_empty() {
         return Ok(Json(json!({"access": {"serviceCatalog": catalog}})));
@@ -83,10 +85,15 @@ async fn authenticate(State(state): State<SharedState>, body: Bytes) -> ApiResul
             auth["passwordCredentials"]["username"].as_str(),
         ) {
             (Some(password), Some(username)) => (password, Some(username)),
-            _ => return Err(ApiError::bad_request("Malformed request: missing credentials")),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "Malformed request: missing credentials",
+                ))
+            }
         },
     };
     let user = state
+        .identity
         .user_by_token(token)
         .ok_or_else(|| ApiError::unauthorized("Invalid token"))?;
     if uuid.is_some_and(|u| u != user.uuid) {
@@ -110,7 +117,7 @@ async fn authenticate(State(state): State<SharedState>, body: Bytes) -> ApiResul
 /// (`belongsTo` must start with the token's scope); anything else, a user's
 /// API token included, is 404 "No such token".
 async fn validate_token(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     Path(token_id): Path<String>,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
@@ -121,7 +128,7 @@ async fn validate_token(
 
 /// `validate_token` of an OAuth2 access token.
 fn validate_access_token(
-    state: &SharedState,
+    state: &AstakosService,
     token_id: &str,
     belongs_to: Option<&String>,
 ) -> ApiResult<Json<Value>> {
@@ -135,6 +142,7 @@ fn validate_access_token(
         ));
     }
     let user = state
+        .identity
         .user_by_uuid(&grant.user)
         .ok_or_else(|| ApiError::item_not_found("No such token"))?;
     Ok(Json(json!({"access": {
@@ -154,10 +162,12 @@ fn validate_access_token(
 
 /// Builds both catalogs for the uuids and names asked; `null` lists mean
 /// every user when `all_on_null`.
-fn catalogs(state: &SharedState, body: &[u8], all_on_null: bool) -> ApiResult<Json<Value>> {
+fn catalogs(state: &AstakosService, body: &[u8], all_on_null: bool) -> ApiResult<Json<Value>> {
     let request = parse_json(body)?;
     if !request.is_object() {
-        return Err(ApiError::bad_request("Request body should be a json object"));
+        return Err(ApiError::bad_request(
+            "Request body should be a json object",
+        ));
     }
     let wanted = |key: &str| -> ApiResult<Option<Vec<String>>> {
         match &request[key] {
@@ -174,7 +184,7 @@ fn catalogs(state: &SharedState, body: &[u8], all_on_null: bool) -> ApiResult<Js
             _ => Err(ApiError::bad_request(format!("{key} must be a list"))),
         }
     };
-    let users = state.all_users();
+    let users = state.identity.all_users();
     let mut uuid_catalog = serde_json::Map::new();
     let mut displayname_catalog = serde_json::Map::new();
     match wanted("uuids")? {
@@ -209,7 +219,7 @@ fn catalogs(state: &SharedState, body: &[u8], all_on_null: bool) -> ApiResult<Js
 }
 
 async fn user_catalogs(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     _user: Authenticated,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
@@ -217,7 +227,7 @@ async fn user_catalogs(
 }
 
 async fn service_user_catalogs(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     _service: ServiceAuthenticated,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
@@ -226,7 +236,7 @@ async fn service_user_catalogs(
 
 /// `POST /feedback` with form fields `feedback_msg` and `feedback_data`.
 async fn feedback(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     Authenticated(user): Authenticated,
     body: Bytes,
 ) -> ApiResult<StatusCode> {
@@ -245,6 +255,7 @@ async fn feedback(
     }
     let data = form.get("feedback_data").cloned().unwrap_or_default();
     state
+        .identity
         .feedback
         .write()
         .unwrap_or_else(|e| e.into_inner())
@@ -252,39 +263,9 @@ async fn feedback(
     Ok(StatusCode::OK)
 }
 
-/// Parses an `application/x-www-form-urlencoded` body (or a query string).
-pub(crate) fn form_pairs(body: &[u8]) -> Option<BTreeMap<String, String>> {
-    let text = std::str::from_utf8(body).ok()?;
-    let mut out = BTreeMap::new();
-    for pair in text.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        out.insert(form_decode(key)?, form_decode(value)?);
-    }
-    Some(out)
-}
-
-fn form_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = text.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
-}
-
 /// `POST /myaccount/default_project`: `{"project_id": ...}`.
 async fn default_project(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     Authenticated(user): Authenticated,
     body: Bytes,
 ) -> ApiResult<StatusCode> {
@@ -296,11 +277,11 @@ async fn default_project(
     state
         .account
         .validate_default_project(&state, &user, project)?;
-    state.set_default_project(&user.uuid, project);
+    state.identity.set_default_project(&user.uuid, project);
     Ok(StatusCode::OK)
 }
 
-async fn get_services(State(state): State<SharedState>) -> Json<Value> {
+async fn get_services(State(state): State<AstakosService>) -> Json<Value> {
     let base = &state.base_url;
     Json(json!([
         {"id": "1", "name": "grnet cloud", "url": format!("{base}/")},
@@ -309,12 +290,12 @@ async fn get_services(State(state): State<SharedState>) -> Json<Value> {
     ]))
 }
 
-async fn get_menu(State(state): State<SharedState>, headers: HeaderMap) -> Json<Value> {
+async fn get_menu(State(state): State<AstakosService>, headers: HeaderMap) -> Json<Value> {
     let token = headers
         .get("x-auth-token")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    Json(match state.user_by_token(token) {
+    Json(match state.identity.user_by_token(token) {
         Some(user) => json!([
             {"url": "/astakos/ui/", "name": user.email},
             {"url": "/astakos/ui/landing", "name": "Dashboard"},
@@ -322,19 +303,4 @@ async fn get_menu(State(state): State<SharedState>, headers: HeaderMap) -> Json<
         ]),
         None => json!([{"url": "/astakos/ui/", "name": "Sign in"}]),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn form_bodies_decode() {
-        let form = form_pairs(b"feedback_msg=hello+there%21&feedback_data=").unwrap();
-        assert_eq!(form["feedback_msg"], "hello there!");
-        assert_eq!(form["feedback_data"], "");
-        assert!(form_pairs(b"a=%zz").is_none());
-        assert!(form_pairs(b"a=%4").is_none());
-        assert!(form_pairs(&[0xff]).is_none());
-    }
 }

@@ -6,7 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use crate::errors::ApiError;
-use crate::state::{Component, SharedState, User};
+use crate::identity::{Component, HasIdentity, User};
 
 /// The request's `X-Auth-Token`, trimmed, if it has a non-empty one.
 fn token_of(parts: &Parts) -> Option<&str> {
@@ -23,16 +23,14 @@ fn token_of(parts: &Parts) -> Option<&str> {
 #[derive(Clone, Debug)]
 pub struct Authenticated(pub User);
 
-impl FromRequestParts<SharedState> for Authenticated {
+impl<S: HasIdentity + Send + Sync> FromRequestParts<S> for Authenticated {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &SharedState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let token = token_of(parts)
             .ok_or_else(|| ApiError::unauthorized("No authentication token provided"))?;
         state
+            .identity()
             .user_by_token(token)
             .map(Authenticated)
             .ok_or_else(|| ApiError::unauthorized("Invalid token"))
@@ -44,16 +42,14 @@ impl FromRequestParts<SharedState> for Authenticated {
 #[derive(Clone, Debug)]
 pub struct ServiceAuthenticated(pub Component);
 
-impl FromRequestParts<SharedState> for ServiceAuthenticated {
+impl<S: HasIdentity + Send + Sync> FromRequestParts<S> for ServiceAuthenticated {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &SharedState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let token = token_of(parts)
             .ok_or_else(|| ApiError::unauthorized("Access denied. No authentication token"))?;
         state
+            .identity()
             .component_by_token(token)
             .map(ServiceAuthenticated)
             .ok_or_else(|| ApiError::unauthorized("Invalid X-Auth-Token"))

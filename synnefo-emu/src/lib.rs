@@ -28,11 +28,13 @@ pub mod catalog;
 pub mod compute;
 pub mod cyclades;
 pub mod errors;
+pub mod forms;
 /// The old name of [`errors`], kept for code written against it.
 #[deprecated(note = "renamed to `errors`, and `Fault` to `ApiError`")]
 pub mod faults {
     pub use crate::errors::{ApiError as Fault, ApiResult};
 }
+pub mod identity;
 pub mod image;
 pub mod inject;
 pub mod network;
@@ -358,7 +360,7 @@ impl EmulatorBuilder {
         }
         let state = Arc::new(AppState::new(base_url.clone(), users));
         for email in &self.project_admins {
-            if let Some(user) = state.user_by_email(email) {
+            if let Some(user) = state.identity.user_by_email(email) {
                 state.account.add_project_admin(&user.uuid);
             }
         }
@@ -376,7 +378,7 @@ impl EmulatorBuilder {
                 token: state::new_token(),
             });
         }
-        *state.components.write().unwrap_or_else(|e| e.into_inner()) = components;
+        state.identity.set_components(components);
         let mut clients = self.oauth2_clients.clone();
         if clients.is_empty() {
             clients.push(OAuth2Client {
@@ -501,6 +503,7 @@ impl Emulator {
     /// The default user.
     pub fn user(&self) -> User {
         self.state
+            .identity
             .all_users()
             .into_iter()
             .next()
@@ -509,7 +512,7 @@ impl Emulator {
 
     /// All users.
     pub fn users(&self) -> Vec<User> {
-        self.state.all_users()
+        self.state.identity.all_users()
     }
 
     /// The default user's token.
@@ -520,6 +523,7 @@ impl Emulator {
     /// The default component (the first added).
     pub fn component(&self) -> Component {
         self.state
+            .identity
             .all_components()
             .into_iter()
             .next()
@@ -528,7 +532,7 @@ impl Emulator {
 
     /// All components.
     pub fn components(&self) -> Vec<Component> {
-        self.state.all_components()
+        self.state.identity.all_components()
     }
 
     /// The default component's token: the service token of the calls
@@ -630,26 +634,44 @@ pub fn router(state: SharedState) -> Router {
             .map(|s| s.served_path())
             .unwrap_or_default()
     };
+    let astakos = state.astakos_service();
+    let cyclades = state.cyclades_service();
+    let image = state.image_service();
     Router::new()
-        .nest(&at("identity"), astakos::identity_router())
-        .nest(&at("account"), astakos::account_router())
-        .nest(&at("astakos_auth"), oauth2::router())
-        .nest("/astakos/ui", astakos::ui_router())
-        .nest(&at("compute"), compute::router())
-        .nest(&at("network"), network::router())
-        .nest(&at("volume"), volume::router())
-        .nest("/cyclades/volume/v2", volume::router())
-        .nest(&at("image"), image::router())
-        .nest("/cyclades/image/v1", image::router())
+        .nest(
+            &at("identity"),
+            astakos::identity_router().with_state(astakos.clone()),
+        )
+        .nest(
+            &at("account"),
+            astakos::account_router().with_state(astakos.clone()),
+        )
+        .nest(
+            &at("astakos_auth"),
+            oauth2::router().with_state(state.oauth2_service()),
+        )
+        .nest("/astakos/ui", astakos::ui_router().with_state(astakos))
+        .nest(
+            &at("compute"),
+            compute::router().with_state(cyclades.clone()),
+        )
+        .nest(
+            &at("network"),
+            network::router().with_state(cyclades.clone()),
+        )
+        .nest(&at("volume"), volume::router().with_state(cyclades.clone()))
+        .nest("/cyclades/volume/v2", volume::router().with_state(cyclades))
+        .nest(&at("image"), image::router().with_state(image.clone()))
+        .nest("/cyclades/image/v1", image::router().with_state(image))
         .merge(versions::router())
         // As services, so that `.../v1/` (with the slash) is served too.
         .nest_service(
             &at("object-store"),
-            pithos::router().with_state(state.clone()),
+            pithos::router().with_state(state.pithos_service()),
         )
         .nest_service(
             pithos::PUBLIC_PATH,
-            pithos::public_router().with_state(state.clone()),
+            pithos::public_router().with_state(state.pithos_service()),
         )
         .fallback(not_served)
         .layer(axum::middleware::from_fn(rejections::as_synnefo_errors))

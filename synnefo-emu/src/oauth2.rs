@@ -37,8 +37,8 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use crate::astakos::form_pairs;
-use crate::state::{SharedState, User};
+use crate::forms::form_pairs;
+use crate::identity::User;
 
 /// How long an access token lives (Synnefo's `OAUTH2_TOKEN_EXPIRES`).
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(20);
@@ -191,8 +191,26 @@ impl OAuth2State {
     }
 }
 
+/// What the OAuth2 handlers see: their service's state and what it
+/// shares with the others ([`crate::state::AppState::oauth2_service`] makes it).
+#[derive(Clone, Debug)]
+pub struct OAuth2Service {
+    /// The base URL clients reach the emulator at, without trailing slash.
+    pub base_url: std::sync::Arc<str>,
+    /// The users and components, for authentication.
+    pub identity: std::sync::Arc<crate::identity::Identity>,
+    /// Clients, codes and tokens.
+    pub oauth2: std::sync::Arc<OAuth2State>,
+}
+
+impl crate::identity::HasIdentity for OAuth2Service {
+    fn identity(&self) -> &crate::identity::Identity {
+        &self.identity
+    }
+}
+
 /// The routes, to nest at `/astakos/oauth2`.
-pub fn router() -> Router<SharedState> {
+pub fn router() -> Router<OAuth2Service> {
     Router::new()
         .route("/auth", get(authorize).post(authorize))
         .route("/auth/", get(authorize).post(authorize))
@@ -275,7 +293,7 @@ fn is_absolute(uri: &str) -> bool {
 
 /// The client a request names and, where needed, authenticates.
 fn validate_client(
-    state: &SharedState,
+    state: &OAuth2Service,
     params: &BTreeMap<String, String>,
     headers: &HeaderMap,
     requires_auth: bool,
@@ -353,9 +371,9 @@ fn params_of(
 }
 
 /// The user of the request's `X-Auth-Token`, if it names one.
-fn logged_in(state: &SharedState, headers: &HeaderMap) -> Option<User> {
+fn logged_in(state: &OAuth2Service, headers: &HeaderMap) -> Option<User> {
     let token = headers.get("x-auth-token")?.to_str().ok()?.trim();
-    state.user_by_token(token)
+    state.identity.user_by_token(token)
 }
 
 /// `redirect_uri` with `code` and `state` set in its query.
@@ -389,7 +407,7 @@ fn found(location: &str) -> Response {
 /// `GET|POST /auth`: a logged-in user authorizes a client; the answer
 /// redirects to the client with a fresh code.
 async fn authorize(
-    State(state): State<SharedState>,
+    State(state): State<OAuth2Service>,
     method: Method,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
@@ -437,7 +455,7 @@ async fn authorize(
 
 /// `POST /token`: trades an authorization code for an access token.
 async fn token(
-    State(state): State<SharedState>,
+    State(state): State<OAuth2Service>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Oa2Result<Response> {

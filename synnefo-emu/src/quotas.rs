@@ -564,7 +564,12 @@ impl Quotas {
     /// (negative deltas release, never below zero). All or nothing: a
     /// project the user is not a member of is a `badRequest`; over a limit
     /// is an `overLimit` (413) naming the resource.
-    pub fn charge(&self, user: &str, project: &str, deltas: &[(&str, i64)]) -> Result<(), ApiError> {
+    pub fn charge(
+        &self,
+        user: &str,
+        project: &str,
+        deltas: &[(&str, i64)],
+    ) -> Result<(), ApiError> {
         let mut book = self.book();
         if user == project {
             book.ensure_system(user);

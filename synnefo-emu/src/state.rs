@@ -1,112 +1,55 @@
-//! The emulator's state: its address, its users and tokens, and the state of
-//! each service.
+//! The emulator's state, whole: its address, who may call it, the request
+//! log, and each service's own state. Only the top of the crate (the router
+//! in `lib.rs`, the version documents) sees all of it; each service's
+//! handlers see only their service's state ([`AppState::pithos_service`] and
+//! its siblings hand each its part), so no service depends on another's
+//! state through here.
+//!
+//! Lock order, where one request takes several locks: a service's own data
+//! first (Cyclades: compute, then network, then volume, see
+//! [`crate::cyclades::Cloud`]), then the image registry, then Pithos, then
+//! quotas, then identities; none is held across an `.await`.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-use crate::account::AccountState;
+use crate::account::{AccountState, AstakosService};
 use crate::compute::ComputeState;
-use crate::image::ImageState;
+use crate::cyclades::CycladesService;
+pub use crate::identity::{new_token, Component, User};
+use crate::identity::{HasIdentity, Identity};
+use crate::image::{ImageService, ImageState};
 use crate::inject::Injector;
 use crate::network::NetworkState;
-use crate::oauth2::OAuth2State;
-use crate::pithos::PithosState;
+use crate::oauth2::{OAuth2Service, OAuth2State};
+use crate::pithos::{PithosService, PithosState};
 use crate::quotas::Quotas;
 use crate::volume::VolumeState;
 
-/// A user of the emulated cloud.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct User {
-    /// The user's uuid: their id everywhere, and their Pithos account.
-    pub uuid: String,
-    /// The display name (an email address, as Astakos has it).
-    pub email: String,
-    /// The real name.
-    pub realname: String,
-    /// The authentication token.
-    pub token: String,
-    /// The default project (at first the user's own "system" project, whose
-    /// id is the user's uuid).
-    pub default_project: String,
-}
-
-impl User {
-    /// A user with a fresh uuid; the real name is made from the email.
-    pub fn new(email: &str, token: &str) -> Self {
-        let uuid = uuid::Uuid::new_v4().to_string();
-        let local = email.split('@').next().unwrap_or(email);
-        let realname = local
-            .split(['.', '_', '-'])
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let mut chars = p.chars();
-                match chars.next() {
-                    Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
-                    None => String::new(),
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
-        User {
-            default_project: uuid.clone(),
-            uuid,
-            email: email.to_string(),
-            realname: if realname.is_empty() {
-                email.to_string()
-            } else {
-                realname
-            },
-            token: token.to_string(),
-        }
-    }
-}
-
-/// A component of the cloud as Astakos registers it (`snf-manage
-/// component-add`): Cyclades, Pithos... Its token authenticates the calls
-/// Astakos reserves to services (`service_quotas`, commissions,
-/// `service/user_catalogs`); it is no user's token.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Component {
-    /// Its name, e.g. `cyclades`: the services of the catalog with this
-    /// component are its own, and it keys its commissions.
-    pub name: String,
-    /// Its authentication token.
-    pub token: String,
-}
-
-/// A fresh random token.
-pub fn new_token() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
-}
-
-/// Everything the handlers share.
+/// Everything the emulator holds.
 #[derive(Debug)]
 pub struct AppState {
     /// The base URL clients reach the emulator at, without trailing slash.
-    pub base_url: String,
-    /// The users; the first one is the default user.
-    pub users: RwLock<Vec<User>>,
-    /// Feedback messages received, as (user uuid, message, data).
-    pub feedback: RwLock<Vec<(String, String, String)>>,
+    pub base_url: Arc<str>,
+    /// The users and components, and their tokens.
+    pub identity: Arc<Identity>,
     /// Request log and injected faults.
     pub injector: Injector,
     /// Quotas of every user in every project.
-    pub quotas: Quotas,
+    pub quotas: Arc<Quotas>,
     /// Pithos object storage.
-    pub pithos: PithosState,
+    pub pithos: Arc<PithosState>,
     /// Cyclades compute.
-    pub compute: ComputeState,
+    pub compute: Arc<ComputeState>,
     /// Cyclades network.
-    pub network: NetworkState,
+    pub network: Arc<NetworkState>,
     /// Cyclades block storage.
-    pub volume: VolumeState,
+    pub volume: Arc<VolumeState>,
     /// The Image registry.
-    pub image: ImageState,
+    pub image: Arc<ImageState>,
     /// Astakos projects, applications and memberships.
-    pub account: AccountState,
-    /// The components (services) and their tokens.
-    pub components: RwLock<Vec<Component>>,
+    pub account: Arc<AccountState>,
     /// Astakos' OAuth2 server.
-    pub oauth2: OAuth2State,
+    pub oauth2: Arc<OAuth2State>,
 }
 
 /// The shared state handle of the router.
@@ -116,68 +59,85 @@ impl AppState {
     /// State for a server at `base_url` with these users.
     pub fn new(base_url: String, users: Vec<User>) -> Self {
         AppState {
-            base_url,
-            users: RwLock::new(users),
-            feedback: RwLock::default(),
+            base_url: base_url.into(),
+            identity: Arc::new(Identity::new(users)),
             injector: Injector::default(),
-            quotas: Quotas::default(),
-            pithos: PithosState::default(),
-            compute: ComputeState::default(),
-            network: NetworkState::default(),
-            volume: VolumeState::default(),
-            image: ImageState::default(),
-            account: AccountState::default(),
-            components: RwLock::default(),
-            oauth2: OAuth2State::default(),
+            quotas: Arc::default(),
+            pithos: Arc::default(),
+            compute: Arc::default(),
+            network: Arc::default(),
+            volume: Arc::default(),
+            image: Arc::default(),
+            account: Arc::default(),
+            oauth2: Arc::default(),
         }
     }
 
-    /// The component a token belongs to.
-    pub fn component_by_token(&self, token: &str) -> Option<Component> {
-        let components = self.components.read().unwrap_or_else(|e| e.into_inner());
-        components.iter().find(|c| c.token == token).cloned()
-    }
-
-    /// All components.
-    pub fn all_components(&self) -> Vec<Component> {
-        self.components
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    /// The user a token belongs to.
-    pub fn user_by_token(&self, token: &str) -> Option<User> {
-        let users = self.users.read().unwrap_or_else(|e| e.into_inner());
-        users.iter().find(|u| u.token == token).cloned()
-    }
-
-    /// The user of a uuid.
-    pub fn user_by_uuid(&self, uuid: &str) -> Option<User> {
-        let users = self.users.read().unwrap_or_else(|e| e.into_inner());
-        users.iter().find(|u| u.uuid == uuid).cloned()
-    }
-
-    /// The user of a display name (email).
-    pub fn user_by_email(&self, email: &str) -> Option<User> {
-        let users = self.users.read().unwrap_or_else(|e| e.into_inner());
-        users.iter().find(|u| u.email == email).cloned()
-    }
-
-    /// All users.
-    pub fn all_users(&self) -> Vec<User> {
-        self.users.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    /// Changes a user's default project.
-    pub fn set_default_project(&self, uuid: &str, project: &str) -> bool {
-        let mut users = self.users.write().unwrap_or_else(|e| e.into_inner());
-        match users.iter_mut().find(|u| u.uuid == uuid) {
-            Some(user) => {
-                user.default_project = project.to_string();
-                true
-            }
-            None => false,
+    /// What the Pithos handlers see.
+    pub fn pithos_service(&self) -> PithosService {
+        PithosService {
+            base_url: self.base_url.clone(),
+            identity: self.identity.clone(),
+            quotas: self.quotas.clone(),
+            pithos: self.pithos.clone(),
         }
+    }
+
+    /// What the Image registry's handlers see.
+    pub fn image_service(&self) -> ImageService {
+        ImageService {
+            base_url: self.base_url.clone(),
+            identity: self.identity.clone(),
+            image: self.image.clone(),
+            pithos: self.pithos.clone(),
+        }
+    }
+
+    /// What the handlers of the three Cyclades APIs (compute, network,
+    /// block storage) see.
+    pub fn cyclades_service(&self) -> CycladesService {
+        CycladesService {
+            base_url: self.base_url.clone(),
+            identity: self.identity.clone(),
+            quotas: self.quotas.clone(),
+            compute: self.compute.clone(),
+            network: self.network.clone(),
+            volume: self.volume.clone(),
+            image: self.image.clone(),
+            pithos: self.pithos.clone(),
+        }
+    }
+
+    /// What the Astakos handlers (identity, account, projects, quotas)
+    /// see.
+    pub fn astakos_service(&self) -> AstakosService {
+        AstakosService {
+            base_url: self.base_url.clone(),
+            identity: self.identity.clone(),
+            quotas: self.quotas.clone(),
+            account: self.account.clone(),
+            oauth2: self.oauth2.clone(),
+        }
+    }
+
+    /// What the OAuth2 handlers see.
+    pub fn oauth2_service(&self) -> OAuth2Service {
+        OAuth2Service {
+            base_url: self.base_url.clone(),
+            identity: self.identity.clone(),
+            oauth2: self.oauth2.clone(),
+        }
+    }
+}
+
+impl HasIdentity for AppState {
+    fn identity(&self) -> &Identity {
+        &self.identity
+    }
+}
+
+impl HasIdentity for SharedState {
+    fn identity(&self) -> &Identity {
+        &self.identity
     }
 }

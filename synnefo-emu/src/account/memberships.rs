@@ -12,10 +12,10 @@ use time::OffsetDateTime;
 
 use super::projects::{apply_default_resets, Level, Policy, Project};
 use super::{get_action, isoformat, json_body, now, Registry, NOT_ALLOWED};
+use crate::account::AstakosService;
 use crate::auth::Authenticated;
-use crate::errors::{ApiResult, ApiError};
+use crate::errors::{ApiError, ApiResult};
 use crate::quotas::Quotas;
-use crate::state::SharedState;
 
 /// The state of a membership.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -337,7 +337,7 @@ impl Registry {
 
 /// `GET /projects/memberships?project=`.
 pub(super) async fn list_memberships(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
@@ -362,7 +362,7 @@ pub(super) async fn list_memberships(
 
 /// `GET /projects/memberships/<id>`.
 pub(super) async fn get_membership(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
@@ -388,7 +388,7 @@ fn project_member(data: &Value) -> ApiResult<String> {
 
 /// `POST /projects/memberships`: join a project, or enroll a user in one.
 pub(super) async fn post_memberships(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     Authenticated(user): Authenticated,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
@@ -407,7 +407,7 @@ pub(super) async fn post_memberships(
 
 /// `POST /projects/memberships/<id>/action`: `{"<action>": "<reason>"}`.
 pub(super) async fn membership_action(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     body: Bytes,

@@ -13,7 +13,7 @@
 //!
 //! Project admins are whoever [`AccountState::add_project_admin`] names (a
 //! fresh emulator has none). The `service_*` and commission calls need a
-//! component's token ([`crate::state::Component`]), as in Synnefo: a user's
+//! component's token ([`crate::identity::Component`]), as in Synnefo: a user's
 //! token gets 401 there. A component's commissions are its own (the client
 //! key is its name), and its quota reports show its services' resources.
 
@@ -29,9 +29,9 @@ use axum::Router;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::errors::{ApiResult, ApiError};
+use crate::errors::{ApiError, ApiResult};
+use crate::identity::User;
 use crate::quotas::Quotas;
-use crate::state::{SharedState, User};
 
 pub use memberships::MembershipState;
 pub use projects::{ApplicationState, Policy, ProjectState};
@@ -39,9 +39,31 @@ pub use projects::{ApplicationState, Policy, ProjectState};
 /// The largest number Astakos stores (its "practically infinite").
 pub const PRACTICALLY_INFINITE: u64 = (1 << 63) - 1;
 
+/// What the Astakos handlers see: their service's state and what it
+/// shares with the others ([`crate::state::AppState::astakos_service`] makes it).
+#[derive(Clone, Debug)]
+pub struct AstakosService {
+    /// The base URL clients reach the emulator at, without trailing slash.
+    pub base_url: std::sync::Arc<str>,
+    /// The users and components, for authentication.
+    pub identity: std::sync::Arc<crate::identity::Identity>,
+    /// Quotas of every user in every project.
+    pub quotas: std::sync::Arc<crate::quotas::Quotas>,
+    /// Projects, applications and memberships.
+    pub account: std::sync::Arc<AccountState>,
+    /// OAuth2 grants, whose access tokens the identity API validates.
+    pub oauth2: std::sync::Arc<crate::oauth2::OAuth2State>,
+}
+
+impl crate::identity::HasIdentity for AstakosService {
+    fn identity(&self) -> &crate::identity::Identity {
+        &self.identity
+    }
+}
+
 /// The routes of projects, memberships, quotas, resources and commissions,
 /// merged into the account router.
-pub fn router() -> Router<SharedState> {
+pub fn router() -> Router<AstakosService> {
     Router::new()
         .route("/resources", get(quotas::resources))
         .route("/quotas", get(quotas::quotas))
@@ -112,9 +134,9 @@ impl AccountState {
     }
 
     /// The registry, with every user of `state` given a system project.
-    pub(crate) fn registry(&self, state: &SharedState) -> MutexGuard<'_, Registry> {
+    pub(crate) fn registry(&self, state: &AstakosService) -> MutexGuard<'_, Registry> {
         let mut registry = self.lock();
-        registry.ensure_users(&state.all_users(), &state.quotas);
+        registry.ensure_users(&state.identity.all_users(), &state.quotas);
         registry
     }
 
@@ -134,7 +156,7 @@ impl AccountState {
     /// `POST /myaccount/default_project` does.
     pub fn validate_default_project(
         &self,
-        state: &SharedState,
+        state: &AstakosService,
         user: &User,
         project: &str,
     ) -> ApiResult<()> {
@@ -144,7 +166,7 @@ impl AccountState {
 
     /// The ids of the projects a user is an accepted member of (their
     /// system project included).
-    pub fn member_projects(&self, state: &SharedState, uuid: &str) -> Vec<String> {
+    pub fn member_projects(&self, state: &AstakosService, uuid: &str) -> Vec<String> {
         let registry = self.registry(state);
         registry
             .memberships
@@ -161,7 +183,7 @@ impl AccountState {
     }
 
     /// A project as `GET /projects/<id>` shows it to an admin, if it exists.
-    pub fn project_json(&self, state: &SharedState, id: &str) -> Option<Value> {
+    pub fn project_json(&self, state: &AstakosService, id: &str) -> Option<Value> {
         let registry = self.registry(state);
         let project = registry.projects.get(id)?;
         Some(registry.project_json(project, None))

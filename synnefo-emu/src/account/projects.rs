@@ -13,10 +13,11 @@ use time::OffsetDateTime;
 
 use super::memberships::{Membership, MembershipState};
 use super::{get_action, isoformat, json_body, now, parse_date, Registry, NOT_ALLOWED};
+use crate::account::AstakosService;
 use crate::auth::Authenticated;
-use crate::errors::{ApiResult, ApiError};
+use crate::errors::{ApiError, ApiResult};
+use crate::identity::User;
 use crate::quotas::{Quotas, RESOURCES};
-use crate::state::{SharedState, User};
 
 /// The state of a project.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -663,7 +664,9 @@ impl Registry {
             let project = self.project(id)?;
             self.check_project_allowed(project, user, Level::Owner)?;
             if !project.state.initialized() {
-                return Err(ApiError::conflict("Cannot modify an uninitialized project."));
+                return Err(ApiError::conflict(
+                    "Cannot modify an uninitialized project.",
+                ));
             }
             if project.system_project
                 && (request.owner.is_some()
@@ -791,13 +794,17 @@ impl Registry {
             }
             "unsuspend" => {
                 if project.state != ProjectState::Suspended {
-                    return Err(ApiError::conflict(format!("Project {id} is not suspended.")));
+                    return Err(ApiError::conflict(format!(
+                        "Project {id} is not suspended."
+                    )));
                 }
                 ProjectState::Active
             }
             _ => {
                 if project.state != ProjectState::Terminated {
-                    return Err(ApiError::conflict(format!("Project {id} is not terminated.")));
+                    return Err(ApiError::conflict(format!(
+                        "Project {id} is not terminated."
+                    )));
                 }
                 self.check_conflicting_name(id, &project.realname)?;
                 ProjectState::Active
@@ -1018,12 +1025,12 @@ fn apply_modifications(project: &mut Project, app: &Application) {
 
 /// Gives users whose default project was terminated, or who were removed
 /// from it, their system project back.
-pub(super) fn apply_default_resets(state: &SharedState, registry: &mut Registry) {
+pub(super) fn apply_default_resets(state: &AstakosService, registry: &mut Registry) {
     for (only, project) in std::mem::take(&mut registry.default_project_resets) {
-        for user in state.all_users() {
+        for user in state.identity.all_users() {
             let concerned = only.as_ref().is_none_or(|u| *u == user.uuid);
             if concerned && user.default_project == project {
-                state.set_default_project(&user.uuid, &user.uuid);
+                state.identity.set_default_project(&user.uuid, &user.uuid);
             }
         }
     }
@@ -1031,7 +1038,7 @@ pub(super) fn apply_default_resets(state: &SharedState, registry: &mut Registry)
 
 /// `GET /projects?name=&state=&owner=&mode=`.
 pub(super) async fn list_projects(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
@@ -1045,7 +1052,9 @@ pub(super) async fn list_projects(
     };
     let mode = query.get("mode").map(String::as_str).unwrap_or("default");
     if !matches!(mode, "member" | "default" | "related" | "active") {
-        return Err(ApiError::bad_request(format!("Unrecognized mode '{mode}'.")));
+        return Err(ApiError::bad_request(format!(
+            "Unrecognized mode '{mode}'."
+        )));
     }
     let admin = registry.is_admin(&user.uuid);
     let uuid = user.uuid.as_str();
@@ -1084,7 +1093,7 @@ pub(super) async fn list_projects(
 
 /// `GET /projects/<id>`.
 pub(super) async fn get_project(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
@@ -1104,7 +1113,7 @@ fn submitted(project: String, application: u64) -> Response {
 
 /// `POST /projects`: applies for a new project.
 pub(super) async fn create_project(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     Authenticated(user): Authenticated,
     body: Bytes,
 ) -> ApiResult<Response> {
@@ -1116,7 +1125,7 @@ pub(super) async fn create_project(
 
 /// `PUT /projects/<id>`: applies for a modification.
 pub(super) async fn modify_project(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     body: Bytes,
@@ -1130,7 +1139,7 @@ pub(super) async fn modify_project(
 
 /// `POST /projects/<id>/action`: `{"<action>": {"reason": .., "app_id": ..}}`.
 pub(super) async fn project_action(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     body: Bytes,

@@ -11,10 +11,11 @@ use serde_json::{json, Value};
 
 use super::json_body;
 use super::projects::ProjectState;
+use crate::account::AstakosService;
 use crate::auth::{Authenticated, ServiceAuthenticated};
-use crate::errors::{ApiResult, ApiError};
+use crate::errors::{ApiError, ApiResult};
+use crate::identity::Component;
 use crate::quotas::{Provision, RESOURCES};
-use crate::state::{Component, SharedState};
 
 fn visible_resources() -> Vec<&'static str> {
     RESOURCES
@@ -63,7 +64,7 @@ pub(super) async fn resources() -> Json<Value> {
 
 /// `GET /quotas`: the user's quotas in every project they are a member of.
 pub(super) async fn quotas(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     Authenticated(user): Authenticated,
 ) -> ApiResult<Json<Value>> {
     let registry = state.account.registry(&state);
@@ -94,7 +95,7 @@ pub(super) async fn quotas(
 /// asked) in every project they hold quota in (or those asked), for the
 /// resources of the calling component.
 pub(super) async fn service_quotas(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     ServiceAuthenticated(component): ServiceAuthenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
@@ -132,7 +133,7 @@ pub(super) async fn service_quotas(
 /// `GET /service_project_quotas?project=`: the quotas of every approved
 /// project (or those asked), for the resources of the calling component.
 pub(super) async fn service_project_quotas(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     ServiceAuthenticated(component): ServiceAuthenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
@@ -204,7 +205,7 @@ fn bool_member(body: &serde_json::Map<String, Value>, key: &str) -> ApiResult<bo
 
 /// `POST /commissions`.
 pub(super) async fn issue_commission(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     ServiceAuthenticated(service): ServiceAuthenticated,
     body: Bytes,
 ) -> ApiResult<Response> {
@@ -242,7 +243,7 @@ pub(super) async fn issue_commission(
 
 /// `GET /commissions`: the caller's pending commissions.
 pub(super) async fn pending_commissions(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     ServiceAuthenticated(service): ServiceAuthenticated,
 ) -> Json<Value> {
     Json(json!(state
@@ -258,7 +259,7 @@ fn serial(text: &str) -> ApiResult<u64> {
 /// `GET /commissions/<serial>`: a 404 without a body when unknown, as
 /// Astakos answers.
 pub(super) async fn get_commission(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     ServiceAuthenticated(service): ServiceAuthenticated,
     Path(text): Path<String>,
 ) -> ApiResult<Response> {
@@ -273,7 +274,7 @@ pub(super) async fn get_commission(
 
 /// `POST /commissions/<serial>/action`: `{"accept": ""}` or `{"reject": ""}`.
 pub(super) async fn commission_action(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     ServiceAuthenticated(service): ServiceAuthenticated,
     Path(text): Path<String>,
     body: Bytes,
@@ -317,7 +318,7 @@ fn serials(body: &serde_json::Map<String, Value>, key: &str) -> ApiResult<Vec<u6
 
 /// `POST /commissions/action`: `{"accept": [..], "reject": [..]}`.
 pub(super) async fn resolve_commissions(
-    State(state): State<SharedState>,
+    State(state): State<AstakosService>,
     ServiceAuthenticated(service): ServiceAuthenticated,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {

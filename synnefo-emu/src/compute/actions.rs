@@ -11,10 +11,11 @@ use super::lifecycle::{self, Action, OperState};
 use super::servers;
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::CycladesService;
 use crate::cyclades::{random, Cloud};
-use crate::errors::{ApiResult, ApiError};
+use crate::errors::{ApiError, ApiResult};
+use crate::identity::User;
 use crate::network::ports::{self, Address};
-use crate::state::{SharedState, User};
 
 /// The firewall profiles of a port.
 pub const FIREWALL_PROFILES: &[&str] = &["ENABLED", "DISABLED", "PROTECTED"];
@@ -30,16 +31,16 @@ fn text_arg(args: &Map<String, Value>, name: &str) -> Option<String> {
     args.get(name).and_then(json::scalar_text)
 }
 
-fn host(state: &SharedState) -> String {
+fn host(state: &CycladesService) -> String {
     let rest = state
         .base_url
         .split_once("://")
-        .map_or(state.base_url.as_str(), |(_, r)| r);
+        .map_or(&*state.base_url, |(_, r)| r);
     let host = rest.rsplit_once(':').map_or(rest, |(h, _)| h);
     host.to_string()
 }
 
-fn console(state: &SharedState, cloud: &Cloud, id: u64, kind: &str) -> ApiResult<Value> {
+fn console(state: &CycladesService, cloud: &Cloud, id: u64, kind: &str) -> ApiResult<Value> {
     let server = &cloud.compute.servers[&id];
     if server.oper != OperState::Started || server.task.is_some() {
         return Err(ApiError::bad_request("Server not in ACTIVE state."));
@@ -53,7 +54,7 @@ fn console(state: &SharedState, cloud: &Cloud, id: u64, kind: &str) -> ApiResult
 }
 
 fn run(
-    state: &SharedState,
+    state: &CycladesService,
     cloud: &mut Cloud,
     user: &User,
     id: u64,
@@ -94,7 +95,9 @@ fn run(
             let kind = text_arg(args, "type")
                 .ok_or_else(|| ApiError::bad_request("No console 'type' specified."))?;
             if !["vnc", "vnc-ws", "vnc-wss"].contains(&kind.as_str()) {
-                return Err(ApiError::bad_request("Supported types: vnc, vnc-ws, vnc-wss"));
+                return Err(ApiError::bad_request(
+                    "Supported types: vnc, vnc-ws, vnc-wss",
+                ));
             }
             let console = console(state, cloud, id, &kind)?;
             Ok(reply(200, json!({ "console": console })))
@@ -187,13 +190,15 @@ fn run(
         "suspend" => Err(ApiError::forbidden(
             "User is not allowed to suspend his server",
         )),
-        _ => Err(ApiError::bad_request(format!("Action {action} not supported"))),
+        _ => Err(ApiError::bad_request(format!(
+            "Action {action} not supported"
+        ))),
     }
 }
 
 /// `POST /servers/<id>/action` with `{"<action>": {<arguments>}}`.
 pub async fn action(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,

@@ -9,9 +9,9 @@ use super::servers;
 use crate::auth::Authenticated;
 use crate::cyclades::json::reply;
 use crate::cyclades::Cloud;
+use crate::cyclades::CycladesService;
 use crate::errors::ApiResult;
 use crate::network::ports;
-use crate::state::SharedState;
 
 /// The active ports of a server, as `attachments`, by port id.
 pub fn attachments(cloud: &Cloud, server: u64) -> Vec<Value> {
@@ -66,7 +66,7 @@ pub fn to_addresses(attachments: &[Value]) -> Value {
 
 /// `GET /servers/<id>/ips`.
 pub async fn list(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -81,7 +81,7 @@ pub async fn list(
 
 /// `GET /servers/<id>/ips/<network id>`.
 pub async fn by_network(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path((id, network)): Path<(String, String)>,
 ) -> ApiResult<Response> {

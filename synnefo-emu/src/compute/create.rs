@@ -15,10 +15,11 @@ use super::servers::{self, Server, Tag};
 use super::{metadata, tags};
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, reply};
+use crate::cyclades::CycladesService;
 use crate::cyclades::{random, Cloud};
-use crate::errors::{ApiResult, ApiError};
+use crate::errors::{ApiError, ApiResult};
+use crate::identity::User;
 use crate::network::ports::{self, Address};
-use crate::state::{SharedState, User};
 use crate::volume::volumes::{self, Source};
 
 /// Most files a server may be given at creation.
@@ -96,7 +97,8 @@ fn verify_personality(items: &[Value]) -> ApiResult<()> {
 }
 
 fn parse_block_devices(items: &Value) -> ApiResult<Vec<BlockDevice>> {
-    let invalid = |why: &str| ApiError::bad_request(format!("Block Device Mapping is Invalid{why}"));
+    let invalid =
+        |why: &str| ApiError::bad_request(format!("Block Device Mapping is Invalid{why}"));
     let items = items.as_array().ok_or_else(|| invalid(""))?;
     items
         .iter()
@@ -334,7 +336,9 @@ fn instance_ports(
             .collect::<ApiResult<Vec<_>>>()?,
     };
     if ports.len() > ports::MAX_PER_SERVER {
-        return Err(ApiError::bad_request("Maximum ports per server limit reached"));
+        return Err(ApiError::bad_request(
+            "Maximum ports per server limit reached",
+        ));
     }
     Ok(ports)
 }
@@ -362,7 +366,9 @@ pub fn create_server(
             .keypairs
             .contains_key(&(user.uuid.clone(), key.clone()))
         {
-            return Err(ApiError::item_not_found(format!("Keypair {key} not found.")));
+            return Err(ApiError::item_not_found(format!(
+                "Keypair {key} not found."
+            )));
         }
     }
     let volume_image = req
@@ -493,7 +499,7 @@ pub fn create_server(
 /// `POST /servers`: 202 with the new server (status `BUILD`) and its
 /// `adminPass`.
 pub async fn create(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     headers: HeaderMap,
     body: Bytes,

@@ -10,8 +10,9 @@ use serde_json::{json, Value};
 use crate::auth::Authenticated;
 use crate::cyclades::json::{parse_id, reply};
 use crate::cyclades::Cloud;
-use crate::errors::{ApiResult, ApiError};
-use crate::state::{SharedState, User};
+use crate::cyclades::CycladesService;
+use crate::errors::{ApiError, ApiResult};
+use crate::identity::User;
 
 /// A flavor.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,7 +147,7 @@ pub fn usable(cloud: &Cloud, user: &User, id_text: &str, project: &str) -> ApiRe
 }
 
 fn list_flavors(
-    state: &SharedState,
+    state: &CycladesService,
     user: &User,
     query: &BTreeMap<String, String>,
     detail: bool,
@@ -174,7 +175,7 @@ fn list_flavors(
 
 /// `GET /flavors`.
 pub async fn list(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -183,7 +184,7 @@ pub async fn list(
 
 /// `GET /flavors/detail`.
 pub async fn list_detail(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -192,7 +193,7 @@ pub async fn list_detail(
 
 /// `GET /flavors/<id>`: also a retired flavor, or one the user's servers use.
 pub async fn get_details(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {

@@ -15,9 +15,9 @@ use serde_json::{json, Value};
 use crate::auth::Authenticated;
 use crate::cyclades::clock;
 use crate::cyclades::json::{self, empty, reply};
-use crate::errors::{ApiResult, ApiError};
+use crate::cyclades::CycladesService;
+use crate::errors::{ApiError, ApiResult};
 use crate::image::ImageRecord;
-use crate::state::SharedState;
 
 /// The compute API status of a registry status.
 fn api_status(status: &str) -> &'static str {
@@ -54,11 +54,11 @@ pub fn links(base_url: &str, id: &str) -> Value {
     ])
 }
 
-fn is_snapshot(state: &SharedState, id: &str) -> bool {
+fn is_snapshot(state: &CycladesService, id: &str) -> bool {
     state.volume.is_snapshot(id)
 }
 
-fn to_json(state: &SharedState, image: &ImageRecord, detail: bool) -> Value {
+fn to_json(state: &CycladesService, image: &ImageRecord, detail: bool) -> Value {
     let mut d = json!({"id": image.id, "name": image.name});
     if detail {
         let stamp = |s: &str| {
@@ -82,7 +82,7 @@ fn to_json(state: &SharedState, image: &ImageRecord, detail: bool) -> Value {
 }
 
 /// The image `id` if the user may see it.
-fn visible(state: &SharedState, user: &str, id: &str) -> ApiResult<ImageRecord> {
+fn visible(state: &CycladesService, user: &str, id: &str) -> ApiResult<ImageRecord> {
     state
         .image
         .visible_image(&state.pithos, user, id)
@@ -90,7 +90,7 @@ fn visible(state: &SharedState, user: &str, id: &str) -> ApiResult<ImageRecord> 
 }
 
 fn list_images(
-    state: &SharedState,
+    state: &CycladesService,
     user: &str,
     query: &BTreeMap<String, String>,
     detail: bool,
@@ -110,7 +110,7 @@ fn list_images(
 
 /// `GET /images`.
 pub async fn list(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
@@ -119,7 +119,7 @@ pub async fn list(
 
 /// `GET /images/detail`.
 pub async fn list_detail(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
@@ -133,7 +133,7 @@ pub async fn create(Authenticated(_user): Authenticated) -> ApiError {
 
 /// `GET /images/<id>`.
 pub async fn get_details(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -146,7 +146,7 @@ pub async fn get_details(
 
 /// Changes an image of the registry, if `user` owns it.
 fn modify(
-    state: &SharedState,
+    state: &CycladesService,
     user: &str,
     id: &str,
     change: impl FnOnce(&mut ImageRecord),
@@ -170,7 +170,7 @@ fn modify(
 
 /// `DELETE /images/<id>`: unregisters the user's own image.
 pub async fn delete(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -183,7 +183,7 @@ pub async fn delete(
 
 /// `GET /images/<id>/metadata`.
 pub async fn list_metadata(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -193,7 +193,7 @@ pub async fn list_metadata(
 
 /// `POST /images/<id>/metadata`: adds or overwrites properties.
 pub async fn update_metadata(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -215,7 +215,7 @@ pub async fn update_metadata(
 
 /// `GET /images/<id>/metadata/<key>`.
 pub async fn get_metadata_item(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path((id, key)): Path<(String, String)>,
 ) -> ApiResult<Response> {
@@ -229,7 +229,7 @@ pub async fn get_metadata_item(
 
 /// `PUT /images/<id>/metadata/<key>` with `{"meta": {key: value}}`.
 pub async fn set_metadata_item(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path((id, key)): Path<(String, String)>,
     headers: HeaderMap,
@@ -251,7 +251,7 @@ pub async fn set_metadata_item(
 
 /// `DELETE /images/<id>/metadata/<key>`.
 pub async fn delete_metadata_item(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path((id, key)): Path<(String, String)>,
 ) -> ApiResult<Response> {

@@ -15,9 +15,9 @@ use time::OffsetDateTime;
 
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::CycladesService;
 use crate::cyclades::{clock, random, Cloud};
-use crate::errors::{ApiResult, ApiError};
-use crate::state::SharedState;
+use crate::errors::{ApiError, ApiResult};
 
 /// A keypair.
 #[derive(Clone, Debug)]
@@ -108,7 +108,7 @@ fn valid_name(name: &str) -> bool {
 
 /// `GET /os-keypairs`: the user's keypairs by name.
 pub async fn list(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
 ) -> Response {
     let cloud = Cloud::lock(&state);
@@ -125,7 +125,7 @@ pub async fn list(
 /// `POST /os-keypairs`: imports `public_key`, or generates a keypair and
 /// answers its `private_key` too.
 pub async fn create(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     headers: HeaderMap,
     body: Bytes,
@@ -152,7 +152,9 @@ pub async fn create(
     let mut cloud = Cloud::lock(&state);
     let key = (user.uuid.clone(), name.clone());
     if cloud.compute.keypairs.contains_key(&key) {
-        return Err(ApiError::conflict("A keypair with that name already exists"));
+        return Err(ApiError::conflict(
+            "A keypair with that name already exists",
+        ));
     }
     let (public_key, private_key) = match imported {
         Some(public_key) => (public_key, None),
@@ -179,7 +181,7 @@ pub async fn create(
 
 /// `GET /os-keypairs/<name>`.
 pub async fn get_details(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(name): Path<String>,
 ) -> ApiResult<Response> {
@@ -194,7 +196,7 @@ pub async fn get_details(
 
 /// `DELETE /os-keypairs/<name>`.
 pub async fn delete(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(name): Path<String>,
 ) -> ApiResult<Response> {

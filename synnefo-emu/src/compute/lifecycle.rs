@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 use super::flavors::Flavor;
 use crate::cyclades::{clock, Cloud};
-use crate::errors::{ApiResult, ApiError};
+use crate::errors::{ApiError, ApiResult};
 use crate::volume::VolumeStatus;
 
 /// The state the backend last reported for a server.
@@ -310,7 +310,9 @@ pub fn resize(cloud: &mut Cloud, id: u64, new: &Flavor) -> ApiResult<()> {
         return Err(ApiError::bad_request("Cannot change instance's disk size."));
     }
     if old.volume_type != new.volume_type {
-        return Err(ApiError::bad_request("Cannot change instance's volume type."));
+        return Err(ApiError::bad_request(
+            "Cannot change instance's volume type.",
+        ));
     }
     let cpu = as_i64(new.cpu) - as_i64(old.cpu);
     let ram = as_i64(new.ram << 20) - as_i64(old.ram << 20);

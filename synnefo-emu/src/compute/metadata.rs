@@ -10,8 +10,8 @@ use super::servers;
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::Cloud;
-use crate::errors::{ApiResult, ApiError};
-use crate::state::SharedState;
+use crate::cyclades::CycladesService;
+use crate::errors::{ApiError, ApiResult};
 
 /// Most metadata items per server (Synnefo's `CYCLADES_VM_MAX_METADATA`).
 pub const MAX_ITEMS: usize = 10;
@@ -42,7 +42,7 @@ fn too_many() -> ApiError {
 
 /// `GET /servers/<id>/metadata`.
 pub async fn list(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -53,7 +53,7 @@ pub async fn list(
 
 /// `POST /servers/<id>/metadata`: adds or overwrites items; answers all.
 pub async fn update(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -88,7 +88,7 @@ pub async fn update(
 
 /// `GET /servers/<id>/metadata/<key>`: `{"meta": {key: value}}`.
 pub async fn get_item(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path((id, key)): Path<(String, String)>,
 ) -> ApiResult<Response> {
@@ -103,7 +103,7 @@ pub async fn get_item(
 
 /// `PUT /servers/<id>/metadata/<key>` with `{"meta": {key: value}}`.
 pub async fn set_item(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path((id, key)): Path<(String, String)>,
     headers: HeaderMap,
@@ -136,7 +136,7 @@ pub async fn set_item(
 
 /// `DELETE /servers/<id>/metadata/<key>`.
 pub async fn delete_item(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path((id, key)): Path<(String, String)>,
 ) -> ApiResult<Response> {

@@ -30,7 +30,7 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::cyclades::json::{endpoint_not_found, method_not_allowed};
-use crate::state::SharedState;
+use crate::cyclades::CycladesService;
 
 pub use flavors::Flavor;
 pub use keypairs::Keypair;
@@ -120,7 +120,7 @@ impl ComputeData {
 }
 
 /// The routes of Cyclades compute, nested at its catalog path.
-pub fn router() -> Router<SharedState> {
+pub fn router() -> Router<CycladesService> {
     use axum::routing::post;
     Router::new()
         .route("/", get(version::version))

@@ -15,9 +15,10 @@ use super::addresses;
 use super::lifecycle::{self, Action, OperState, Task};
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::CycladesService;
 use crate::cyclades::{clock, Cloud};
-use crate::errors::{ApiResult, ApiError};
-use crate::state::{SharedState, User};
+use crate::errors::{ApiError, ApiResult};
+use crate::identity::User;
 
 /// Longest server name.
 pub const NAME_LENGTH: usize = 255;
@@ -219,7 +220,7 @@ pub fn to_json(cloud: &Cloud, server: &Server, detail: bool) -> Value {
 }
 
 fn list_servers(
-    state: &SharedState,
+    state: &CycladesService,
     user: &User,
     query: &BTreeMap<String, String>,
     detail: bool,
@@ -257,7 +258,7 @@ fn list_servers(
 
 /// `GET /servers`.
 pub async fn list(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
@@ -266,7 +267,7 @@ pub async fn list(
 
 /// `GET /servers/detail`.
 pub async fn list_detail(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
@@ -275,7 +276,7 @@ pub async fn list_detail(
 
 /// `GET /servers/<id>`: deleted servers answer with status `DELETED`.
 pub async fn get_details(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -289,7 +290,7 @@ pub async fn get_details(
 
 /// `PUT /servers/<id>` with `{"server": {"name": ...}}`.
 pub async fn rename(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -312,7 +313,7 @@ pub async fn rename(
 /// `DELETE /servers/<id>`: the server, its ports and its volumes go after
 /// the action delay.
 pub async fn delete(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -324,7 +325,7 @@ pub async fn delete(
 
 /// `GET /servers/<id>/stats`: where the statistics graphs are.
 pub async fn stats(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -350,7 +351,7 @@ pub async fn stats(
 
 /// `GET /servers/<id>/diagnostics`: newest first.
 pub async fn diagnostics(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -362,7 +363,7 @@ pub async fn diagnostics(
 
 /// `GET /servers/<id>/password`: the generated password, until deleted.
 pub async fn password(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -377,7 +378,7 @@ pub async fn password(
 
 /// `DELETE /servers/<id>/password`.
 pub async fn delete_password(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {

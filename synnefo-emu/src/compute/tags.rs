@@ -12,8 +12,8 @@ use super::servers::{self, Tag};
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::Cloud;
-use crate::errors::{ApiResult, ApiError};
-use crate::state::SharedState;
+use crate::cyclades::CycladesService;
+use crate::errors::{ApiError, ApiResult};
 
 /// Most tags per server.
 pub const MAX_TAGS: usize = 50;
@@ -39,7 +39,7 @@ fn too_many() -> ApiError {
 
 /// `GET /servers/<id>/tags`: `{"tags": [...], "statuses": [...]}`.
 pub async fn list(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -52,7 +52,7 @@ pub async fn list(
 
 /// `PUT /servers/<id>/tags` with `{"tags": [...]}`.
 pub async fn replace(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -97,7 +97,7 @@ pub async fn replace(
 
 /// `DELETE /servers/<id>/tags`: 404 if there were no active tags.
 pub async fn delete_all(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -115,7 +115,7 @@ pub async fn delete_all(
 
 /// `GET /servers/<id>/tags/<tag>`: 204 with a `tag-status` header, or 404.
 pub async fn exists(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path((id, tag)): Path<(String, String)>,
 ) -> ApiResult<Response> {
@@ -136,7 +136,7 @@ pub async fn exists(
 /// `PUT /servers/<id>/tags/<tag>`: 201 with `Location` when added, 204 if
 /// it was there.
 pub async fn add(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path((id, tag)): Path<(String, String)>,
     OriginalUri(uri): OriginalUri,
@@ -174,7 +174,7 @@ pub async fn add(
 
 /// `DELETE /servers/<id>/tags/<tag>`: 404 unless the tag is active.
 pub async fn delete(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path((id, tag)): Path<(String, String)>,
 ) -> ApiResult<Response> {

@@ -7,10 +7,10 @@ use serde_json::json;
 
 use crate::auth::Authenticated;
 use crate::cyclades::json::{empty, reply};
-use crate::state::SharedState;
+use crate::cyclades::CycladesService;
 
 /// `GET /`: the compute API version.
-pub async fn version(State(state): State<SharedState>) -> Response {
+pub async fn version(State(state): State<CycladesService>) -> Response {
     let href = crate::catalog::service("compute")
         .map(|s| format!("{}{}/", state.base_url, s.served_path()))
         .unwrap_or_default();

@@ -11,8 +11,8 @@ use super::servers;
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::Cloud;
-use crate::errors::{ApiResult, ApiError};
-use crate::state::SharedState;
+use crate::cyclades::CycladesService;
+use crate::errors::{ApiError, ApiResult};
 use crate::volume::volumes;
 
 fn attachment(volume: u64, server: u64) -> Value {
@@ -21,7 +21,7 @@ fn attachment(volume: u64, server: u64) -> Value {
 
 /// `GET /servers/<id>/os-volume_attachments`.
 pub async fn list(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -39,7 +39,7 @@ pub async fn list(
 
 /// `GET /servers/<id>/os-volume_attachments/<volume id>`.
 pub async fn get_one(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path((id, volume)): Path<(String, String)>,
 ) -> ApiResult<Response> {
@@ -56,7 +56,7 @@ pub async fn get_one(
 /// `POST /servers/<id>/os-volume_attachments` with
 /// `{"volumeAttachment": {"volumeId": ...}}`.
 pub async fn attach(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -81,7 +81,7 @@ pub async fn attach(
 
 /// `DELETE /servers/<id>/os-volume_attachments/<volume id>`.
 pub async fn detach(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path((id, volume)): Path<(String, String)>,
 ) -> ApiResult<Response> {

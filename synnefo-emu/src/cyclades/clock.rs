@@ -7,7 +7,7 @@ use time::format_description::well_known::{Iso8601, Rfc3339};
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
-use crate::errors::{ApiResult, ApiError};
+use crate::errors::{ApiError, ApiResult};
 
 /// How far back `changes-since` may look (Synnefo's `POLL_LIMIT`).
 pub const POLL_LIMIT: Duration = Duration::from_secs(3600);
@@ -64,7 +64,9 @@ pub fn changes_since(value: Option<&String>) -> ApiResult<Option<OffsetDateTime>
         parse(text).ok_or_else(|| ApiError::bad_request("Invalid changes-since parameter."))?;
     let now = now();
     if since > now {
-        return Err(ApiError::bad_request("changes-since value set in the future."));
+        return Err(ApiError::bad_request(
+            "changes-since value set in the future.",
+        ));
     }
     if now - since > POLL_LIMIT {
         return Err(ApiError::bad_request("Too old changes-since value."));

@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 use crate::compute::ComputeData;
+use crate::cyclades::CycladesService;
 use crate::errors::ApiResult;
+use crate::identity::User;
 use crate::network::NetworkData;
-use crate::state::{AppState, User};
 use crate::volume::VolumeData;
 
 /// The three Cyclades services' data, locked (always compute, then
@@ -18,7 +19,7 @@ use crate::volume::VolumeData;
 /// pending action whose delay has passed is complete.
 pub struct Cloud<'a> {
     /// The whole emulator, for quotas, images and URLs.
-    pub state: &'a AppState,
+    pub state: &'a CycladesService,
     /// Servers, flavors, keypairs.
     pub compute: MutexGuard<'a, ComputeData>,
     /// Networks, subnets, ports, addresses.
@@ -35,7 +36,7 @@ pub struct Cloud<'a> {
 
 impl<'a> Cloud<'a> {
     /// Locks the Cyclades data and completes every action that is due.
-    pub fn lock(state: &'a AppState) -> Cloud<'a> {
+    pub fn lock(state: &'a CycladesService) -> Cloud<'a> {
         let compute = state.compute.data();
         let network = state.network.data();
         let volume = state.volume.data();

@@ -7,7 +7,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
-use crate::errors::{ApiResult, ApiError};
+use crate::errors::{ApiError, ApiResult};
 
 /// The JSON body of a request; like Synnefo, a body needs an
 /// `application/json` content type.

@@ -13,9 +13,9 @@ use serde_json::{json, Value};
 use super::meta::{self, Params};
 use super::{ImageRecord, ImageState};
 use crate::auth::Authenticated;
-use crate::errors::{ApiResult, ApiError};
+use crate::errors::{ApiError, ApiResult};
+use crate::image::ImageService;
 use crate::pithos::PithosState;
-use crate::state::SharedState;
 
 const SORT_KEYS: &[&str] = &[
     "id",
@@ -57,7 +57,9 @@ const CONTAINER_FORMATS: &[&str] = &["aki", "ari", "ami", "bare", "ovf"];
 
 fn validate_fields(params: &Params) -> ApiResult<()> {
     if params.fields.contains_key("id") {
-        return Err(ApiError::bad_request("Setting the image ID is not supported"));
+        return Err(ApiError::bad_request(
+            "Setting the image ID is not supported",
+        ));
     }
     if let Some(store) = params.fields.get("store") {
         if store != "pithos" {
@@ -161,7 +163,7 @@ fn size_filter(query: &BTreeMap<String, String>, key: &str) -> ApiResult<Option<
 
 /// The images `user` may see, filtered and sorted as the query asks.
 fn listing(
-    state: &SharedState,
+    state: &ImageService,
     user: &str,
     query: &BTreeMap<String, String>,
 ) -> ApiResult<Vec<ImageRecord>> {
@@ -200,7 +202,7 @@ fn listing(
 
 /// A listing as Synnefo's latest release answers it, `{"images": [...]}`,
 /// or the bare list of the releases before it (`ImageState::bare_listing`).
-fn images_reply(state: &SharedState, images: Vec<Value>) -> Json<Value> {
+fn images_reply(state: &ImageService, images: Vec<Value>) -> Json<Value> {
     if state
         .image
         .bare_listing
@@ -216,7 +218,7 @@ fn images_reply(state: &SharedState, images: Vec<Value>) -> Json<Value> {
 /// `{"images": [...]}` (Synnefo since 0.20; kamaki 0.16 reads only the
 /// bare list of the releases before: `--image-listing bare`).
 pub(super) async fn list_images(
-    State(state): State<SharedState>,
+    State(state): State<ImageService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
@@ -229,7 +231,7 @@ pub(super) async fn list_images(
 
 /// `GET /images/detail`: every field of each image.
 pub(super) async fn list_images_detail(
-    State(state): State<SharedState>,
+    State(state): State<ImageService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
@@ -247,7 +249,7 @@ pub(super) async fn get_image_data(_user: Authenticated) -> StatusCode {
 
 /// `HEAD /images/<id>`: the image as headers.
 pub(super) async fn get_meta(
-    State(state): State<SharedState>,
+    State(state): State<ImageService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -261,7 +263,7 @@ pub(super) async fn get_meta(
 /// `POST /images`: registers the Pithos object at `X-Image-Meta-Location`
 /// as an image named `X-Image-Meta-Name` (again, if it is one already).
 pub(super) async fn register(
-    State(state): State<SharedState>,
+    State(state): State<ImageService>,
     Authenticated(user): Authenticated,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
@@ -359,7 +361,7 @@ fn merge_properties(properties: &mut BTreeMap<String, String>, changes: BTreeMap
 /// `PUT /images/<id>`: changes name, formats, status, publicity and
 /// properties (the others are kept).
 pub(super) async fn update_image(
-    State(state): State<SharedState>,
+    State(state): State<ImageService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -399,7 +401,7 @@ pub(super) async fn update_image(
 
 /// `DELETE /images/<id>`: the image is gone; its Pithos object stays.
 pub(super) async fn unregister(
-    State(state): State<SharedState>,
+    State(state): State<ImageService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
@@ -412,7 +414,7 @@ pub(super) async fn unregister(
 
 /// `GET /images/<id>/members`.
 pub(super) async fn list_members(
-    State(state): State<SharedState>,
+    State(state): State<ImageService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
@@ -428,7 +430,7 @@ pub(super) async fn list_members(
 /// `PUT /images/<id>/members`: `{"memberships": [{"member_id": ..}]}`
 /// replaces the members (publicity is kept).
 pub(super) async fn set_members(
-    State(state): State<SharedState>,
+    State(state): State<ImageService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     body: Bytes,
@@ -462,7 +464,7 @@ pub(super) async fn set_members(
 
 /// `PUT /images/<id>/members/<member>`.
 pub(super) async fn add_member(
-    State(state): State<SharedState>,
+    State(state): State<ImageService>,
     Authenticated(user): Authenticated,
     Path((id, member)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
@@ -479,7 +481,7 @@ pub(super) async fn add_member(
 
 /// `DELETE /images/<id>/members/<member>`.
 pub(super) async fn remove_member(
-    State(state): State<SharedState>,
+    State(state): State<ImageService>,
     Authenticated(user): Authenticated,
     Path((id, member)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
@@ -495,7 +497,7 @@ pub(super) async fn remove_member(
 /// `GET /shared-images/<member>`: the images of `member` that the caller
 /// sees without their being public (what Plankton answers).
 pub(super) async fn list_shared(
-    State(state): State<SharedState>,
+    State(state): State<ImageService>,
     Authenticated(user): Authenticated,
     Path(member): Path<String>,
 ) -> Json<Value> {

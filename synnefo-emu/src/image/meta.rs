@@ -9,7 +9,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_AL
 use serde_json::{json, Value};
 
 use super::ImageRecord;
-use crate::errors::{ApiResult, ApiError};
+use crate::errors::{ApiError, ApiResult};
 
 /// What Python's `quote` leaves as it is: letters, digits, `_.-` and `/`.
 const QUOTE: &AsciiSet = &NON_ALPHANUMERIC

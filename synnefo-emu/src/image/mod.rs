@@ -27,7 +27,6 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::pithos::PithosState;
-use crate::state::SharedState;
 
 /// The uuid of the system user who owns the seeded public images.
 pub const SYSTEM_USER: &str = "00000000-0000-4000-8000-000000000000";
@@ -276,8 +275,28 @@ impl ImageState {
     }
 }
 
+/// What the Image registry handlers see: their service's state and what it
+/// shares with the others ([`crate::state::AppState::image_service`] makes it).
+#[derive(Clone, Debug)]
+pub struct ImageService {
+    /// The base URL clients reach the emulator at, without trailing slash.
+    pub base_url: std::sync::Arc<str>,
+    /// The users and components, for authentication.
+    pub identity: std::sync::Arc<crate::identity::Identity>,
+    /// The registry.
+    pub image: std::sync::Arc<ImageState>,
+    /// The object store images live in.
+    pub pithos: std::sync::Arc<crate::pithos::PithosState>,
+}
+
+impl crate::identity::HasIdentity for ImageService {
+    fn identity(&self) -> &crate::identity::Identity {
+        &self.identity
+    }
+}
+
 /// The routes of the Image registry, nested at its catalog path.
-pub fn router() -> Router<SharedState> {
+pub fn router() -> Router<ImageService> {
     Router::new()
         .route("/images", get(api::list_images).post(api::register))
         .route("/images/", get(api::list_images).post(api::register))

@@ -14,9 +14,10 @@ use time::OffsetDateTime;
 
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::CycladesService;
 use crate::cyclades::{clock, Cloud};
-use crate::errors::{ApiResult, ApiError};
-use crate::state::{SharedState, User};
+use crate::errors::{ApiError, ApiResult};
+use crate::identity::User;
 
 /// An allocated address: a port's fixed address or a floating IP.
 #[derive(Clone, Debug)]
@@ -89,7 +90,9 @@ fn find(cloud: &Cloud, user: &str, id_text: &str) -> ApiResult<u64> {
         .get(&id)
         .filter(|ip| ip.floating && ip.user == user)
         .map(|ip| ip.id)
-        .ok_or_else(|| ApiError::item_not_found(format!("Floating IP with ID {id} does not exist.")))
+        .ok_or_else(|| {
+            ApiError::item_not_found(format!("Floating IP with ID {id} does not exist."))
+        })
 }
 
 /// Reserves a floating IP from `network` (or from any pool) for `user`,
@@ -159,7 +162,7 @@ pub fn release(cloud: &mut Cloud, id: u64) -> ApiResult<()> {
 }
 
 fn list_ips(
-    state: &SharedState,
+    state: &CycladesService,
     user: &User,
     query: &BTreeMap<String, String>,
     compute: bool,
@@ -193,7 +196,7 @@ fn list_ips(
 
 /// `GET /floatingips`.
 pub async fn list(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
@@ -203,7 +206,7 @@ pub async fn list(
 /// `POST /floatingips`: `{"floatingip": {floating_network_id?,
 /// floating_ip_address?, project?}}`; answers 200, as Synnefo does.
 pub async fn create(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     headers: HeaderMap,
     body: Bytes,
@@ -232,7 +235,7 @@ pub async fn create(
 
 /// `GET /floatingips/<id>`.
 pub async fn get_details(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -250,7 +253,7 @@ pub async fn update(Authenticated(_user): Authenticated, Path(_id): Path<String>
 
 /// `DELETE /floatingips/<id>`: only a floating IP no port holds.
 pub async fn delete(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -262,7 +265,7 @@ pub async fn delete(
 
 /// `POST /floatingips/<id>/action`: `{"reassign": {"project": ...}}`.
 pub async fn action(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -277,7 +280,9 @@ pub async fn action(
         return Err(ApiError::bad_request("Malformed request."));
     };
     if name != "reassign" {
-        return Err(ApiError::bad_request(format!("Action {name} not supported.")));
+        return Err(ApiError::bad_request(format!(
+            "Action {name} not supported."
+        )));
     }
     if !args.is_object() {
         return Err(ApiError::bad_request("Invalid argument."));
@@ -302,7 +307,7 @@ pub async fn action(
 
 /// `GET /os-floating-ips` (compute).
 pub async fn compute_list(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
@@ -311,7 +316,7 @@ pub async fn compute_list(
 
 /// `POST /os-floating-ips` (compute): a floating IP from any pool.
 pub async fn compute_allocate(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
 ) -> ApiResult<Response> {
     let mut cloud = Cloud::lock(&state);
@@ -327,7 +332,7 @@ pub async fn compute_allocate(
 /// `GET /os-floating-ips/<id>` (compute; answers in the network form, as
 /// Synnefo does).
 pub async fn compute_get(
-    state: State<SharedState>,
+    state: State<CycladesService>,
     user: Authenticated,
     id: Path<String>,
 ) -> ApiResult<Response> {
@@ -336,7 +341,7 @@ pub async fn compute_get(
 
 /// `DELETE /os-floating-ips/<id>` (compute).
 pub async fn compute_release(
-    state: State<SharedState>,
+    state: State<CycladesService>,
     user: Authenticated,
     id: Path<String>,
 ) -> ApiResult<Response> {

@@ -19,7 +19,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::cyclades::json::{endpoint_not_found, method_not_allowed};
-use crate::state::SharedState;
+use crate::cyclades::CycladesService;
 
 pub use floating_ips::IpAddress;
 pub use networks::Network;
@@ -106,7 +106,7 @@ impl NetworkData {
 }
 
 /// The routes of Cyclades network, nested at its catalog path.
-pub fn router() -> Router<SharedState> {
+pub fn router() -> Router<CycladesService> {
     Router::new()
         .route("/networks", get(networks::list).post(networks::create))
         .route("/networks/detail", get(networks::list))

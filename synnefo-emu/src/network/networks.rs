@@ -12,9 +12,10 @@ use time::OffsetDateTime;
 use super::subnets::Subnet;
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::CycladesService;
 use crate::cyclades::{clock, Cloud};
-use crate::errors::{ApiResult, ApiError};
-use crate::state::{SharedState, User};
+use crate::errors::{ApiError, ApiResult};
+use crate::identity::User;
 
 /// Longest network name.
 pub const NAME_LENGTH: usize = 128;
@@ -160,7 +161,7 @@ pub fn find_live(cloud: &Cloud, user: &str, id_text: &str) -> ApiResult<u64> {
 
 /// `GET /networks` and `/networks/detail` (both detailed, as in Synnefo).
 pub async fn list(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
@@ -185,7 +186,7 @@ pub async fn list(
 
 /// `POST /networks`: a private network, charged to `project`.
 pub async fn create(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     headers: HeaderMap,
     body: Bytes,
@@ -240,7 +241,7 @@ pub async fn create(
 
 /// `GET /networks/<id>`.
 pub async fn get_details(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -267,7 +268,7 @@ fn own_private(cloud: &Cloud, user: &User, id_text: &str, what: &str) -> ApiResu
 
 /// `PUT /networks/<id>`: renames a private network.
 pub async fn update(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -291,7 +292,7 @@ pub async fn update(
 /// `DELETE /networks/<id>`: only a network with no ports and no floating
 /// IPs.
 pub async fn delete(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -334,7 +335,7 @@ pub async fn delete(
 
 /// `POST /networks/<id>/action`: `{"reassign": {"project": ...}}`.
 pub async fn action(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -346,7 +347,9 @@ pub async fn action(
         .and_then(|o| o.iter().next())
         .ok_or_else(|| ApiError::bad_request("Malformed request."))?;
     if name != "reassign" {
-        return Err(ApiError::bad_request(format!("Action {name} not supported.")));
+        return Err(ApiError::bad_request(format!(
+            "Action {name} not supported."
+        )));
     }
     if !args.is_object() {
         return Err(ApiError::bad_request("Invalid argument."));

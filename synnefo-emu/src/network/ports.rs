@@ -14,9 +14,10 @@ use super::ipam;
 use crate::auth::Authenticated;
 use crate::compute::lifecycle::{self, Action};
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::CycladesService;
 use crate::cyclades::{clock, Cloud};
-use crate::errors::{ApiResult, ApiError};
-use crate::state::{SharedState, User};
+use crate::errors::{ApiError, ApiResult};
+use crate::identity::User;
 
 /// Longest port name.
 pub const NAME_LENGTH: usize = 128;
@@ -332,7 +333,9 @@ pub fn associate(cloud: &mut Cloud, port: u64, server: u64) -> ApiResult<()> {
         .get_mut(&port)
         .ok_or_else(|| ApiError::item_not_found(format!("Port '{port}' not found.")))?;
     if p.machine.is_some() {
-        return Err(ApiError::conflict(format!("Port {port} is already in use.")));
+        return Err(ApiError::conflict(format!(
+            "Port {port} is already in use."
+        )));
     }
     p.machine = Some(server);
     p.device_owner = Some("vm".to_string());
@@ -349,7 +352,9 @@ pub fn connect(cloud: &mut Cloud, port: u64, server: u64) -> ApiResult<()> {
         .filter(|p| p.machine == Some(server))
         .count();
     if count >= MAX_PER_SERVER {
-        return Err(ApiError::bad_request("Maximum ports per server limit reached"));
+        return Err(ApiError::bad_request(
+            "Maximum ports per server limit reached",
+        ));
     }
     lifecycle::validate(cloud, server, "CONNECT")?;
     associate(cloud, port, server)?;
@@ -395,7 +400,7 @@ pub fn delete_port(cloud: &mut Cloud, port: u64) -> ApiResult<()> {
 
 /// `GET /ports` (and `/ports/detail`).
 pub async fn list(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
 ) -> Response {
     let cloud = Cloud::lock(&state);
@@ -419,8 +424,9 @@ struct PortRequest {
 
 fn parse_request(request: &Value) -> ApiResult<PortRequest> {
     let port = json::req_object(request, "port")?;
-    let network = json::opt_str_or_int(port, "network_id")?
-        .ok_or_else(|| ApiError::bad_request("Malformed request. Missing attribute 'network_id'."))?;
+    let network = json::opt_str_or_int(port, "network_id")?.ok_or_else(|| {
+        ApiError::bad_request("Malformed request. Missing attribute 'network_id'.")
+    })?;
     let device = json::opt_str_or_int(port, "device_id")?;
     let mut address = None;
     if let Some(fixed) = json::opt_list(port, "fixed_ips")? {
@@ -503,7 +509,7 @@ fn create_port(cloud: &mut Cloud, user: &User, request: PortRequest) -> ApiResul
 
 /// `POST /ports`.
 pub async fn create(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     headers: HeaderMap,
     body: Bytes,
@@ -517,7 +523,7 @@ pub async fn create(
 
 /// `GET /ports/<id>`.
 pub async fn get_details(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -529,7 +535,7 @@ pub async fn get_details(
 /// `PUT /ports/<id>`: only the name (and security groups, of which the
 /// emulator has none) may change.
 pub async fn update(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -560,7 +566,7 @@ pub async fn update(
 /// `DELETE /ports/<id>`: a port of the public network only if it holds a
 /// floating IP.
 pub async fn delete(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -573,7 +579,9 @@ pub async fn delete(
         .get(&port.network)
         .is_some_and(|n| n.public);
     if public && !addresses(&cloud, id).iter().any(|ip| ip.floating) {
-        return Err(ApiError::forbidden("Cannot disconnect from public network."));
+        return Err(ApiError::forbidden(
+            "Cannot disconnect from public network.",
+        ));
     }
     cloud.atomic(|cloud| delete_port(cloud, id))?;
     Ok(empty(204))

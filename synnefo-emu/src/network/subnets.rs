@@ -13,9 +13,9 @@ use time::OffsetDateTime;
 use super::ipam::{self, Cidr4};
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::CycladesService;
 use crate::cyclades::{clock, Cloud};
-use crate::errors::{ApiResult, ApiError};
-use crate::state::SharedState;
+use crate::errors::{ApiError, ApiResult};
 
 /// Longest subnet name.
 pub const NAME_LENGTH: usize = 128;
@@ -151,7 +151,7 @@ fn visible<'c>(cloud: &'c Cloud, user: &str, id_text: &str) -> ApiResult<&'c Sub
 
 /// `GET /subnets` (and `/subnets/detail`).
 pub async fn list(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
@@ -227,7 +227,7 @@ fn validate_pools(pools: &[(u32, u32)], cidr: &Cidr4, gateway: Option<u32>) -> A
 /// `POST /subnets`: one IPv4 and one IPv6 subnet per private network, made
 /// before any port.
 pub async fn create(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     headers: HeaderMap,
     body: Bytes,
@@ -361,8 +361,8 @@ pub async fn create(
             return Err(ApiError::conflict("Can't allocate an IP Pool in IPv6"));
         }
     } else {
-        let parsed =
-            Cidr4::parse(cidr).ok_or_else(|| ApiError::bad_request("Invalid network IPv4 subnet"))?;
+        let parsed = Cidr4::parse(cidr)
+            .ok_or_else(|| ApiError::bad_request("Invalid network IPv4 subnet"))?;
         if parsed.prefix > 29 || parsed.prefix < MAX_CIDR_BLOCK {
             return Err(ApiError::over_limit("Unsupported network size")
                 .with_details(format!("Netmask must be in range: [{MAX_CIDR_BLOCK}, 29]")));
@@ -414,7 +414,7 @@ pub async fn create(
 
 /// `GET /subnets/<id>`.
 pub async fn get_details(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -425,7 +425,7 @@ pub async fn get_details(
 
 /// `PUT /subnets/<id>`: only the name may change.
 pub async fn update(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,

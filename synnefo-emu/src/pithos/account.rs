@@ -13,7 +13,7 @@ use super::listing::{page_limit, xml_items, Format};
 use super::model::Model;
 use super::{fault_reply, Ctx, PithosResult, Reply};
 use crate::errors::ApiError;
-use crate::state::SharedState;
+use crate::pithos::PithosService;
 
 /// The most groups an account may have, and members a group.
 const MAX_GROUPS: usize = 32;
@@ -201,7 +201,7 @@ pub fn post(ctx: &Ctx, account: &str) -> PithosResult {
         }
         let unknown: Vec<&str> = members
             .iter()
-            .filter(|m| ctx.state.user_by_uuid(m).is_none())
+            .filter(|m| ctx.state.identity.user_by_uuid(m).is_none())
             .map(String::as_str)
             .collect();
         if !unknown.is_empty() {
@@ -415,7 +415,7 @@ pub fn sharing_accounts(ctx: &Ctx) -> PithosResult {
 }
 
 /// `GET /` without a token: the OOS-compatible dummy authentication.
-pub fn authenticate(state: &SharedState, headers: &Headers) -> Response {
+pub fn authenticate(state: &PithosService, headers: &Headers) -> Response {
     let (Some(user), Some(key)) = (
         headers.non_empty("x-auth-user"),
         headers.non_empty("x-auth-key"),

@@ -45,7 +45,7 @@ use self::listing::Format;
 use self::model::Model;
 use self::store::BlockStore;
 use crate::errors::ApiError;
-use crate::state::{SharedState, User};
+use crate::identity::User;
 
 /// The largest upload of one request, as Synnefo's `MAX_UPLOAD_SIZE`.
 pub const DEFAULT_MAX_UPLOAD_SIZE: u64 = 5 * 1024 * 1024 * 1024;
@@ -221,14 +221,14 @@ impl PithosState {
 }
 
 /// The routes of Pithos, nested at its catalog path.
-pub fn router() -> Router<SharedState> {
+pub fn router() -> Router<PithosService> {
     Router::new()
         .route("/", any(api))
         .route("/{*path}", any(api))
 }
 
 /// The routes of public URLs, nested at [`PUBLIC_PATH`].
-pub fn public_router() -> Router<SharedState> {
+pub fn public_router() -> Router<PithosService> {
     Router::new()
         .route("/", any(public::serve))
         .route("/{*path}", any(public::serve))
@@ -284,10 +284,30 @@ impl Query {
     }
 }
 
+/// What the Pithos handlers see: their service's state and what it
+/// shares with the others ([`crate::state::AppState::pithos_service`] makes it).
+#[derive(Clone, Debug)]
+pub struct PithosService {
+    /// The base URL clients reach the emulator at, without trailing slash.
+    pub base_url: std::sync::Arc<str>,
+    /// The users and components, for authentication.
+    pub identity: std::sync::Arc<crate::identity::Identity>,
+    /// Quotas, charged by what is stored.
+    pub quotas: std::sync::Arc<crate::quotas::Quotas>,
+    /// The object store.
+    pub pithos: std::sync::Arc<PithosState>,
+}
+
+impl crate::identity::HasIdentity for PithosService {
+    fn identity(&self) -> &crate::identity::Identity {
+        &self.identity
+    }
+}
+
 /// A request to the Pithos API, read.
 pub struct Ctx {
     /// The shared state.
-    pub state: SharedState,
+    pub state: PithosService,
     /// The method.
     pub method: Method,
     /// The authenticated user.
@@ -492,7 +512,7 @@ fn token<'a>(headers: &'a Headers, query: &'a Query) -> Option<&'a str> {
 }
 
 /// Every request of the API comes here.
-async fn api(State(state): State<SharedState>, request: Request) -> Response {
+async fn api(State(state): State<PithosService>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let body = body::with_idle_timeout(body, state.pithos.body_idle_timeout());
     let query = Query::parse(parts.uri.query());
@@ -532,7 +552,7 @@ async fn api(State(state): State<SharedState>, request: Request) -> Response {
         let fault = ApiError::unauthorized("Access denied. No authentication token");
         return finish(fault_reply(fault, format), format);
     };
-    let Some(user) = state.user_by_token(token) else {
+    let Some(user) = state.identity.user_by_token(token) else {
         let fault = ApiError::unauthorized("Invalid token");
         return finish(fault_reply(fault, format), format);
     };

@@ -560,7 +560,12 @@ pub(super) struct Commit<'a> {
 }
 
 /// Checks that `user` may write `at` (and set permissions there).
-fn check_writable(model: &Model, user: &str, at: &At<'_>, permissions: bool) -> Result<(), ApiError> {
+fn check_writable(
+    model: &Model,
+    user: &str,
+    at: &At<'_>,
+    permissions: bool,
+) -> Result<(), ApiError> {
     if permissions && user != at.account {
         return Err(ApiError::forbidden(
             "Modifying other account's object content is not allowed",
@@ -696,8 +701,9 @@ fn resolve_hashmap(
     size: i128,
     hashes: &[String],
 ) -> Result<Result<Vec<Hash>, Reply>, ApiError> {
-    let inconsistent =
-        || ApiError::bad_request("The object's size does not match with the object's hashmap length");
+    let inconsistent = || {
+        ApiError::bad_request("The object's size does not match with the object's hashmap length")
+    };
     let block = BLOCK_SIZE as i128;
     if size < 0 || size > i128::from(u64::MAX) {
         return Err(inconsistent());
@@ -1253,7 +1259,8 @@ pub async fn post(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResu
     let dest_bytes = match ctx.headers.get("x-object-bytes") {
         None => None,
         Some(v) => Some(
-            int_parameter(v).ok_or_else(|| ApiError::bad_request("Invalid X-Object-Bytes header"))?,
+            int_parameter(v)
+                .ok_or_else(|| ApiError::bad_request("Invalid X-Object-Bytes header"))?,
         ),
     };
     {

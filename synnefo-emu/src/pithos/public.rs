@@ -9,10 +9,11 @@ use super::listing::Format;
 use super::object::{public_read, At};
 use super::{fault_reply, finish, Ctx, Query};
 use crate::errors::ApiError;
-use crate::state::{SharedState, User};
+use crate::identity::User;
+use crate::pithos::PithosService;
 
 /// Serves a public URL.
-pub async fn serve(State(state): State<SharedState>, request: Request) -> Response {
+pub async fn serve(State(state): State<PithosService>, request: Request) -> Response {
     let method = request.method().clone();
     if !matches!(method.as_str(), "GET" | "HEAD") {
         let mut response = fault_reply(ApiError::not_allowed("Method not allowed"), Format::Json);
@@ -29,7 +30,10 @@ pub async fn serve(State(state): State<SharedState>, request: Request) -> Respon
     };
     let not_found = || {
         finish(
-            fault_reply(ApiError::item_not_found("Object does not exist"), Format::Json),
+            fault_reply(
+                ApiError::item_not_found("Object does not exist"),
+                Format::Json,
+            ),
             Format::Json,
         )
     };

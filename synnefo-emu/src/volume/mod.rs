@@ -18,7 +18,7 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 
 use crate::cyclades::json::{endpoint_not_found, method_not_allowed};
-use crate::state::SharedState;
+use crate::cyclades::CycladesService;
 
 pub use snapshots::Snapshot;
 pub use types::VolumeType;
@@ -76,7 +76,7 @@ impl VolumeData {
 }
 
 /// The routes of Cyclades block storage, nested at its catalog path.
-pub fn router() -> Router<SharedState> {
+pub fn router() -> Router<CycladesService> {
     Router::new()
         .route("/volumes", get(volumes::list).post(volumes::create))
         .route("/volumes/detail", get(volumes::list_detail))

@@ -26,11 +26,12 @@ use time::OffsetDateTime;
 use super::volumes::{self, VolumeStatus};
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::CycladesService;
 use crate::cyclades::{clock, Cloud};
-use crate::errors::{ApiResult, ApiError};
+use crate::errors::{ApiError, ApiResult};
+use crate::identity::User;
 use crate::image::ImageRecord;
 use crate::pithos::backend::{Content, ObjectWrite};
-use crate::state::{SharedState, User};
 
 /// The Pithos container of snapshots, in the owner's account.
 pub const SNAPSHOTS_CONTAINER: &str = "snapshots";
@@ -156,7 +157,7 @@ pub fn to_json(cloud: &Cloud, snapshot: &Snapshot) -> Value {
 }
 
 fn list_snapshots(
-    state: &SharedState,
+    state: &CycladesService,
     user: &User,
     query: &BTreeMap<String, String>,
 ) -> ApiResult<Response> {
@@ -178,7 +179,7 @@ fn list_snapshots(
 
 /// `GET /snapshots`.
 pub async fn list(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
@@ -187,7 +188,7 @@ pub async fn list(
 
 /// `GET /snapshots/detail`.
 pub async fn list_detail(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
@@ -325,15 +326,16 @@ fn show_gb(bytes: u64) -> String {
 /// `POST /snapshots`: `{"snapshot": {volume_id, display_name?,
 /// display_description?, metadata?}}`; 202.
 pub async fn create(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
     let request = json::body(&headers, &body)?;
     let snapshot = json::req_object(&request, "snapshot")?;
-    let volume = json::opt_str_or_int(snapshot, "volume_id")?
-        .ok_or_else(|| ApiError::bad_request("Malformed request. Missing attribute 'volume_id'."))?;
+    let volume = json::opt_str_or_int(snapshot, "volume_id")?.ok_or_else(|| {
+        ApiError::bad_request("Malformed request. Missing attribute 'volume_id'.")
+    })?;
     let metadata = match json::opt_object(snapshot, "metadata")? {
         Some(m) => json::string_map(m, "metadata")?,
         None => Vec::new(),
@@ -353,7 +355,7 @@ pub async fn create(
 
 /// `GET /snapshots/<id>`.
 pub async fn get_details(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -401,7 +403,7 @@ fn modify(
 
 /// `PUT /snapshots/<id>`: name and description.
 pub async fn update(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -430,7 +432,7 @@ pub async fn update(
 /// `DELETE /snapshots/<id>`: 202; its object is deleted (its space
 /// released) and its image unregistered.
 pub async fn delete(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -450,7 +452,7 @@ pub async fn delete(
 
 /// `GET /snapshots/<id>/metadata`.
 pub async fn list_metadata(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -460,7 +462,7 @@ pub async fn list_metadata(
 }
 
 fn set_metadata(
-    state: &SharedState,
+    state: &CycladesService,
     user: &User,
     id: &str,
     headers: &HeaderMap,
@@ -486,7 +488,7 @@ fn set_metadata(
 
 /// `POST /snapshots/<id>/metadata`: adds or overwrites items.
 pub async fn update_metadata(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -497,7 +499,7 @@ pub async fn update_metadata(
 
 /// `PUT /snapshots/<id>/metadata`: replaces all items.
 pub async fn replace_metadata(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -508,7 +510,7 @@ pub async fn replace_metadata(
 
 /// `DELETE /snapshots/<id>/metadata/<key>`: 200.
 pub async fn delete_metadata_item(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path((id, key)): Path<(String, String)>,
 ) -> ApiResult<Response> {

@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 use crate::auth::Authenticated;
 use crate::cyclades::json::reply;
 use crate::cyclades::Cloud;
-use crate::errors::{ApiResult, ApiError};
-use crate::state::SharedState;
+use crate::cyclades::CycladesService;
+use crate::errors::{ApiError, ApiResult};
 
 /// The volume types of a fresh cloud: (id, disk template).
 pub const SEEDED: [(u64, &str); 2] = [(1, "drbd"), (2, "ext_vlmc")];
@@ -102,7 +102,7 @@ pub fn find(
 
 /// `GET /types`.
 pub async fn list(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(_user): Authenticated,
 ) -> Response {
     let cloud = Cloud::lock(&state);
@@ -118,7 +118,7 @@ pub async fn list(
 
 /// `GET /types/<id>`.
 pub async fn get_details(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(_user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {

@@ -18,9 +18,10 @@ use super::types;
 use crate::auth::Authenticated;
 use crate::compute::lifecycle::{self, as_i64, Action};
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::CycladesService;
 use crate::cyclades::{clock, Cloud};
-use crate::errors::{ApiResult, ApiError};
-use crate::state::{SharedState, User};
+use crate::errors::{ApiError, ApiResult};
+use crate::identity::User;
 
 /// Largest volume, in GB (Synnefo's `CYCLADES_VOLUME_MAX_SIZE`).
 pub const MAX_SIZE: u64 = 200;
@@ -216,7 +217,9 @@ pub fn new_volume(
     )?;
     let size = size.ok_or_else(|| ApiError::bad_request("Volume size is required"))?;
     if size < 1 {
-        return Err(ApiError::bad_request("Volume size must be a positive integer"));
+        return Err(ApiError::bad_request(
+            "Volume size must be a positive integer",
+        ));
     }
     if size > MAX_SIZE {
         return Err(ApiError::bad_request(format!(
@@ -462,7 +465,7 @@ pub fn detach(cloud: &mut Cloud, server: u64, volume: u64) -> ApiResult<()> {
 }
 
 fn list_volumes(
-    state: &SharedState,
+    state: &CycladesService,
     user: &User,
     query: &BTreeMap<String, String>,
     detail: bool,
@@ -488,7 +491,7 @@ fn list_volumes(
 
 /// `GET /volumes`.
 pub async fn list(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
@@ -497,7 +500,7 @@ pub async fn list(
 
 /// `GET /volumes/detail`.
 pub async fn list_detail(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> ApiResult<Response> {
@@ -652,7 +655,7 @@ fn create_volume(cloud: &mut Cloud, user: &User, req: CreateRequest) -> ApiResul
 
 /// `POST /volumes`: 202 with the new volume's id, name and links.
 pub async fn create(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     headers: HeaderMap,
     body: Bytes,
@@ -669,7 +672,7 @@ pub async fn create(
 
 /// `GET /volumes/<id>`: deleted volumes too.
 pub async fn get_details(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -684,7 +687,7 @@ pub async fn get_details(
 
 /// `PUT /volumes/<id>`: name, description, `delete_on_termination`.
 pub async fn update(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -789,7 +792,7 @@ fn delete_volume(cloud: &mut Cloud, id: u64) -> ApiResult<()> {
 /// `DELETE /volumes/<id>`: 202; an attached volume goes with its server's
 /// `DELETE_VOLUME` action.
 pub async fn delete(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -801,7 +804,7 @@ pub async fn delete(
 
 /// `GET /volumes/<id>/metadata`.
 pub async fn list_metadata(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
@@ -814,7 +817,7 @@ pub async fn list_metadata(
 }
 
 fn set_metadata(
-    state: &SharedState,
+    state: &CycladesService,
     user: &User,
     id: &str,
     headers: &HeaderMap,
@@ -855,7 +858,7 @@ fn set_metadata(
 
 /// `POST /volumes/<id>/metadata`: adds or overwrites items.
 pub async fn update_metadata(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -866,7 +869,7 @@ pub async fn update_metadata(
 
 /// `PUT /volumes/<id>/metadata`: replaces all items.
 pub async fn replace_metadata(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -877,7 +880,7 @@ pub async fn replace_metadata(
 
 /// `DELETE /volumes/<id>/metadata/<key>`: 200, as Synnefo answers.
 pub async fn delete_metadata_item(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path((id, key)): Path<(String, String)>,
 ) -> ApiResult<Response> {
@@ -899,7 +902,7 @@ pub async fn delete_metadata_item(
 
 /// `POST /volumes/<id>/action`: `{"reassign": {"project": ...}}`.
 pub async fn action(
-    State(state): State<SharedState>,
+    State(state): State<CycladesService>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -911,7 +914,9 @@ pub async fn action(
         .and_then(|o| o.iter().next())
         .ok_or_else(|| ApiError::bad_request("Malformed request"))?;
     if name != "reassign" {
-        return Err(ApiError::bad_request(format!("Action {name} not supported")));
+        return Err(ApiError::bad_request(format!(
+            "Action {name} not supported"
+        )));
     }
     if !args.is_object() {
         return Err(json::invalid(name));
