@@ -148,7 +148,7 @@ fn validate_access_token(
     Ok(Json(json!({"access": {
         "token": {
             "id": token_id,
-            "expires": crate::cyclades::clock::iso(grant.expires_at),
+            "expires": crate::clock::iso(grant.expires_at),
             "tenant": {"id": user.default_project, "name": user.realname},
         },
         "user": {

@@ -17,7 +17,6 @@ use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 
 use crate::errors::ApiError;
-use crate::state::SharedState;
 
 /// How many requests the log keeps (the oldest go first).
 const LOG_CAPACITY: usize = 10_000;
@@ -395,11 +394,11 @@ impl Drop for InFlight<'_> {
 
 /// The middleware: logs each request and injects the faults decided for it.
 pub async fn middleware(
-    State(state): State<SharedState>,
+    State(injector): State<std::sync::Arc<Injector>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let _counted = state.injector.enter();
+    let _counted = injector.enter();
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
     let query = request.uri().query().map(str::to_string);
@@ -413,7 +412,7 @@ pub async fn middleware(
             )
         })
         .collect();
-    let (injected, latency) = state.injector.decide(&path);
+    let (injected, latency) = injector.decide(&path);
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
@@ -424,7 +423,7 @@ pub async fn middleware(
         match injected {
             Some(Injected::Stall(pause)) => tokio::time::sleep(pause).await,
             Some(Injected::ResetBefore | Injected::ResetMidBody) => {
-                state.injector.record(LoggedRequest {
+                injector.record(LoggedRequest {
                     method,
                     path,
                     query,
@@ -447,7 +446,7 @@ pub async fn middleware(
         Some(Injected::ResetMidBody) => cut_reply(next.run(request).await, None),
         Some(Injected::Stall(pause)) => cut_reply(next.run(request).await, Some(pause)),
     };
-    state.injector.record(LoggedRequest {
+    injector.record(LoggedRequest {
         method,
         path,
         query,

@@ -25,6 +25,7 @@ pub mod account;
 pub mod astakos;
 pub mod auth;
 pub mod catalog;
+pub mod clock;
 pub mod compute;
 pub mod cyclades;
 pub mod errors;
@@ -41,6 +42,7 @@ pub mod network;
 pub mod oauth2;
 pub mod pithos;
 pub mod quotas;
+pub mod random;
 pub mod rejections;
 pub mod state;
 pub mod tls;
@@ -676,7 +678,7 @@ pub fn router(state: SharedState) -> Router {
         .fallback(not_served)
         .layer(axum::middleware::from_fn(rejections::as_synnefo_errors))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.injector.clone(),
             inject::middleware,
         ))
         .with_state(state)

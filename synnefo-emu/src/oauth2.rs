@@ -156,7 +156,7 @@ impl OAuth2State {
     pub fn validate(&self, token: &str) -> Result<AccessGrant, &'static str> {
         let mut inner = self.lock();
         let grant = inner.tokens.get(token).cloned().ok_or("No such token")?;
-        if crate::cyclades::clock::now() > grant.expires_at {
+        if crate::clock::now() > grant.expires_at {
             inner.tokens.remove(token);
             return Err("Token has expired");
         }
@@ -172,8 +172,8 @@ impl OAuth2State {
     /// lifetime.
     pub fn issue(&self, uuid: &str, scope: &str) -> String {
         let mut inner = self.lock();
-        let access_token = crate::cyclades::random::hex(15);
-        let expires_at = crate::cyclades::clock::now() + inner.lifetime;
+        let access_token = crate::random::hex(15);
+        let expires_at = crate::clock::now() + inner.lifetime;
         inner.tokens.insert(
             access_token.clone(),
             Grant {
@@ -192,7 +192,7 @@ impl OAuth2State {
 }
 
 /// What the OAuth2 handlers see: their service's state and what it
-/// shares with the others ([`crate::state::AppState::oauth2_service`] makes it).
+/// shares with others ([`crate::state::AppState::oauth2_service`] makes it).
 #[derive(Clone, Debug)]
 pub struct OAuth2Service {
     /// The base URL clients reach the emulator at, without trailing slash.
@@ -436,7 +436,7 @@ async fn authorize(
         let login = format!("{LOGIN_PATH}?{}", urlencode(&[("next".into(), next)]));
         return Ok(found(&login));
     };
-    let code = crate::cyclades::random::hex(30);
+    let code = crate::random::hex(30);
     state.oauth2.lock().codes.insert(
         code.clone(),
         Code {

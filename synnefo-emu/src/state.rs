@@ -33,7 +33,7 @@ pub struct AppState {
     /// The users and components, and their tokens.
     pub identity: Arc<Identity>,
     /// Request log and injected faults.
-    pub injector: Injector,
+    pub injector: Arc<Injector>,
     /// Quotas of every user in every project.
     pub quotas: Arc<Quotas>,
     /// Pithos object storage.
@@ -61,7 +61,7 @@ impl AppState {
         AppState {
             base_url: base_url.into(),
             identity: Arc::new(Identity::new(users)),
-            injector: Injector::default(),
+            injector: Arc::default(),
             quotas: Arc::default(),
             pithos: Arc::default(),
             compute: Arc::default(),

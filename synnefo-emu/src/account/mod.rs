@@ -40,7 +40,7 @@ pub use projects::{ApplicationState, Policy, ProjectState};
 pub const PRACTICALLY_INFINITE: u64 = (1 << 63) - 1;
 
 /// What the Astakos handlers see: their service's state and what it
-/// shares with the others ([`crate::state::AppState::astakos_service`] makes it).
+/// shares with others ([`crate::state::AppState::astakos_service`] makes it).
 #[derive(Clone, Debug)]
 pub struct AstakosService {
     /// The base URL clients reach the emulator at, without trailing slash.
@@ -216,37 +216,18 @@ impl Registry {
 
 /// The current time.
 pub(crate) fn now() -> OffsetDateTime {
-    crate::cyclades::clock::now()
+    crate::clock::now()
 }
 
 /// A time as Synnefo writes it: `2013-06-26T11:48:06.579100+00:00` (the
 /// same rendering Cyclades uses).
 pub fn isoformat(t: OffsetDateTime) -> String {
-    crate::cyclades::clock::iso(t)
+    crate::clock::iso(t)
 }
 
 /// The current time, written as Synnefo writes times.
 pub fn now_iso() -> String {
     isoformat(now())
-}
-
-/// Parses a date as Astakos accepts them: RFC 3339, or an ISO 8601 date
-/// and time without offset (taken as UTC), or a bare date.
-pub(crate) fn parse_date(text: &str) -> Option<OffsetDateTime> {
-    use time::format_description::well_known::{Iso8601, Rfc3339};
-    let text = text.trim();
-    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Some(t);
-    }
-    if let Ok(t) = OffsetDateTime::parse(text, &Iso8601::DEFAULT) {
-        return Some(t);
-    }
-    if let Ok(t) = time::PrimitiveDateTime::parse(text, &Iso8601::DEFAULT) {
-        return Some(t.assume_utc());
-    }
-    time::Date::parse(text, &Iso8601::DEFAULT)
-        .ok()
-        .map(|d| d.midnight().assume_utc())
 }
 
 /// The JSON object of a request body.
@@ -284,13 +265,13 @@ mod tests {
 
     #[test]
     fn dates_parse_and_format() {
-        let t = parse_date("2031-02-03T04:05:06Z").unwrap();
+        let t = crate::clock::parse_date("2031-02-03T04:05:06Z").unwrap();
         assert_eq!(isoformat(t), "2031-02-03T04:05:06.000000+00:00");
-        let t = parse_date("2031-02-03T04:05:06.5+02:00").unwrap();
+        let t = crate::clock::parse_date("2031-02-03T04:05:06.5+02:00").unwrap();
         assert_eq!(isoformat(t), "2031-02-03T02:05:06.500000+00:00");
-        assert!(parse_date("2031-02-03T04:05:06").is_some());
-        assert!(parse_date("2031-02-03").is_some());
-        assert!(parse_date("tomorrow").is_none());
-        assert!(parse_date("").is_none());
+        assert!(crate::clock::parse_date("2031-02-03T04:05:06").is_some());
+        assert!(crate::clock::parse_date("2031-02-03").is_some());
+        assert!(crate::clock::parse_date("tomorrow").is_none());
+        assert!(crate::clock::parse_date("").is_none());
     }
 }

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::memberships::{Membership, MembershipState};
-use super::{get_action, isoformat, json_body, now, parse_date, Registry, NOT_ALLOWED};
+use super::{get_action, isoformat, json_body, now, Registry, NOT_ALLOWED};
 use crate::account::AstakosService;
 use crate::auth::Authenticated;
 use crate::errors::{ApiError, ApiResult};
@@ -294,7 +294,7 @@ fn date_member(
 ) -> ApiResult<Option<OffsetDateTime>> {
     match body.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => parse_date(s)
+        Some(Value::String(s)) => crate::clock::parse_date(s)
             .map(Some)
             .ok_or_else(|| ApiError::bad_request(format!("Invalid {key}"))),
         Some(_) => Err(ApiError::bad_request(format!("Invalid {key}"))),

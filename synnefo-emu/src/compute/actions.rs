@@ -7,15 +7,17 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::lifecycle::{self, Action, OperState};
 use super::servers;
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::lifecycle::{self, Action, OperState};
+use crate::cyclades::model::Address;
+use crate::cyclades::Cloud;
 use crate::cyclades::CycladesService;
-use crate::cyclades::{random, Cloud};
 use crate::errors::{ApiError, ApiResult};
 use crate::identity::User;
-use crate::network::ports::{self, Address};
+use crate::network::ports;
+use crate::random;
 
 /// The firewall profiles of a port.
 pub const FIREWALL_PROFILES: &[&str] = &["ENABLED", "DISABLED", "PROTECTED"];

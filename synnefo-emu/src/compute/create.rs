@@ -10,16 +10,18 @@ use axum::response::Response;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use super::lifecycle::{self, Action, OperState, Task};
-use super::servers::{self, Server, Tag};
+use super::servers;
 use super::{metadata, tags};
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, reply};
+use crate::cyclades::lifecycle::{self, Action, OperState, Task};
+use crate::cyclades::model::{Address, Server, Tag};
+use crate::cyclades::Cloud;
 use crate::cyclades::CycladesService;
-use crate::cyclades::{random, Cloud};
 use crate::errors::{ApiError, ApiResult};
 use crate::identity::User;
-use crate::network::ports::{self, Address};
+use crate::network::ports;
+use crate::random;
 use crate::volume::volumes::{self, Source};
 
 /// Most files a server may be given at creation.

@@ -9,92 +9,11 @@ use serde_json::{json, Value};
 
 use crate::auth::Authenticated;
 use crate::cyclades::json::{parse_id, reply};
+use crate::cyclades::model::Flavor;
 use crate::cyclades::Cloud;
 use crate::cyclades::CycladesService;
 use crate::errors::{ApiError, ApiResult};
 use crate::identity::User;
-
-/// A flavor.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Flavor {
-    /// Its id.
-    pub id: u64,
-    /// Its name.
-    pub name: String,
-    /// Virtual CPUs.
-    pub cpu: u64,
-    /// RAM in MiB.
-    pub ram: u64,
-    /// Root disk in GB.
-    pub disk: u64,
-    /// The id of its volume type (which names the disk template).
-    pub volume_type: u64,
-    /// Whether every project may use it.
-    pub public: bool,
-    /// Whether servers may be created with it.
-    pub allow_create: bool,
-    /// Projects given access to it (for non-public flavors).
-    pub access: Vec<String>,
-    /// Whether it was retired.
-    pub deleted: bool,
-}
-
-/// The flavors of a fresh cloud: for each disk template (`drbd`, then
-/// `ext_vlmc`), 1, 2 or 4 CPUs, 1-8 GiB of RAM and 20, 40 or 80 GB of disk;
-/// plus a large flavor servers may not be created with.
-pub fn seed() -> BTreeMap<u64, Flavor> {
-    let mut flavors = BTreeMap::new();
-    let mut id = 0;
-    for (volume_type, template) in crate::volume::types::SEEDED {
-        for cpu in [1, 2, 4] {
-            for ram in [1024, 2048, 4096, 8192] {
-                for disk in [20, 40, 80] {
-                    id += 1;
-                    flavors.insert(
-                        id,
-                        Flavor {
-                            id,
-                            name: format!("C{cpu}R{ram}D{disk}{template}"),
-                            cpu,
-                            ram,
-                            disk,
-                            volume_type,
-                            public: true,
-                            allow_create: true,
-                            access: Vec::new(),
-                            deleted: false,
-                        },
-                    );
-                }
-            }
-        }
-    }
-    id += 1;
-    flavors.insert(
-        id,
-        Flavor {
-            id,
-            name: "C8R16384D160drbd".to_string(),
-            cpu: 8,
-            ram: 16384,
-            disk: 160,
-            volume_type: 1,
-            public: true,
-            allow_create: false,
-            access: Vec::new(),
-            deleted: false,
-        },
-    );
-    flavors
-}
-
-impl Flavor {
-    /// Whether a project (or, with `None`, any of the user's projects) may
-    /// use this flavor.
-    pub fn accessible(&self, projects: &[String]) -> bool {
-        self.public || self.access.iter().any(|p| projects.contains(p))
-    }
-}
 
 /// A flavor in the compute API's form.
 pub fn to_json(cloud: &Cloud, flavor: &Flavor, detail: bool, projects: &[String]) -> Value {

@@ -13,7 +13,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use crate::auth::Authenticated;
-use crate::cyclades::clock;
+use crate::clock;
 use crate::cyclades::json::{self, empty, reply};
 use crate::cyclades::CycladesService;
 use crate::errors::{ApiError, ApiResult};

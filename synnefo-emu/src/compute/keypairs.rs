@@ -11,30 +11,15 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use base64::Engine;
 use serde_json::{json, Value};
-use time::OffsetDateTime;
 
 use crate::auth::Authenticated;
+use crate::clock;
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::model::Keypair;
+use crate::cyclades::Cloud;
 use crate::cyclades::CycladesService;
-use crate::cyclades::{clock, random, Cloud};
 use crate::errors::{ApiError, ApiResult};
-
-/// A keypair.
-#[derive(Clone, Debug)]
-pub struct Keypair {
-    /// Its id.
-    pub id: u64,
-    /// Its name, unique per user.
-    pub name: String,
-    /// The owner's uuid.
-    pub user: String,
-    /// The public key (`ssh-rsa AAAA... comment`).
-    pub public_key: String,
-    /// `aa:bb:...`: the MD5 of the key blob.
-    pub fingerprint: String,
-    /// When it was created.
-    pub created: OffsetDateTime,
-}
+use crate::random;
 
 /// The MD5 fingerprint of an OpenSSH public key (of the text itself if it
 /// has no base64 blob).

@@ -14,17 +14,11 @@ pub mod create;
 pub mod flavors;
 pub mod images;
 pub mod keypairs;
-pub mod lifecycle;
 pub mod metadata;
 pub mod servers;
 pub mod tags;
 pub mod version;
 pub mod volume_attachments;
-
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
 
 use axum::routing::get;
 use axum::Router;
@@ -32,92 +26,9 @@ use axum::Router;
 use crate::cyclades::json::{endpoint_not_found, method_not_allowed};
 use crate::cyclades::CycladesService;
 
-pub use flavors::Flavor;
-pub use keypairs::Keypair;
-pub use servers::Server;
-
-/// How long an action takes by default (Synnefo's backend takes seconds;
-/// tests usually set zero).
-pub const DEFAULT_ACTION_DELAY: Duration = Duration::from_secs(1);
-
-/// The state of Cyclades compute.
-#[derive(Debug)]
-pub struct ComputeState {
-    data: Mutex<ComputeData>,
-    delay_ms: AtomicU64,
-}
-
-impl Default for ComputeState {
-    fn default() -> Self {
-        ComputeState {
-            data: Mutex::new(ComputeData::default()),
-            delay_ms: AtomicU64::new(millis(DEFAULT_ACTION_DELAY)),
-        }
-    }
-}
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-impl ComputeState {
-    /// How long server, port and volume actions take to complete.
-    pub fn action_delay(&self) -> Duration {
-        Duration::from_millis(self.delay_ms.load(Ordering::Relaxed))
-    }
-
-    /// Sets how long actions take (zero: complete at the next request).
-    pub fn set_action_delay(&self, delay: Duration) {
-        self.delay_ms.store(millis(delay), Ordering::Relaxed);
-    }
-
-    /// The data; lock it through [`crate::cyclades::Cloud`] only, which
-    /// takes the three Cyclades locks in a fixed order.
-    pub(crate) fn data(&self) -> MutexGuard<'_, ComputeData> {
-        self.data.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// Servers, flavors and keypairs.
-#[derive(Clone, Debug)]
-pub struct ComputeData {
-    /// Flavors by id.
-    pub flavors: BTreeMap<u64, Flavor>,
-    /// Servers by id, deleted ones included (they answer `DELETED`).
-    pub servers: BTreeMap<u64, Server>,
-    /// Keypairs by (owner uuid, name).
-    pub keypairs: BTreeMap<(String, String), Keypair>,
-    next_server: u64,
-    next_keypair: u64,
-}
-
-impl Default for ComputeData {
-    fn default() -> Self {
-        ComputeData {
-            flavors: flavors::seed(),
-            servers: BTreeMap::new(),
-            keypairs: BTreeMap::new(),
-            next_server: 1,
-            next_keypair: 1,
-        }
-    }
-}
-
-impl ComputeData {
-    /// A fresh server id.
-    pub fn new_server_id(&mut self) -> u64 {
-        let id = self.next_server;
-        self.next_server += 1;
-        id
-    }
-
-    /// A fresh keypair id.
-    pub fn new_keypair_id(&mut self) -> u64 {
-        let id = self.next_keypair;
-        self.next_keypair += 1;
-        id
-    }
-}
+pub use crate::cyclades::model::compute::{
+    ComputeData, ComputeState, Flavor, Keypair, Server, Tag, DEFAULT_ACTION_DELAY,
+};
 
 /// The routes of Cyclades compute, nested at its catalog path.
 pub fn router() -> Router<CycladesService> {

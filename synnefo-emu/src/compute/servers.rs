@@ -2,155 +2,27 @@
 //! (list, details, rename, delete, stats, diagnostics, password).
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
-use time::OffsetDateTime;
 
 use super::addresses;
-use super::lifecycle::{self, Action, OperState, Task};
 use crate::auth::Authenticated;
+use crate::clock;
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::lifecycle::{self};
+pub use crate::cyclades::model::compute::{find, find_live};
+use crate::cyclades::model::Server;
+use crate::cyclades::Cloud;
 use crate::cyclades::CycladesService;
-use crate::cyclades::{clock, Cloud};
 use crate::errors::{ApiError, ApiResult};
 use crate::identity::User;
 
 /// Longest server name.
 pub const NAME_LENGTH: usize = 255;
-
-/// A tag of a server: `PENDADD` until the backend confirms it, then
-/// `ACTIVE`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Tag {
-    /// The tag.
-    pub name: String,
-    /// When it becomes `ACTIVE`.
-    pub active_at: Instant,
-}
-
-impl Tag {
-    /// `PENDADD` or `ACTIVE`.
-    pub fn status(&self, now: Instant) -> &'static str {
-        if now >= self.active_at {
-            "ACTIVE"
-        } else {
-            "PENDADD"
-        }
-    }
-}
-
-/// A virtual server.
-#[derive(Clone, Debug)]
-pub struct Server {
-    /// Its id.
-    pub id: u64,
-    /// Its name.
-    pub name: String,
-    /// The owner's uuid.
-    pub user: String,
-    /// The project its resources are charged to.
-    pub project: String,
-    /// Its flavor's id.
-    pub flavor: u64,
-    /// The id of the image it was built from.
-    pub image: String,
-    /// When it was created.
-    pub created: OffsetDateTime,
-    /// When it last changed.
-    pub updated: OffsetDateTime,
-    /// The state the backend last reported.
-    pub oper: OperState,
-    /// Whether it is deleted.
-    pub deleted: bool,
-    /// Whether it is in rescue mode.
-    pub rescue: bool,
-    /// The action in progress, if any.
-    pub task: Option<Task>,
-    /// When building started (for `progress`).
-    pub build_started: Instant,
-    /// Custom metadata.
-    pub metadata: BTreeMap<String, String>,
-    /// User tags.
-    pub tags: Vec<Tag>,
-    /// Names of the keypairs injected.
-    pub key_names: Vec<String>,
-    /// Diagnostic log entries, oldest first.
-    pub diagnostics: Vec<Value>,
-    /// The admin password, until the user deletes it.
-    pub password: Option<String>,
-    /// The flavor whose resources are charged (the new one once a resize
-    /// is issued).
-    pub charged_flavor: u64,
-    /// Whether the running resources (`cyclades.cpu`, `cyclades.ram`) are
-    /// charged.
-    pub online_charged: bool,
-}
-
-impl Server {
-    /// The API status: `BUILD`, `ACTIVE`, `STOPPED`, `REBOOT`, `RESIZE`,
-    /// `ERROR` or `DELETED`.
-    pub fn status(&self) -> &'static str {
-        if self.deleted {
-            return "DELETED";
-        }
-        let pending = self.task.as_ref().map(|t| &t.action);
-        match self.oper {
-            OperState::Build => "BUILD",
-            OperState::Error => "ERROR",
-            OperState::Started if matches!(pending, Some(Action::Reboot)) => "REBOOT",
-            OperState::Started => "ACTIVE",
-            OperState::Stopped if matches!(pending, Some(Action::Resize { .. })) => "RESIZE",
-            OperState::Stopped => "STOPPED",
-        }
-    }
-
-    /// `BUILDING`, `STOPPING`... or empty.
-    pub fn task_state(&self) -> &'static str {
-        self.task.as_ref().map_or("", |t| t.action.task_state())
-    }
-
-    /// Build progress, 0-100.
-    pub fn progress(&self, cloud: &Cloud) -> u64 {
-        if self.oper != OperState::Build {
-            return 100;
-        }
-        let total = cloud.delay.as_millis().max(1);
-        let done = cloud
-            .now
-            .saturating_duration_since(self.build_started)
-            .as_millis();
-        u64::try_from((done * 100 / total).min(99)).unwrap_or(99)
-    }
-}
-
-/// The server `id_text` of `user`, deleted ones included; `400` on a
-/// malformed id, `404` if there is none.
-pub fn find<'c>(cloud: &'c Cloud, user: &User, id_text: &str) -> ApiResult<&'c Server> {
-    let id = id_text
-        .trim()
-        .parse::<u64>()
-        .map_err(|_| ApiError::bad_request("Invalid server ID."))?;
-    cloud
-        .compute
-        .servers
-        .get(&id)
-        .filter(|s| s.user == user.uuid)
-        .ok_or_else(|| ApiError::item_not_found("Server not found."))
-}
-
-/// Like [`find`], but the server must not be deleted (`400`).
-pub fn find_live(cloud: &Cloud, user: &User, id_text: &str) -> ApiResult<u64> {
-    let server = find(cloud, user, id_text)?;
-    if server.deleted {
-        return Err(ApiError::bad_request("Server has been deleted."));
-    }
-    Ok(server.id)
-}
 
 /// A server in the compute API's form.
 pub fn to_json(cloud: &Cloud, server: &Server, detail: bool) -> Value {

@@ -7,10 +7,11 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::lifecycle;
-use super::servers::{self, Tag};
+use super::servers;
 use crate::auth::Authenticated;
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::lifecycle;
+use crate::cyclades::model::Tag;
 use crate::cyclades::Cloud;
 use crate::cyclades::CycladesService;
 use crate::errors::{ApiError, ApiResult};

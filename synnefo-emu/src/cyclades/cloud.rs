@@ -7,12 +7,10 @@ use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
-use crate::compute::ComputeData;
+use super::model::{ComputeData, NetworkData, VolumeData};
 use crate::cyclades::CycladesService;
 use crate::errors::ApiResult;
 use crate::identity::User;
-use crate::network::NetworkData;
-use crate::volume::VolumeData;
 
 /// The three Cyclades services' data, locked (always compute, then
 /// network, then volume, so two requests never deadlock) and settled: every
@@ -46,11 +44,11 @@ impl<'a> Cloud<'a> {
             network,
             volume,
             now: Instant::now(),
-            wall: super::clock::now(),
+            wall: crate::clock::now(),
             delay: state.compute.action_delay(),
         };
-        crate::compute::lifecycle::settle(&mut cloud);
-        crate::volume::snapshots::settle(&mut cloud);
+        super::lifecycle::settle(&mut cloud);
+        super::model::volume::settle(&mut cloud);
         cloud
     }
 

@@ -1,21 +1,29 @@
-//! What the three Cyclades services (compute, network, block storage)
-//! share: one consistent view of servers, ports and volumes, locked and
-//! brought up to date together, and the small helpers of their handlers.
+//! Cyclades below its three APIs (compute, network, block storage): the
+//! records they share ([`model`]), the server status machine
+//! ([`lifecycle`]) that ports and volumes consult, address management
+//! ([`ipam`]), and one consistent view of all of it, locked and brought up
+//! to date together ([`Cloud`]). The API modules (`crate::compute`,
+//! `crate::network`, `crate::volume`) build on this; nothing here imports
+//! them.
 //!
 //! Servers, ports and volumes reference one another (a server owns ports
 //! and volumes, a port holds addresses of a network), so every Cyclades
 //! request works on a [`Cloud`]: the three services' data locked at once, in
 //! one fixed order, with every action whose delay has passed completed first.
 
-pub mod clock;
 pub mod cloud;
+pub mod ipam;
 pub mod json;
-pub mod random;
+pub mod lifecycle;
+pub mod model;
 
+/// Time as Synnefo shows it (moved below every service; kept here too).
+pub use crate::clock;
 pub use cloud::Cloud;
 
-/// What the Cyclades (compute, network, block storage) handlers see: their service's state and what it
-/// shares with the others ([`crate::state::AppState::cyclades_service`] makes it).
+/// What the handlers of the three Cyclades APIs see: Cyclades' state and
+/// what it shares with other services
+/// ([`crate::state::AppState::cyclades_service`] makes it).
 #[derive(Clone, Debug)]
 pub struct CycladesService {
     /// The base URL clients reach the emulator at, without trailing slash.
@@ -25,11 +33,11 @@ pub struct CycladesService {
     /// Quotas, charged by servers, IPs, networks and volumes.
     pub quotas: std::sync::Arc<crate::quotas::Quotas>,
     /// Servers, flavors, keypairs.
-    pub compute: std::sync::Arc<crate::compute::ComputeState>,
+    pub compute: std::sync::Arc<model::ComputeState>,
     /// Networks, subnets, ports, floating IPs.
-    pub network: std::sync::Arc<crate::network::NetworkState>,
+    pub network: std::sync::Arc<model::NetworkState>,
     /// Volumes, snapshots, volume types.
-    pub volume: std::sync::Arc<crate::volume::VolumeState>,
+    pub volume: std::sync::Arc<model::VolumeState>,
     /// The Image registry, for the images servers boot from.
     pub image: std::sync::Arc<crate::image::ImageState>,
     /// The object store snapshots are written to.

@@ -311,7 +311,7 @@ pub(super) async fn register(
     }
 
     let location = meta::make_location(&account, &container, &path);
-    let now = crate::account::now_iso();
+    let now = crate::clock::iso(crate::clock::now());
     // As in Synnefo's Plankton, an image is its object: its id is the
     // object's uuid, and it is gone when the object is.
     let id = object.uuid.clone();
@@ -371,7 +371,7 @@ pub(super) async fn update_image(
         return Err(ApiError::bad_request("Invalid metadata"));
     }
     validate_fields(&params)?;
-    let now = crate::account::now_iso();
+    let now = crate::clock::iso(crate::clock::now());
     let image = state
         .image
         .change(&state.pithos, &user.uuid, &id, |image| {

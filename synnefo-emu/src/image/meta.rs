@@ -148,7 +148,7 @@ pub(crate) fn make_location(account: &str, container: &str, path: &str) -> Strin
 
 /// A time as Plankton shows it: `2013-03-29 14:14:34`.
 pub(crate) fn plankton_time(iso: &str) -> String {
-    match crate::account::parse_date(iso) {
+    match crate::clock::parse_date(iso) {
         Some(t) => format!(
             "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
             t.year(),

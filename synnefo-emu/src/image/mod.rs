@@ -276,7 +276,7 @@ impl ImageState {
 }
 
 /// What the Image registry handlers see: their service's state and what it
-/// shares with the others ([`crate::state::AppState::image_service`] makes it).
+/// shares with others ([`crate::state::AppState::image_service`] makes it).
 #[derive(Clone, Debug)]
 pub struct ImageService {
     /// The base URL clients reach the emulator at, without trailing slash.

@@ -10,41 +10,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
-use time::OffsetDateTime;
 
 use crate::auth::Authenticated;
+use crate::clock;
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::model::IpAddress;
+use crate::cyclades::Cloud;
 use crate::cyclades::CycladesService;
-use crate::cyclades::{clock, Cloud};
 use crate::errors::{ApiError, ApiResult};
 use crate::identity::User;
-
-/// An allocated address: a port's fixed address or a floating IP.
-#[derive(Clone, Debug)]
-pub struct IpAddress {
-    /// Its id (a floating IP's id).
-    pub id: u64,
-    /// Its network.
-    pub network: u64,
-    /// Its subnet.
-    pub subnet: u64,
-    /// The address.
-    pub address: String,
-    /// Whether it is IPv6.
-    pub ipv6: bool,
-    /// The owner's uuid.
-    pub user: String,
-    /// The project charged (floating IPs only).
-    pub project: Option<String>,
-    /// Whether it is a floating IP.
-    pub floating: bool,
-    /// The port holding it.
-    pub port: Option<u64>,
-    /// When it was allocated.
-    pub created: OffsetDateTime,
-    /// When it last changed.
-    pub updated: OffsetDateTime,
-}
 
 fn instance(cloud: &Cloud, ip: &IpAddress) -> Option<u64> {
     ip.port

@@ -7,13 +7,9 @@
 //! give them subnets, and connect servers to them through ports.
 
 pub mod floating_ips;
-pub mod ipam;
 pub mod networks;
 pub mod ports;
 pub mod subnets;
-
-use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard};
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -21,89 +17,9 @@ use axum::Router;
 use crate::cyclades::json::{endpoint_not_found, method_not_allowed};
 use crate::cyclades::CycladesService;
 
-pub use floating_ips::IpAddress;
-pub use networks::Network;
-pub use ports::Port;
-pub use subnets::Subnet;
-
-/// The id of the public network of a fresh cloud.
-pub const PUBLIC_NETWORK: u64 = 1;
-
-/// The state of Cyclades network.
-#[derive(Debug, Default)]
-pub struct NetworkState {
-    data: Mutex<NetworkData>,
-}
-
-impl NetworkState {
-    /// The data; lock it through [`crate::cyclades::Cloud`] only.
-    pub(crate) fn data(&self) -> MutexGuard<'_, NetworkData> {
-        self.data.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// Networks, subnets, ports and IP addresses.
-#[derive(Clone, Debug)]
-pub struct NetworkData {
-    /// Networks by id, deleted ones included.
-    pub networks: BTreeMap<u64, Network>,
-    /// Subnets by id.
-    pub subnets: BTreeMap<u64, Subnet>,
-    /// Ports by id.
-    pub ports: BTreeMap<u64, Port>,
-    /// Allocated addresses (fixed and floating) by id.
-    pub ips: BTreeMap<u64, IpAddress>,
-    next_network: u64,
-    next_subnet: u64,
-    next_port: u64,
-    next_ip: u64,
-}
-
-impl Default for NetworkData {
-    fn default() -> Self {
-        let (network, subnets) = networks::seed_public();
-        NetworkData {
-            networks: BTreeMap::from([(network.id, network)]),
-            subnets: subnets.into_iter().map(|s| (s.id, s)).collect(),
-            ports: BTreeMap::new(),
-            ips: BTreeMap::new(),
-            next_network: 2,
-            next_subnet: 3,
-            next_port: 1,
-            next_ip: 1,
-        }
-    }
-}
-
-impl NetworkData {
-    /// A fresh network id.
-    pub fn new_network_id(&mut self) -> u64 {
-        let id = self.next_network;
-        self.next_network += 1;
-        id
-    }
-
-    /// A fresh subnet id.
-    pub fn new_subnet_id(&mut self) -> u64 {
-        let id = self.next_subnet;
-        self.next_subnet += 1;
-        id
-    }
-
-    /// A fresh port id.
-    pub fn new_port_id(&mut self) -> u64 {
-        let id = self.next_port;
-        self.next_port += 1;
-        id
-    }
-
-    /// A fresh address id.
-    pub fn new_ip_id(&mut self) -> u64 {
-        let id = self.next_ip;
-        self.next_ip += 1;
-        id
-    }
-}
+pub use crate::cyclades::model::network::{
+    Address, IpAddress, Network, NetworkData, NetworkState, Port, Subnet, PUBLIC_NETWORK,
+};
 
 /// The routes of Cyclades network, nested at its catalog path.
 pub fn router() -> Router<CycladesService> {

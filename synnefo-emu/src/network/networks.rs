@@ -7,13 +7,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
-use time::OffsetDateTime;
 
-use super::subnets::Subnet;
 use crate::auth::Authenticated;
+use crate::clock;
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::model::Network;
+use crate::cyclades::Cloud;
 use crate::cyclades::CycladesService;
-use crate::cyclades::{clock, Cloud};
 use crate::errors::{ApiError, ApiResult};
 use crate::identity::User;
 
@@ -25,92 +25,6 @@ pub const TYPES: &[&str] = &["CUSTOM", "IP_LESS_ROUTED", "MAC_FILTERED", "PHYSIC
 
 /// The types users may create.
 pub const USER_TYPES: &[&str] = &["IP_LESS_ROUTED", "MAC_FILTERED", "PHYSICAL_VLAN"];
-
-/// A network.
-#[derive(Clone, Debug)]
-pub struct Network {
-    /// Its id.
-    pub id: u64,
-    /// Its name.
-    pub name: String,
-    /// The owner (none for the public network).
-    pub user: Option<String>,
-    /// The project charged (none for the public network).
-    pub project: Option<String>,
-    /// `MAC_FILTERED`, `IP_LESS_ROUTED`...
-    pub flavor: String,
-    /// Whether every user can use it.
-    pub public: bool,
-    /// Whether floating IPs come from it.
-    pub floating_ip_pool: bool,
-    /// Whether it reaches an external router.
-    pub external_router: bool,
-    /// Its subnets.
-    pub subnets: Vec<u64>,
-    /// When it was created.
-    pub created: OffsetDateTime,
-    /// When it last changed.
-    pub updated: OffsetDateTime,
-    /// Whether it is deleted.
-    pub deleted: bool,
-}
-
-/// The public network of a fresh cloud and its two subnets.
-pub fn seed_public() -> (Network, Vec<Subnet>) {
-    let now = clock::now();
-    let network = Network {
-        id: super::PUBLIC_NETWORK,
-        name: "Public IPv4+IPv6 Network".to_string(),
-        user: None,
-        project: None,
-        flavor: "IP_LESS_ROUTED".to_string(),
-        public: true,
-        floating_ip_pool: true,
-        external_router: true,
-        subnets: vec![1, 2],
-        created: now,
-        updated: now,
-        deleted: false,
-    };
-    let v4 = Subnet::new(
-        1,
-        network.id,
-        None,
-        true,
-        "203.0.113.0/24",
-        false,
-        Some("203.0.113.1"),
-        now,
-    )
-    .with_default_pools();
-    let v6 = Subnet::new(
-        2,
-        network.id,
-        None,
-        true,
-        "2001:db8:1::/64",
-        true,
-        Some("2001:db8:1::1"),
-        now,
-    );
-    (network, vec![v4, v6])
-}
-
-impl Network {
-    /// Whether `user` may see and use it.
-    pub fn visible_to(&self, user: &str) -> bool {
-        self.public || self.user.as_deref() == Some(user)
-    }
-
-    /// `ACTIVE`, or `DELETED` once deleted.
-    pub fn status(&self) -> &'static str {
-        if self.deleted {
-            "DELETED"
-        } else {
-            "ACTIVE"
-        }
-    }
-}
 
 /// A network in the API's form.
 pub fn to_json(cloud: &Cloud, network: &Network) -> Value {

@@ -7,15 +7,15 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
-use time::OffsetDateTime;
 
-use super::floating_ips::IpAddress;
-use super::ipam;
 use crate::auth::Authenticated;
-use crate::compute::lifecycle::{self, Action};
+use crate::clock;
+use crate::cyclades::ipam;
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::lifecycle::{self, Action};
+use crate::cyclades::model::{Address, IpAddress, Port};
+use crate::cyclades::Cloud;
 use crate::cyclades::CycladesService;
-use crate::cyclades::{clock, Cloud};
 use crate::errors::{ApiError, ApiResult};
 use crate::identity::User;
 
@@ -24,42 +24,6 @@ pub const NAME_LENGTH: usize = 128;
 
 /// Most ports a server may have (Synnefo's `GANETI_MAX_NICS_PER_INSTANCE`).
 pub const MAX_PER_SERVER: usize = 8;
-
-/// A port.
-#[derive(Clone, Debug)]
-pub struct Port {
-    /// Its id.
-    pub id: u64,
-    /// Its name.
-    pub name: String,
-    /// Its network.
-    pub network: u64,
-    /// The owner's uuid.
-    pub user: String,
-    /// The server it is plugged into.
-    pub machine: Option<u64>,
-    /// Its MAC address.
-    pub mac: String,
-    /// `vm` when plugged into a server.
-    pub device_owner: Option<String>,
-    /// The firewall profile (`ENABLED`, `DISABLED`, `PROTECTED`), if set.
-    pub firewall: Option<String>,
-    /// When it was created.
-    pub created: OffsetDateTime,
-    /// When it last changed.
-    pub updated: OffsetDateTime,
-}
-
-/// The IPv4 address a new port gets.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Address {
-    /// Any free address of the network's IPv4 subnet, if it has one.
-    Auto,
-    /// This address of the network's IPv4 subnet.
-    Fixed(String),
-    /// This already allocated address (a floating IP).
-    Existing(u64),
-}
 
 /// `BUILD`, `ACTIVE` or `DOWN`.
 pub fn status(cloud: &Cloud, port: &Port) -> &'static str {
@@ -362,28 +326,6 @@ pub fn connect(cloud: &mut Cloud, port: u64, server: u64) -> ApiResult<()> {
     Ok(())
 }
 
-/// Deletes a port: its fixed addresses are freed, its floating IP kept.
-pub fn remove(cloud: &mut Cloud, port: u64, at: OffsetDateTime) {
-    cloud.network.ports.remove(&port);
-    let ips: Vec<(u64, bool)> = cloud
-        .network
-        .ips
-        .values()
-        .filter(|ip| ip.port == Some(port))
-        .map(|ip| (ip.id, ip.floating))
-        .collect();
-    for (id, floating) in ips {
-        if floating {
-            if let Some(ip) = cloud.network.ips.get_mut(&id) {
-                ip.port = None;
-                ip.updated = at;
-            }
-        } else {
-            cloud.network.ips.remove(&id);
-        }
-    }
-}
-
 /// Unplugs and deletes a port: at once if it is not plugged into a server,
 /// else through the server's `DISCONNECT` action.
 pub fn delete_port(cloud: &mut Cloud, port: u64) -> ApiResult<()> {
@@ -392,7 +334,7 @@ pub fn delete_port(cloud: &mut Cloud, port: u64) -> ApiResult<()> {
         Some(server) => lifecycle::command(cloud, server, Action::Disconnect { port }),
         None => {
             let now = cloud.wall;
-            remove(cloud, port, now);
+            crate::cyclades::model::network::remove_port(cloud, port, now);
             Ok(())
         }
     }
@@ -483,7 +425,9 @@ pub fn floating_by_address(cloud: &Cloud, user: &str, address: &str) -> ApiResul
 /// Creates a port as `POST /ports` does (optionally plugged into a server).
 fn create_port(cloud: &mut Cloud, user: &User, request: PortRequest) -> ApiResult<u64> {
     let server = match &request.device {
-        Some(device) => Some(crate::compute::servers::find_live(cloud, user, device)?),
+        Some(device) => Some(crate::cyclades::model::compute::find_live(
+            cloud, user, device,
+        )?),
         None => None,
     };
     let network = super::networks::find_live(cloud, &user.uuid, &request.network)?;

@@ -8,13 +8,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
-use time::OffsetDateTime;
 
-use super::ipam::{self, Cidr4};
 use crate::auth::Authenticated;
+use crate::clock;
+use crate::cyclades::ipam::{self, Cidr4};
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::model::Subnet;
+use crate::cyclades::Cloud;
 use crate::cyclades::CycladesService;
-use crate::cyclades::{clock, Cloud};
 use crate::errors::{ApiError, ApiResult};
 
 /// Longest subnet name.
@@ -22,83 +23,6 @@ pub const NAME_LENGTH: usize = 128;
 
 /// Smallest private IPv4 network (Synnefo's `MAX_CIDR_BLOCK`).
 pub const MAX_CIDR_BLOCK: u8 = 22;
-
-/// A subnet.
-#[derive(Clone, Debug)]
-pub struct Subnet {
-    /// Its id.
-    pub id: u64,
-    /// Its network.
-    pub network: u64,
-    /// Its name.
-    pub name: String,
-    /// The owner of the network (none for public ones).
-    pub user: Option<String>,
-    /// Whether the network is public.
-    pub public: bool,
-    /// The range, e.g. `192.168.1.0/24`.
-    pub cidr: String,
-    /// Whether it is IPv6.
-    pub ipv6: bool,
-    /// The gateway, if any.
-    pub gateway: Option<String>,
-    /// DHCP (SLAAC for IPv6).
-    pub dhcp: bool,
-    /// DNS servers.
-    pub dns: Vec<Value>,
-    /// Host routes.
-    pub host_routes: Vec<Value>,
-    /// IPv4 allocation pools, inclusive.
-    pub pools: Vec<(u32, u32)>,
-    /// When it was created.
-    pub created: OffsetDateTime,
-    /// When it last changed.
-    pub updated: OffsetDateTime,
-    /// Whether its network is deleted.
-    pub deleted: bool,
-}
-
-impl Subnet {
-    /// A subnet without pools.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: u64,
-        network: u64,
-        user: Option<String>,
-        public: bool,
-        cidr: &str,
-        ipv6: bool,
-        gateway: Option<&str>,
-        now: OffsetDateTime,
-    ) -> Subnet {
-        Subnet {
-            id,
-            network,
-            name: String::new(),
-            user,
-            public,
-            cidr: cidr.to_string(),
-            ipv6,
-            gateway: gateway.map(str::to_string),
-            dhcp: true,
-            dns: Vec::new(),
-            host_routes: Vec::new(),
-            pools: Vec::new(),
-            created: now,
-            updated: now,
-            deleted: false,
-        }
-    }
-
-    /// With the default pools: every host address but the gateway.
-    pub fn with_default_pools(mut self) -> Subnet {
-        if let Some(cidr) = Cidr4::parse(&self.cidr) {
-            let gateway = self.gateway.as_deref().and_then(ipam::parse_v4);
-            self.pools = cidr.default_pools(gateway);
-        }
-        self
-    }
-}
 
 /// A subnet in the API's form.
 pub fn to_json(cloud: &Cloud, subnet: &Subnet) -> Value {

@@ -285,7 +285,7 @@ impl Query {
 }
 
 /// What the Pithos handlers see: their service's state and what it
-/// shares with the others ([`crate::state::AppState::pithos_service`] makes it).
+/// shares with others ([`crate::state::AppState::pithos_service`] makes it).
 #[derive(Clone, Debug)]
 pub struct PithosService {
     /// The base URL clients reach the emulator at, without trailing slash.

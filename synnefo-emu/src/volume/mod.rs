@@ -11,69 +11,15 @@ pub mod snapshots;
 pub mod types;
 pub mod volumes;
 
-use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard};
-
 use axum::routing::{delete, get, post};
 use axum::Router;
 
 use crate::cyclades::json::{endpoint_not_found, method_not_allowed};
 use crate::cyclades::CycladesService;
 
-pub use snapshots::Snapshot;
-pub use types::VolumeType;
-pub use volumes::{Volume, VolumeStatus};
-
-/// The state of Cyclades block storage.
-#[derive(Debug, Default)]
-pub struct VolumeState {
-    data: Mutex<VolumeData>,
-}
-
-impl VolumeState {
-    /// The data; lock it through [`crate::cyclades::Cloud`] only (or alone,
-    /// holding no other Cyclades lock).
-    pub(crate) fn data(&self) -> MutexGuard<'_, VolumeData> {
-        self.data.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Whether an image id is a (live) snapshot.
-    pub fn is_snapshot(&self, id: &str) -> bool {
-        self.data().snapshots.get(id).is_some_and(|s| !s.deleted)
-    }
-}
-
-/// Volumes, snapshots and volume types.
-#[derive(Clone, Debug)]
-pub struct VolumeData {
-    /// Volumes by id, deleted ones included.
-    pub volumes: BTreeMap<u64, Volume>,
-    /// Snapshots by id (their image id).
-    pub snapshots: BTreeMap<String, Snapshot>,
-    /// Volume types by id.
-    pub types: BTreeMap<u64, VolumeType>,
-    next_volume: u64,
-}
-
-impl Default for VolumeData {
-    fn default() -> Self {
-        VolumeData {
-            volumes: BTreeMap::new(),
-            snapshots: BTreeMap::new(),
-            types: types::seed(),
-            next_volume: 1,
-        }
-    }
-}
-
-impl VolumeData {
-    /// A fresh volume id.
-    pub fn new_volume_id(&mut self) -> u64 {
-        let id = self.next_volume;
-        self.next_volume += 1;
-        id
-    }
-}
+pub use crate::cyclades::model::volume::{
+    Snapshot, Volume, VolumeData, VolumeState, VolumeStatus, VolumeType,
+};
 
 /// The routes of Cyclades block storage, nested at its catalog path.
 pub fn router() -> Router<CycladesService> {

@@ -14,20 +14,20 @@
 //! so it has the same id and replaces the first, as in Synnefo.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
-use time::OffsetDateTime;
 
-use super::volumes::{self, VolumeStatus};
+use super::volumes;
 use crate::auth::Authenticated;
+use crate::clock;
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::model::{Snapshot, VolumeStatus};
+use crate::cyclades::Cloud;
 use crate::cyclades::CycladesService;
-use crate::cyclades::{clock, Cloud};
 use crate::errors::{ApiError, ApiResult};
 use crate::identity::User;
 use crate::image::ImageRecord;
@@ -39,72 +39,12 @@ pub const SNAPSHOTS_CONTAINER: &str = "snapshots";
 /// The content type of snapshot objects.
 const SNAPSHOTS_TYPE: &str = "application/octet-stream";
 
-/// A snapshot.
-#[derive(Clone, Debug)]
-pub struct Snapshot {
-    /// Its id (also its image id).
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// Its description.
-    pub description: String,
-    /// Its size in bytes.
-    pub size: u64,
-    /// The owner's uuid.
-    pub user: String,
-    /// The volume it was taken from (as the request named it).
-    pub volume: String,
-    /// Its object's name in the owner's [`SNAPSHOTS_CONTAINER`].
-    pub object: String,
-    /// Custom metadata.
-    pub metadata: BTreeMap<String, String>,
-    /// When it was created.
-    pub created: OffsetDateTime,
-    /// When it last changed.
-    pub updated: OffsetDateTime,
-    /// When it becomes available.
-    pub available_at: Instant,
-    /// Whether its image was marked available.
-    pub published: bool,
-    /// Whether it is deleted.
-    pub deleted: bool,
-}
-
 /// `CREATING` or `AVAILABLE`.
 pub fn status(cloud: &Cloud, snapshot: &Snapshot) -> &'static str {
     if cloud.now >= snapshot.available_at {
         "AVAILABLE"
     } else {
         "CREATING"
-    }
-}
-
-/// Marks the images of completed snapshots available in the registry.
-pub fn settle(cloud: &mut Cloud) {
-    let now = cloud.now;
-    let done: Vec<String> = cloud
-        .volume
-        .snapshots
-        .values()
-        .filter(|s| !s.published && !s.deleted && s.available_at <= now)
-        .map(|s| s.id.clone())
-        .collect();
-    if done.is_empty() {
-        return;
-    }
-    let mut images = cloud
-        .state
-        .image
-        .images
-        .write()
-        .unwrap_or_else(|e| e.into_inner());
-    for id in done {
-        if let Some(image) = images.get_mut(&id) {
-            image.status = "AVAILABLE".to_string();
-        }
-        if let Some(snapshot) = cloud.volume.snapshots.get_mut(&id) {
-            snapshot.published = true;
-        }
     }
 }
 

@@ -12,14 +12,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
-use time::OffsetDateTime;
 
 use super::types;
 use crate::auth::Authenticated;
-use crate::compute::lifecycle::{self, as_i64, Action};
+use crate::clock;
 use crate::cyclades::json::{self, empty, reply};
+use crate::cyclades::lifecycle::{self, as_i64, Action};
+use crate::cyclades::model::{Volume, VolumeStatus, VolumeType};
+use crate::cyclades::Cloud;
 use crate::cyclades::CycladesService;
-use crate::cyclades::{clock, Cloud};
 use crate::errors::{ApiError, ApiResult};
 use crate::identity::User;
 
@@ -33,84 +34,6 @@ pub const MAX_PER_SERVER: usize = 8;
 pub const NAME_LENGTH: usize = 255;
 /// Longest description.
 pub const DESCRIPTION_LENGTH: usize = 256;
-
-/// The status of a volume.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VolumeStatus {
-    /// Being created.
-    Creating,
-    /// Ready, not attached.
-    Available,
-    /// Being attached.
-    Attaching,
-    /// Attached to a server.
-    InUse,
-    /// Being detached.
-    Detaching,
-    /// Being deleted.
-    Deleting,
-    /// Deleted.
-    Deleted,
-    /// Failed.
-    Error,
-}
-
-impl VolumeStatus {
-    /// Synnefo's (upper case) name.
-    pub fn name(&self) -> &'static str {
-        match self {
-            VolumeStatus::Creating => "CREATING",
-            VolumeStatus::Available => "AVAILABLE",
-            VolumeStatus::Attaching => "ATTACHING",
-            VolumeStatus::InUse => "IN_USE",
-            VolumeStatus::Detaching => "DETACHING",
-            VolumeStatus::Deleting => "DELETING",
-            VolumeStatus::Deleted => "DELETED",
-            VolumeStatus::Error => "ERROR",
-        }
-    }
-}
-
-/// A volume.
-#[derive(Clone, Debug)]
-pub struct Volume {
-    /// Its id.
-    pub id: u64,
-    /// Its name (root volumes have none).
-    pub name: Option<String>,
-    /// Its description.
-    pub description: String,
-    /// Its size in GB.
-    pub size: u64,
-    /// The owner's uuid.
-    pub user: String,
-    /// The project charged.
-    pub project: String,
-    /// Its volume type.
-    pub volume_type: u64,
-    /// Its status.
-    pub status: VolumeStatus,
-    /// The server it is attached to.
-    pub machine: Option<u64>,
-    /// Its position among the server's disks (0: root).
-    pub index: Option<u32>,
-    /// Whether it goes with its server.
-    pub delete_on_termination: bool,
-    /// The image it was made from.
-    pub source_image: Option<String>,
-    /// The snapshot it was made from.
-    pub source_snapshot: Option<String>,
-    /// Custom metadata.
-    pub metadata: BTreeMap<String, String>,
-    /// Snapshots taken so far (names their files).
-    pub snapshot_counter: u64,
-    /// When it was created.
-    pub created: OffsetDateTime,
-    /// When it last changed.
-    pub updated: OffsetDateTime,
-    /// Whether it is deleted.
-    pub deleted: bool,
-}
 
 /// What a new volume is filled with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -355,7 +278,7 @@ pub fn check_attachment(cloud: &Cloud, server: u64, volume: u64) -> ApiResult<()
     Ok(())
 }
 
-fn volume_type_of(cloud: &Cloud, volume: u64) -> ApiResult<types::VolumeType> {
+fn volume_type_of(cloud: &Cloud, volume: u64) -> ApiResult<VolumeType> {
     let vtype = cloud.volume.volumes[&volume].volume_type;
     cloud
         .volume
@@ -365,7 +288,7 @@ fn volume_type_of(cloud: &Cloud, volume: u64) -> ApiResult<types::VolumeType> {
         .ok_or_else(|| ApiError::internal("Volume type is missing"))
 }
 
-fn server_volume_type(cloud: &Cloud, server: u64) -> ApiResult<types::VolumeType> {
+fn server_volume_type(cloud: &Cloud, server: u64) -> ApiResult<VolumeType> {
     cloud
         .compute
         .servers
@@ -564,11 +487,12 @@ fn parse_create(request: &Value) -> ApiResult<CreateRequest> {
 fn create_volume(cloud: &mut Cloud, user: &User, req: CreateRequest) -> ApiResult<u64> {
     let server = match &req.server {
         Some(text) => {
-            let server =
-                crate::compute::servers::find(cloud, user, text).map_err(|e| match e.code {
+            let server = crate::cyclades::model::compute::find(cloud, user, text).map_err(|e| {
+                match e.code {
                     404 => ApiError::bad_request(format!("Server {text} not found")),
                     _ => e,
-                })?;
+                }
+            })?;
             if server.deleted {
                 return Err(ApiError::bad_request("Server has been deleted."));
             }

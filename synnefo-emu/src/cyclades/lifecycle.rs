@@ -12,123 +12,13 @@ use std::time::Instant;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::flavors::Flavor;
-use crate::cyclades::{clock, Cloud};
+use super::model::compute::Flavor;
+pub use super::model::compute::{Action, OperState, Task};
+use super::model::network::remove_port;
+use super::model::volume::{Volume, VolumeStatus};
+use crate::clock;
+use crate::cyclades::Cloud;
 use crate::errors::{ApiError, ApiResult};
-use crate::volume::VolumeStatus;
-
-/// The state the backend last reported for a server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OperState {
-    /// Being created.
-    Build,
-    /// Running.
-    Started,
-    /// Shut down.
-    Stopped,
-    /// Failed.
-    Error,
-}
-
-/// An action in progress on a server.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// Creation.
-    Build,
-    /// Start a stopped server.
-    Start,
-    /// Shut down.
-    Stop,
-    /// Reboot (soft or hard).
-    Reboot,
-    /// Change to another flavor.
-    Resize {
-        /// The new flavor.
-        flavor: u64,
-    },
-    /// Deletion.
-    Destroy,
-    /// Enter rescue mode.
-    Rescue,
-    /// Leave rescue mode.
-    Unrescue,
-    /// Plug a port in.
-    Connect {
-        /// The port.
-        port: u64,
-    },
-    /// Unplug (and delete) a port.
-    Disconnect {
-        /// The port.
-        port: u64,
-    },
-    /// Plug a volume in.
-    AttachVolume {
-        /// The volume.
-        volume: u64,
-    },
-    /// Unplug a volume.
-    DetachVolume {
-        /// The volume.
-        volume: u64,
-    },
-    /// Unplug and delete a volume.
-    DeleteVolume {
-        /// The volume.
-        volume: u64,
-    },
-}
-
-impl Action {
-    /// Synnefo's name of the action.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Action::Build => "BUILD",
-            Action::Start => "START",
-            Action::Stop => "STOP",
-            Action::Reboot => "REBOOT",
-            Action::Resize { .. } => "RESIZE",
-            Action::Destroy => "DESTROY",
-            Action::Rescue => "RESCUE",
-            Action::Unrescue => "UNRESCUE",
-            Action::Connect { .. } => "CONNECT",
-            Action::Disconnect { .. } => "DISCONNECT",
-            Action::AttachVolume { .. } => "ATTACH_VOLUME",
-            Action::DetachVolume { .. } => "DETACH_VOLUME",
-            Action::DeleteVolume { .. } => "DELETE_VOLUME",
-        }
-    }
-
-    /// The `SNF:task_state` shown while the action runs.
-    pub fn task_state(&self) -> &'static str {
-        match self {
-            Action::Build => "BUILDING",
-            Action::Start => "STARTING",
-            Action::Stop => "STOPPING",
-            Action::Reboot => "REBOOTING",
-            Action::Resize { .. } => "RESIZING",
-            Action::Destroy => "DESTROYING",
-            Action::Rescue => "RESCUING",
-            Action::Unrescue => "UNRESCUING",
-            Action::Connect { .. } => "CONNECTING",
-            Action::Disconnect { .. } => "DISCONNECTING",
-            Action::AttachVolume { .. } => "ATTACHING_VOLUME",
-            Action::DetachVolume { .. } => "DETACHING_VOLUME",
-            Action::DeleteVolume { .. } => "UNKNOWN",
-        }
-    }
-}
-
-/// An action in progress and when it completes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Task {
-    /// The action.
-    pub action: Action,
-    /// When it completes (monotonic).
-    pub due: Instant,
-    /// When it completes (wall clock, for `updated`).
-    pub due_at: OffsetDateTime,
-}
 
 /// What a server of a flavor counts against, whether running or not.
 pub fn offline_resources(flavor: &Flavor) -> [(&'static str, i64); 3] {
@@ -428,7 +318,7 @@ fn set_volume(
     cloud: &mut Cloud,
     volume: u64,
     at: OffsetDateTime,
-    change: impl FnOnce(&mut crate::volume::Volume),
+    change: impl FnOnce(&mut Volume),
 ) {
     if let Some(v) = cloud.volume.volumes.get_mut(&volume) {
         change(v);
@@ -461,7 +351,7 @@ fn complete(cloud: &mut Cloud, id: u64, action: Action, at: OffsetDateTime) {
                 .map(|p| p.id)
                 .collect();
             for port in ports {
-                crate::network::ports::remove(cloud, port, at);
+                remove_port(cloud, port, at);
             }
             let volumes: Vec<u64> = cloud
                 .volume
@@ -483,7 +373,7 @@ fn complete(cloud: &mut Cloud, id: u64, action: Action, at: OffsetDateTime) {
                 });
             }
         }
-        Action::Disconnect { port } => crate::network::ports::remove(cloud, *port, at),
+        Action::Disconnect { port } => remove_port(cloud, *port, at),
         Action::AttachVolume { volume } => {
             set_volume(cloud, *volume, at, |v| v.status = VolumeStatus::InUse)
         }

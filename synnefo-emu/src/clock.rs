@@ -74,6 +74,25 @@ pub fn changes_since(value: Option<&String>) -> ApiResult<Option<OffsetDateTime>
     Ok(Some(since))
 }
 
+/// Parses a date as Astakos accepts them: RFC 3339, or an ISO 8601 date
+/// and time without offset (taken as UTC), or a bare date.
+pub fn parse_date(text: &str) -> Option<OffsetDateTime> {
+    use time::format_description::well_known::{Iso8601, Rfc3339};
+    let text = text.trim();
+    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Some(t);
+    }
+    if let Ok(t) = OffsetDateTime::parse(text, &Iso8601::DEFAULT) {
+        return Some(t);
+    }
+    if let Ok(t) = time::PrimitiveDateTime::parse(text, &Iso8601::DEFAULT) {
+        return Some(t.assume_utc());
+    }
+    time::Date::parse(text, &Iso8601::DEFAULT)
+        .ok()
+        .map(|d| d.midnight().assume_utc())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
