@@ -254,62 +254,14 @@ pub async fn create(
             "Cannot create subnet in network {network_id}, VMs are already connected to this network"
         )));
     }
-    let gateway: Option<String>;
-    let mut new_pools = Vec::new();
-    if ipv6 {
-        let prefix = ipam::parse_v6_64(cidr).ok_or_else(|| {
-            ApiError::bad_request("Unsupported IPv6 subnet size. Network netmask must be /64")
-        })?;
-        gateway = match gateway_given {
-            None => Some(format!(
-                "{}",
-                std::net::Ipv6Addr::from(u128::from(prefix) + 1)
-            )),
-            Some(Value::Null) => None,
-            Some(Value::String(g)) if g.is_empty() => Some(format!(
-                "{}",
-                std::net::Ipv6Addr::from(u128::from(prefix) + 1)
-            )),
-            Some(Value::String(g)) => {
-                let g: std::net::Ipv6Addr = g
-                    .parse()
-                    .map_err(|_| ApiError::bad_request("Invalid network IPv6 gateway"))?;
-                if u128::from(g) >> 64 != u128::from(prefix) >> 64 {
-                    return Err(ApiError::bad_request("Invalid network IPv6 gateway"));
-                }
-                Some(g.to_string())
-            }
-            Some(_) => return Err(ApiError::bad_request("Invalid network IPv6 gateway")),
-        };
-        if pools.is_some() {
-            return Err(ApiError::conflict("Can't allocate an IP Pool in IPv6"));
-        }
+    let (gateway, new_pools) = if ipv6 {
+        (
+            v6_gateway(cidr, gateway_given, pools.is_some())?,
+            Vec::new(),
+        )
     } else {
-        let parsed = Cidr4::parse(cidr)
-            .ok_or_else(|| ApiError::bad_request("Invalid network IPv4 subnet"))?;
-        if parsed.prefix > 29 || parsed.prefix < MAX_CIDR_BLOCK {
-            return Err(ApiError::over_limit("Unsupported network size")
-                .with_details(format!("Netmask must be in range: [{MAX_CIDR_BLOCK}, 29]")));
-        }
-        let gw = match gateway_given {
-            None => Some(parsed.base + 1),
-            Some(Value::Null) => None,
-            Some(Value::String(g)) if g.is_empty() => Some(parsed.base + 1),
-            Some(Value::String(g)) => {
-                let g = ipam::parse_v4(g)
-                    .filter(|g| parsed.contains(*g))
-                    .ok_or_else(|| ApiError::bad_request("Invalid network IPv4 gateway"))?;
-                Some(g)
-            }
-            Some(_) => return Err(ApiError::bad_request("Invalid network IPv4 gateway")),
-        };
-        new_pools = match pools {
-            Some(pools) => pools,
-            None => parsed.default_pools(gw),
-        };
-        validate_pools(&new_pools, &parsed, gw)?;
-        gateway = gw.map(ipam::v4);
-    }
+        v4_addressing(cidr, gateway_given, pools)?
+    };
     let id = cloud.network.new_subnet_id();
     let now = cloud.wall;
     let mut subnet = Subnet::new(
@@ -334,6 +286,77 @@ pub async fn create(
     }
     let subnet = &cloud.network.subnets[&id];
     Ok(reply(201, json!({ "subnet": to_json(&cloud, subnet) })))
+}
+
+/// The gateway of an IPv6 subnet (a /64): its first address unless given
+/// or null; IPv6 subnets take no allocation pools.
+fn v6_gateway(
+    cidr: &str,
+    gateway_given: Option<&Value>,
+    has_pools: bool,
+) -> ApiResult<Option<String>> {
+    let prefix = ipam::parse_v6_64(cidr).ok_or_else(|| {
+        ApiError::bad_request("Unsupported IPv6 subnet size. Network netmask must be /64")
+    })?;
+    let first = || {
+        Some(format!(
+            "{}",
+            std::net::Ipv6Addr::from(u128::from(prefix) + 1)
+        ))
+    };
+    let gateway = match gateway_given {
+        None => first(),
+        Some(Value::Null) => None,
+        Some(Value::String(g)) if g.is_empty() => first(),
+        Some(Value::String(g)) => {
+            let g: std::net::Ipv6Addr = g
+                .parse()
+                .map_err(|_| ApiError::bad_request("Invalid network IPv6 gateway"))?;
+            if u128::from(g) >> 64 != u128::from(prefix) >> 64 {
+                return Err(ApiError::bad_request("Invalid network IPv6 gateway"));
+            }
+            Some(g.to_string())
+        }
+        Some(_) => return Err(ApiError::bad_request("Invalid network IPv6 gateway")),
+    };
+    if has_pools {
+        return Err(ApiError::conflict("Can't allocate an IP Pool in IPv6"));
+    }
+    Ok(gateway)
+}
+
+/// The gateway and allocation pools of an IPv4 subnet: its size within
+/// Synnefo's bounds, the gateway its first address unless given or null,
+/// the pools the rest unless given.
+fn v4_addressing(
+    cidr: &str,
+    gateway_given: Option<&Value>,
+    pools: Option<Vec<(u32, u32)>>,
+) -> ApiResult<(Option<String>, Vec<(u32, u32)>)> {
+    let parsed =
+        Cidr4::parse(cidr).ok_or_else(|| ApiError::bad_request("Invalid network IPv4 subnet"))?;
+    if parsed.prefix > 29 || parsed.prefix < MAX_CIDR_BLOCK {
+        return Err(ApiError::over_limit("Unsupported network size")
+            .with_details(format!("Netmask must be in range: [{MAX_CIDR_BLOCK}, 29]")));
+    }
+    let gw = match gateway_given {
+        None => Some(parsed.base + 1),
+        Some(Value::Null) => None,
+        Some(Value::String(g)) if g.is_empty() => Some(parsed.base + 1),
+        Some(Value::String(g)) => {
+            let g = ipam::parse_v4(g)
+                .filter(|g| parsed.contains(*g))
+                .ok_or_else(|| ApiError::bad_request("Invalid network IPv4 gateway"))?;
+            Some(g)
+        }
+        Some(_) => return Err(ApiError::bad_request("Invalid network IPv4 gateway")),
+    };
+    let pools = match pools {
+        Some(pools) => pools,
+        None => parsed.default_pools(gw),
+    };
+    validate_pools(&pools, &parsed, gw)?;
+    Ok((gw.map(ipam::v4), pools))
 }
 
 /// `GET /subnets/<id>`.
