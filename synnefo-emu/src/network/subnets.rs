@@ -325,6 +325,9 @@ fn v6_gateway(
     Ok(gateway)
 }
 
+/// Allocation pools: inclusive ranges of IPv4 addresses.
+type Pools = Vec<(u32, u32)>;
+
 /// The gateway and allocation pools of an IPv4 subnet: its size within
 /// Synnefo's bounds, the gateway its first address unless given or null,
 /// the pools the rest unless given.
@@ -332,7 +335,7 @@ fn v4_addressing(
     cidr: &str,
     gateway_given: Option<&Value>,
     pools: Option<Vec<(u32, u32)>>,
-) -> ApiResult<(Option<String>, Vec<(u32, u32)>)> {
+) -> ApiResult<(Option<String>, Pools)> {
     let parsed =
         Cidr4::parse(cidr).ok_or_else(|| ApiError::bad_request("Invalid network IPv4 subnet"))?;
     if parsed.prefix > 29 || parsed.prefix < MAX_CIDR_BLOCK {
