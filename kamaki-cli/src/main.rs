@@ -1,6 +1,5 @@
 //! `kamaki`: the command line tool of the Synnefo cloud.
 
-#[allow(dead_code)] // the parsers the Pithos and Cyclades groups use
 mod args;
 mod cli;
 mod commands;
@@ -9,7 +8,6 @@ mod error;
 mod local_time;
 mod logging;
 mod output;
-#[allow(dead_code)] // the bars the transfer and wait commands use
 mod progress;
 mod session;
 mod shell;

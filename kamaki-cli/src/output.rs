@@ -154,7 +154,6 @@ fn print_items(items: &[Value], indent: usize, out: &mut String) {
     }
 }
 
-#[allow(dead_code)] // for the listings of the command groups still being built
 /// A size in binary units with up to two decimals, trailing zeros removed
 /// (`1.5 KiB`), as kamaki shows sizes.
 pub fn format_size(bytes: u64) -> String {

@@ -60,18 +60,6 @@ pub fn status_line(enabled: bool) -> ProgressBar {
     bar
 }
 
-/// A spinner for a wait: `message ⠋ 12s`.
-pub fn spinner(message: &str, enabled: bool) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(None, target(enabled));
-    bar.set_style(
-        ProgressStyle::with_template("{msg} {spinner} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    bar.set_message(message.to_string());
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

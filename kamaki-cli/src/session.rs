@@ -161,7 +161,6 @@ impl Session {
         Ok(self.builder(&url, token).build_service()?)
     }
 
-    #[allow(dead_code)] // for the command groups still being built
     /// A client of a service, found through `cloud.<n>.<service>_url` or the
     /// catalog (type `cloud.<n>.<service>_type`, default the client's, and
     /// version `cloud.<n>.<service>_version`), with `<service>_token` or the

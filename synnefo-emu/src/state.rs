@@ -5,10 +5,11 @@
 //! its siblings hand each its part), so no service depends on another's
 //! state through here.
 //!
-//! Lock order, where one request takes several locks: a service's own data
-//! first (Cyclades: compute, then network, then volume, see
-//! [`crate::cyclades::Cloud`]), then the image registry, then Pithos, then
-//! quotas, then identities; none is held across an `.await`.
+//! Lock order, where one request takes several locks: the Cyclades data
+//! (compute, then network, then volume, see [`crate::cyclades::Cloud`]),
+//! then the Pithos namespace, then the image registry, then the quota book,
+//! then identities; Pithos and the registry never take a Cyclades lock, and
+//! no lock is held across an `.await`.
 
 use std::sync::Arc;
 
