@@ -345,6 +345,35 @@ fn instance_ports(
     Ok(ports)
 }
 
+/// The image a new server boots from: `imageRef`, or the source of its
+/// first volume (they must agree when both are given), visible to `user`.
+fn boot_image(cloud: &Cloud, user: &User, req: &CreateRequest) -> ApiResult<String> {
+    let volume_image = req
+        .volumes
+        .as_ref()
+        .and_then(|v| v.first())
+        .filter(|v| v.source_type == "image" || v.source_type == "snapshot")
+        .and_then(|v| v.uuid.clone());
+    let image_id = match (&req.image, &volume_image) {
+        (Some(image), Some(volume)) if image != volume => return Err(ApiError::bad_request(
+            "The specified server's image is different from the the source of the first volume.",
+        )),
+        (Some(image), _) => image.clone(),
+        (None, Some(volume)) => volume.clone(),
+        (None, None) => {
+            return Err(ApiError::bad_request(
+                "You need to specify either an image or a block device mapping.",
+            ))
+        }
+    };
+    cloud
+        .state
+        .image
+        .visible_image(&cloud.state.pithos, &user.uuid, &image_id)
+        .ok_or_else(|| ApiError::item_not_found(format!("Image '{image_id}' not found")))?;
+    Ok(image_id)
+}
+
 /// Creates the server; answers its id and admin password.
 pub fn create_server(
     cloud: &mut Cloud,
@@ -373,29 +402,7 @@ pub fn create_server(
             )));
         }
     }
-    let volume_image = req
-        .volumes
-        .as_ref()
-        .and_then(|v| v.first())
-        .filter(|v| v.source_type == "image" || v.source_type == "snapshot")
-        .and_then(|v| v.uuid.clone());
-    let image_id = match (&req.image, &volume_image) {
-        (Some(image), Some(volume)) if image != volume => return Err(ApiError::bad_request(
-            "The specified server's image is different from the the source of the first volume.",
-        )),
-        (Some(image), _) => image.clone(),
-        (None, Some(volume)) => volume.clone(),
-        (None, None) => {
-            return Err(ApiError::bad_request(
-                "You need to specify either an image or a block device mapping.",
-            ))
-        }
-    };
-    cloud
-        .state
-        .image
-        .visible_image(&cloud.state.pithos, &user.uuid, &image_id)
-        .ok_or_else(|| ApiError::item_not_found(format!("Image '{image_id}' not found")))?;
+    let image_id = boot_image(cloud, user, &req)?;
     let devices = match req.volumes.clone().filter(|v| !v.is_empty()) {
         Some(devices) => devices,
         None => vec![BlockDevice {

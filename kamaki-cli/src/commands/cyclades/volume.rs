@@ -299,71 +299,8 @@ pub async fn run(ctx: &mut Ctx, cmd: VolumeCmd) -> CliResult {
                 )),
                 _ => no_volume(&volume_id)(e),
             }),
-        VolumeCmd::Delete { volume_id, wait } => {
-            client
-                .get_volume_details(&volume_id)
-                .await
-                .map_err(no_volume(&volume_id))?;
-            client
-                .delete_volume(&volume_id)
-                .await
-                .map_err(no_volume(&volume_id))?;
-            if !wait.wait {
-                return Ok(());
-            }
-            // Done when deleted, or stuck in an error.
-            let stop = |v: &Volume| v.status == "deleted" || v.status.starts_with("error");
-            wait_volume(
-                &client,
-                &volume_id,
-                Goal::Until("deleted".into()),
-                stop,
-                DEFAULT_TIMEOUT,
-                wait.no_progress_bar,
-            )
-            .await
-        }
-        VolumeCmd::Wait { volume_id, args } => {
-            let goal = args.goal("creating", VOLUME_STATES)?;
-            let volume = client
-                .get_volume_details(&volume_id)
-                .await
-                .map_err(no_volume(&volume_id))?;
-            match &goal {
-                Goal::Until(s) if &volume.status == s => {
-                    eprintln!("Volume {volume_id}: already in {s}");
-                    Ok(())
-                }
-                Goal::While(s) if &volume.status != s => {
-                    eprintln!("Volume {volume_id} status: {}", volume.status);
-                    Ok(())
-                }
-                Goal::Until(s) => {
-                    let s = s.clone();
-                    wait_volume(
-                        &client,
-                        &volume_id,
-                        goal,
-                        move |v| v.status == s,
-                        args.timeout,
-                        args.no_progress_bar,
-                    )
-                    .await
-                }
-                Goal::While(s) => {
-                    let s = s.clone();
-                    wait_volume(
-                        &client,
-                        &volume_id,
-                        goal,
-                        move |v| v.status != s,
-                        args.timeout,
-                        args.no_progress_bar,
-                    )
-                    .await
-                }
-            }
-        }
+        VolumeCmd::Delete { volume_id, wait } => delete(&client, volume_id, wait).await,
+        VolumeCmd::Wait { volume_id, args } => wait(&client, volume_id, args).await,
         VolumeCmd::Types => {
             let reply = client.types_get(None).await?;
             print_list(
@@ -385,6 +322,84 @@ pub async fn run(ctx: &mut Ctx, cmd: VolumeCmd) -> CliResult {
                     "kamaki volume types",
                 ))?;
             ctx.out.print(&found)
+        }
+    }
+}
+
+/// `volume delete`, and optionally wait until it is deleted (or stuck in an
+/// error).
+async fn delete(
+    client: &CycladesBlockStorageClient,
+    volume_id: String,
+    wait: WaitArgs,
+) -> CliResult {
+    client
+        .get_volume_details(&volume_id)
+        .await
+        .map_err(no_volume(&volume_id))?;
+    client
+        .delete_volume(&volume_id)
+        .await
+        .map_err(no_volume(&volume_id))?;
+    if !wait.wait {
+        return Ok(());
+    }
+    // Done when deleted, or stuck in an error.
+    let stop = |v: &Volume| v.status == "deleted" || v.status.starts_with("error");
+    wait_volume(
+        client,
+        &volume_id,
+        Goal::Until("deleted".into()),
+        stop,
+        DEFAULT_TIMEOUT,
+        wait.no_progress_bar,
+    )
+    .await
+}
+
+/// `volume wait`: until (or while) the volume is in a status.
+async fn wait(
+    client: &CycladesBlockStorageClient,
+    volume_id: String,
+    args: WaitCmdArgs,
+) -> CliResult {
+    let goal = args.goal("creating", VOLUME_STATES)?;
+    let volume = client
+        .get_volume_details(&volume_id)
+        .await
+        .map_err(no_volume(&volume_id))?;
+    match &goal {
+        Goal::Until(s) if &volume.status == s => {
+            eprintln!("Volume {volume_id}: already in {s}");
+            Ok(())
+        }
+        Goal::While(s) if &volume.status != s => {
+            eprintln!("Volume {volume_id} status: {}", volume.status);
+            Ok(())
+        }
+        Goal::Until(s) => {
+            let s = s.clone();
+            wait_volume(
+                client,
+                &volume_id,
+                goal,
+                move |v| v.status == s,
+                args.timeout,
+                args.no_progress_bar,
+            )
+            .await
+        }
+        Goal::While(s) => {
+            let s = s.clone();
+            wait_volume(
+                client,
+                &volume_id,
+                goal,
+                move |v| v.status != s,
+                args.timeout,
+                args.no_progress_bar,
+            )
+            .await
         }
     }
 }
