@@ -3,7 +3,7 @@
 use std::str::FromStr;
 
 use clap::Subcommand;
-use kamaki::clients::cyclades::{CreateNetworkOptions, NetworkType};
+use kamaki::clients::cyclades::{CreateNetworkOptions, CycladesNetworkClient, NetworkType};
 use kamaki::clients::network::UpdateNetworkOptions;
 use kamaki::clients::ClientError;
 use serde_json::{json, Value};
@@ -134,37 +134,7 @@ pub async fn run(ctx: &mut Ctx, cmd: NetworkCmd) -> CliResult {
             user_id,
             names,
             ids,
-        } => {
-            let reply = net.networks_get(None).await?;
-            let mut items = ids.apply(names.apply(raw_list(&reply, "networks")?));
-            if let Some(user) = &user_id {
-                items.retain(|n| n.get("user_id") == Some(&Value::from(user.as_str())));
-            }
-            let mut title = ID_NAME;
-            if !details {
-                items = items
-                    .iter()
-                    .map(|n| {
-                        let public = n.get("public").and_then(Value::as_bool).unwrap_or(false);
-                        json!({
-                            "id": n.get("id").cloned().unwrap_or(Value::Null),
-                            "name": n.get("name").cloned().unwrap_or(Value::Null),
-                            "public": format!("( {} )", if public { "public" } else { "private" }),
-                        })
-                    })
-                    .collect();
-                title = &["id", "name", "public"];
-            }
-            print_list(
-                ctx,
-                items,
-                ListStyle {
-                    title,
-                    more,
-                    ..Default::default()
-                },
-            )
-        }
+        } => list(ctx, &net, details, more, user_id, names, ids).await,
         NetworkCmd::Info { network_id } => {
             let reply = net
                 .networks_get(Some(&network_id))
@@ -177,27 +147,7 @@ pub async fn run(ctx: &mut Ctx, cmd: NetworkCmd) -> CliResult {
             shared,
             project_id,
             network_type,
-        } => {
-            let kind = NetworkType::from_str(&network_type).map_err(|_| {
-                CliError::new(format!(
-                    "Invalid network type {network_type}: use one of MAC_FILTERED, CUSTOM, IP_LESS_ROUTED, PHYSICAL_VLAN"
-                ))
-            })?;
-            let options = CreateNetworkOptions {
-                name,
-                shared: shared.then_some(true),
-                project_id: project_id.clone(),
-            };
-            let created = net.create_network(kind, &options).await.map_err(|e| {
-                match (&project_id, e.status()) {
-                    (Some(p), 400 | 403 | 404) => CliError::from(e).hint(&format!(
-                        "is {p} a project of yours? see kamaki project list"
-                    )),
-                    _ => e.into(),
-                }
-            })?;
-            ctx.out.print(&created)
-        }
+        } => create(ctx, &net, name, shared, project_id, network_type).await,
         NetworkCmd::Reassign {
             network_id,
             project_id,
@@ -231,72 +181,164 @@ pub async fn run(ctx: &mut Ctx, cmd: NetworkCmd) -> CliResult {
             port,
             ip_address,
             wait,
-        } => {
-            net.get_network_details(&network_id)
-                .await
-                .map_err(no_network(&network_id))?;
-            let mut ports = Vec::new();
-            for device in &device_id {
-                eprintln!("Creating a port to connect network {network_id} with device {device}");
-                ports.push(
-                    connect(
-                        ctx,
-                        &net,
-                        &network_id,
-                        device,
-                        &port,
-                        ip_address.as_deref(),
-                        &wait,
-                    )
-                    .await?,
-                );
-            }
-            print_ports(ctx, &ports)
-        }
+        } => connect_server(ctx, &net, network_id, device_id, port, ip_address, wait).await,
         NetworkCmd::Disconnect {
             network_id,
             device_id,
             wait,
-        } => {
-            let compute = compute(ctx).await?;
-            for device in &device_id {
-                let server = compute.get_server_details(device).await.map_err(not_found(
-                    "server",
-                    device,
-                    "kamaki server list",
-                ))?;
-                let ports: Vec<String> = server
-                    .attachments
-                    .iter()
-                    .filter(|nic| nic.network_id == network_id)
-                    .map(|nic| nic.id.clone())
-                    .collect();
-                if ports.is_empty() {
-                    return Err(CliError::new(format!(
-                        "Device {device} has no network {network_id} attached: see kamaki server info {device} --nics"
-                    )));
-                }
-                for port in &ports {
-                    let status = if wait.wait {
-                        Some(net.get_port_details(port).await?.status)
-                    } else {
-                        None
-                    };
-                    net.delete_port(port).await?;
-                    eprintln!("Deleting port {port} (net-id: {network_id}, device-id: {device}):");
-                    if let Some(status) = status {
-                        wait_port(
-                            &net,
-                            port,
-                            Goal::While(status),
-                            DEFAULT_TIMEOUT,
-                            wait.no_progress_bar,
-                        )
-                        .await?;
-                    }
-                }
+        } => disconnect_server(ctx, &net, network_id, device_id, wait).await,
+    }
+}
+
+/// `network disconnect`: the server's ports on the network.
+async fn disconnect_server(
+    ctx: &mut Ctx,
+    net: &CycladesNetworkClient,
+    network_id: String,
+    device_id: Vec<String>,
+    wait: WaitArgs,
+) -> CliResult {
+    let compute = compute(ctx).await?;
+    for device in &device_id {
+        let server = compute.get_server_details(device).await.map_err(not_found(
+            "server",
+            device,
+            "kamaki server list",
+        ))?;
+        let ports: Vec<String> = server
+            .attachments
+            .iter()
+            .filter(|nic| nic.network_id == network_id)
+            .map(|nic| nic.id.clone())
+            .collect();
+        if ports.is_empty() {
+            return Err(CliError::new(format!(
+                "Device {device} has no network {network_id} attached: see kamaki server info {device} --nics"
+            )));
+        }
+        for port in &ports {
+            let status = if wait.wait {
+                Some(net.get_port_details(port).await?.status)
+            } else {
+                None
+            };
+            net.delete_port(port).await?;
+            eprintln!("Deleting port {port} (net-id: {network_id}, device-id: {device}):");
+            if let Some(status) = status {
+                wait_port(
+                    net,
+                    port,
+                    Goal::While(status),
+                    DEFAULT_TIMEOUT,
+                    wait.no_progress_bar,
+                )
+                .await?;
             }
-            Ok(())
         }
     }
+    Ok(())
+}
+
+/// `network connect`: a server to the network, through a new port.
+async fn connect_server(
+    ctx: &mut Ctx,
+    net: &CycladesNetworkClient,
+    network_id: String,
+    device_id: Vec<String>,
+    port: PortArgs,
+    ip_address: Option<String>,
+    wait: WaitArgs,
+) -> CliResult {
+    net.get_network_details(&network_id)
+        .await
+        .map_err(no_network(&network_id))?;
+    let mut ports = Vec::new();
+    for device in &device_id {
+        eprintln!("Creating a port to connect network {network_id} with device {device}");
+        ports.push(
+            connect(
+                ctx,
+                net,
+                &network_id,
+                device,
+                &port,
+                ip_address.as_deref(),
+                &wait,
+            )
+            .await?,
+        );
+    }
+    print_ports(ctx, &ports)
+}
+
+/// `network create`.
+async fn create(
+    ctx: &mut Ctx,
+    net: &CycladesNetworkClient,
+    name: Option<String>,
+    shared: bool,
+    project_id: Option<String>,
+    network_type: String,
+) -> CliResult {
+    let kind = NetworkType::from_str(&network_type).map_err(|_| {
+        CliError::new(format!(
+            "Invalid network type {network_type}: use one of MAC_FILTERED, CUSTOM, IP_LESS_ROUTED, PHYSICAL_VLAN"
+        ))
+    })?;
+    let options = CreateNetworkOptions {
+        name,
+        shared: shared.then_some(true),
+        project_id: project_id.clone(),
+    };
+    let created =
+        net.create_network(kind, &options)
+            .await
+            .map_err(|e| match (&project_id, e.status()) {
+                (Some(p), 400 | 403 | 404) => CliError::from(e).hint(&format!(
+                    "is {p} a project of yours? see kamaki project list"
+                )),
+                _ => e.into(),
+            })?;
+    ctx.out.print(&created)
+}
+
+/// `network list`, filtered by name, id and owner; without `-l`, whether each is public.
+async fn list(
+    ctx: &mut Ctx,
+    net: &CycladesNetworkClient,
+    details: bool,
+    more: bool,
+    user_id: Option<String>,
+    names: NameFilter,
+    ids: IdFilter,
+) -> CliResult {
+    let reply = net.networks_get(None).await?;
+    let mut items = ids.apply(names.apply(raw_list(&reply, "networks")?));
+    if let Some(user) = &user_id {
+        items.retain(|n| n.get("user_id") == Some(&Value::from(user.as_str())));
+    }
+    let mut title = ID_NAME;
+    if !details {
+        items = items
+            .iter()
+            .map(|n| {
+                let public = n.get("public").and_then(Value::as_bool).unwrap_or(false);
+                json!({
+                    "id": n.get("id").cloned().unwrap_or(Value::Null),
+                    "name": n.get("name").cloned().unwrap_or(Value::Null),
+                    "public": format!("( {} )", if public { "public" } else { "private" }),
+                })
+            })
+            .collect();
+        title = &["id", "name", "public"];
+    }
+    print_list(
+        ctx,
+        items,
+        ListStyle {
+            title,
+            more,
+            ..Default::default()
+        },
+    )
 }

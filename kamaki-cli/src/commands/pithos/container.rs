@@ -173,19 +173,10 @@ pub async fn run(ctx: &mut Ctx, cmd: ContainerCmd) -> CliResult {
             in_bytes,
             account,
         } => {
-            let target = Target::container(ctx, &account, &container).await?;
-            let until = until.as_ref().map(until_param);
-            let info = target
-                .on_container(target.client.get_container_info(None, until.as_deref()))
-                .await?;
-            let value = if metadata {
-                headers_value(&info, Some("x-container-meta-"))
-            } else if size_limit {
-                json!({ "size limit": size_limit_value(&info, in_bytes) })
-            } else {
-                headers_value(&info, None)
-            };
-            ctx.out.print_value(&value)
+            info(
+                ctx, container, until, metadata, size_limit, in_bytes, account,
+            )
+            .await
         }
         ContainerCmd::Modify {
             container,
@@ -195,56 +186,16 @@ pub async fn run(ctx: &mut Ctx, cmd: ContainerCmd) -> CliResult {
             versioning,
             account,
         } => {
-            let target = Target::container(ctx, &account, &container).await?;
-            let mut metadata = key_values(&metadata_add)?;
-            for key in metadata_del {
-                metadata.insert(key, String::new());
-            }
-            let client = &target.client;
-            let mut result = Map::new();
-            let mut lines = Vec::new();
-            if !metadata.is_empty() {
-                target
-                    .on_container(client.set_container_meta(&metadata))
-                    .await?;
-                let meta = target.on_container(client.get_container_meta(None)).await?;
-                result.insert("metadata".into(), headers_value(&meta, None));
-            }
-            if let Some(limit) = size_limit {
-                target
-                    .on_container(client.set_container_limit(limit))
-                    .await?;
-                let info = target
-                    .on_container(client.get_container_info(None, None))
-                    .await?;
-                let shown = size_limit_value(&info, false);
-                lines.push(format!("new size limit: {}", text_of(&shown)));
-                result.insert("size limit".into(), size_limit_value(&info, true));
-            }
-            if let Some(versioning) = versioning {
-                target
-                    .on_container(client.set_container_versioning(&versioning))
-                    .await?;
-                let info = target
-                    .on_container(client.get_container_versioning(None))
-                    .await?;
-                let now = info
-                    .get("x-container-policy-versioning")
-                    .cloned()
-                    .unwrap_or_default();
-                lines.push(format!("new versioning scheme: {now}"));
-                result.insert("versioning".into(), Value::from(now));
-            }
-            if ctx.json() {
-                return ctx.out.print_value(&Value::Object(result));
-            }
-            if let Some(meta) = result.get("metadata") {
-                ctx.out.print_value(meta)?;
-            }
-            for line in lines {
-                println!("{line}");
-            }
-            Ok(())
+            modify(
+                ctx,
+                container,
+                metadata_add,
+                metadata_del,
+                size_limit,
+                versioning,
+                account,
+            )
+            .await
         }
         ContainerCmd::Create {
             new_container,
@@ -254,97 +205,226 @@ pub async fn run(ctx: &mut Ctx, cmd: ContainerCmd) -> CliResult {
             project_id,
             account,
         } => {
-            let target = Target::container(ctx, &account, &new_container).await?;
-            let options = ContainerPut {
-                quota: limit,
+            create(
+                ctx,
+                new_container,
                 versioning,
-                project_id: project_id.clone(),
-                metadata: key_values(&meta)?,
-            };
-            let reply = target
-                .client
-                .container_put_request(None, &options)
-                .map_err(CliError::from)?
-                .success(&[201, 202])
-                .send()
-                .await;
-            match reply {
-                Ok(reply) if reply.status() == 202 => Err(CliError::new(format!(
-                    "Container \"{new_container}\" already exists (202): delete it or choose another name"
-                ))),
-                Ok(_) => Ok(()),
-                Err(e) => Err(project_error(ctx, project_id.as_deref(), e).await),
-            }
+                limit,
+                meta,
+                project_id,
+                account,
+            )
+            .await
         }
         ContainerCmd::Delete {
             container,
             yes,
             recursive,
             account,
-        } => {
-            let target = Target::container(ctx, &account, &container).await?;
-            let client = &target.client;
-            let info = target
-                .on_container(client.get_container_info(None, None))
-                .await?;
-            let count: u64 = info
-                .get("x-container-object-count")
-                .and_then(|c| c.parse().ok())
-                .unwrap_or(0);
-            if count > 0 && !recursive {
-                return Err(CliError::new(format!(
-                    "Container {container} is not empty ({count} objects): delete them too with kamaki container delete -r {container}"
-                )));
-            }
-            let question = if recursive {
-                format!("Empty and delete container {container} ?")
-            } else {
-                format!("Delete container {container} ?")
-            };
-            if !confirm(&question, yes) {
-                return Err(CliError::aborted());
-            }
-            if count > 0 {
-                target
-                    .on_container(client.del_container(None, Some("/")))
-                    .await?;
-            }
-            target.on_container(client.purge_container(None)).await?;
-            Ok(())
-        }
+        } => delete(ctx, container, yes, recursive, account).await,
         ContainerCmd::Empty {
             container,
             yes,
             account,
-        } => {
-            let target = Target::container(ctx, &account, &container).await?;
-            if !confirm(&format!("Empty container {container} ?"), yes) {
-                return Err(CliError::aborted());
-            }
-            target
-                .on_container(target.client.del_container(None, Some("/")))
-                .await?;
-            Ok(())
-        }
+        } => empty(ctx, container, yes, account).await,
         ContainerCmd::Reassign {
             container,
             project_id,
             account,
-        } => {
-            let target = Target::container(ctx, &account, &container).await?;
-            match target.client.reassign_container(&project_id).await {
-                Ok(_) => Ok(()),
-                Err(e) if e.status() == 404 => {
-                    // A missing container or a missing project: ask which.
-                    if let Err(c) = target.client.get_container_info(None, None).await {
-                        return Err(target.container_error(c));
-                    }
-                    Err(project_error(ctx, Some(&project_id), e).await)
-                }
-                Err(e) => Err(project_error(ctx, Some(&project_id), e).await),
-            }
-        }
+        } => reassign(ctx, container, project_id, account).await,
     }
+}
+
+/// `container reassign`: to another project; a 404 is told apart (container or project).
+async fn reassign(
+    ctx: &mut Ctx,
+    container: String,
+    project_id: String,
+    account: AccountArg,
+) -> CliResult {
+    let target = Target::container(ctx, &account, &container).await?;
+    match target.client.reassign_container(&project_id).await {
+        Ok(_) => Ok(()),
+        Err(e) if e.status() == 404 => {
+            // A missing container or a missing project: ask which.
+            if let Err(c) = target.client.get_container_info(None, None).await {
+                return Err(target.container_error(c));
+            }
+            Err(project_error(ctx, Some(&project_id), e).await)
+        }
+        Err(e) => Err(project_error(ctx, Some(&project_id), e).await),
+    }
+}
+
+/// `container empty`, after a confirmation.
+async fn empty(ctx: &mut Ctx, container: String, yes: bool, account: AccountArg) -> CliResult {
+    let target = Target::container(ctx, &account, &container).await?;
+    if !confirm(&format!("Empty container {container} ?"), yes) {
+        return Err(CliError::aborted());
+    }
+    target
+        .on_container(target.client.del_container(None, Some("/")))
+        .await?;
+    Ok(())
+}
+
+/// `container delete`, emptying it first with `-r`, after a confirmation.
+async fn delete(
+    ctx: &mut Ctx,
+    container: String,
+    yes: bool,
+    recursive: bool,
+    account: AccountArg,
+) -> CliResult {
+    let target = Target::container(ctx, &account, &container).await?;
+    let client = &target.client;
+    let info = target
+        .on_container(client.get_container_info(None, None))
+        .await?;
+    let count: u64 = info
+        .get("x-container-object-count")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    if count > 0 && !recursive {
+        return Err(CliError::new(format!(
+            "Container {container} is not empty ({count} objects): delete them too with kamaki container delete -r {container}"
+        )));
+    }
+    let question = if recursive {
+        format!("Empty and delete container {container} ?")
+    } else {
+        format!("Delete container {container} ?")
+    };
+    if !confirm(&question, yes) {
+        return Err(CliError::aborted());
+    }
+    if count > 0 {
+        target
+            .on_container(client.del_container(None, Some("/")))
+            .await?;
+    }
+    target.on_container(client.purge_container(None)).await?;
+    Ok(())
+}
+
+/// `container create`, refused when it exists (Pithos answers 202).
+async fn create(
+    ctx: &mut Ctx,
+    new_container: String,
+    versioning: Option<String>,
+    limit: Option<u64>,
+    meta: Vec<String>,
+    project_id: Option<String>,
+    account: AccountArg,
+) -> CliResult {
+    let target = Target::container(ctx, &account, &new_container).await?;
+    let options = ContainerPut {
+        quota: limit,
+        versioning,
+        project_id: project_id.clone(),
+        metadata: key_values(&meta)?,
+    };
+    let reply = target
+        .client
+        .container_put_request(None, &options)
+        .map_err(CliError::from)?
+        .success(&[201, 202])
+        .send()
+        .await;
+    match reply {
+        Ok(reply) if reply.status() == 202 => Err(CliError::new(format!(
+            "Container \"{new_container}\" already exists (202): delete it or choose another name"
+        ))),
+        Ok(_) => Ok(()),
+        Err(e) => Err(project_error(ctx, project_id.as_deref(), e).await),
+    }
+}
+
+/// `container modify`: metadata, size limit, versioning; shows what changed.
+async fn modify(
+    ctx: &mut Ctx,
+    container: String,
+    metadata_add: Vec<String>,
+    metadata_del: Vec<String>,
+    size_limit: Option<u64>,
+    versioning: Option<String>,
+    account: AccountArg,
+) -> CliResult {
+    let target = Target::container(ctx, &account, &container).await?;
+    let mut metadata = key_values(&metadata_add)?;
+    for key in metadata_del {
+        metadata.insert(key, String::new());
+    }
+    let client = &target.client;
+    let mut result = Map::new();
+    let mut lines = Vec::new();
+    if !metadata.is_empty() {
+        target
+            .on_container(client.set_container_meta(&metadata))
+            .await?;
+        let meta = target.on_container(client.get_container_meta(None)).await?;
+        result.insert("metadata".into(), headers_value(&meta, None));
+    }
+    if let Some(limit) = size_limit {
+        target
+            .on_container(client.set_container_limit(limit))
+            .await?;
+        let info = target
+            .on_container(client.get_container_info(None, None))
+            .await?;
+        let shown = size_limit_value(&info, false);
+        lines.push(format!("new size limit: {}", text_of(&shown)));
+        result.insert("size limit".into(), size_limit_value(&info, true));
+    }
+    if let Some(versioning) = versioning {
+        target
+            .on_container(client.set_container_versioning(&versioning))
+            .await?;
+        let info = target
+            .on_container(client.get_container_versioning(None))
+            .await?;
+        let now = info
+            .get("x-container-policy-versioning")
+            .cloned()
+            .unwrap_or_default();
+        lines.push(format!("new versioning scheme: {now}"));
+        result.insert("versioning".into(), Value::from(now));
+    }
+    if ctx.json() {
+        return ctx.out.print_value(&Value::Object(result));
+    }
+    if let Some(meta) = result.get("metadata") {
+        ctx.out.print_value(meta)?;
+    }
+    for line in lines {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// `container info`: the headers, the metadata, or the size limit.
+async fn info(
+    ctx: &mut Ctx,
+    container: String,
+    until: Option<OffsetDateTime>,
+    metadata: bool,
+    size_limit: bool,
+    in_bytes: bool,
+    account: AccountArg,
+) -> CliResult {
+    let target = Target::container(ctx, &account, &container).await?;
+    let until = until.as_ref().map(until_param);
+    let info = target
+        .on_container(target.client.get_container_info(None, until.as_deref()))
+        .await?;
+    let value = if metadata {
+        headers_value(&info, Some("x-container-meta-"))
+    } else if size_limit {
+        json!({ "size limit": size_limit_value(&info, in_bytes) })
+    } else {
+        headers_value(&info, None)
+    };
+    ctx.out.print_value(&value)
 }
 
 /// The size limit as kamaki shows it: `unlimited`, a size, or bytes.

@@ -163,6 +163,20 @@ pub async fn run(ctx: &mut Ctx, args: CopyArgs, remove: bool) -> CliResult {
         )?;
     }
 
+    perform(&args, remove, &src, &dst, steps, remove_dirs).await
+}
+
+/// Runs the planned steps (copies or moves, directory markers made), then
+/// deletes the moved directories, the deepest first.
+async fn perform(
+    args: &CopyArgs,
+    remove: bool,
+    src: &Target,
+    dst: &Target,
+    steps: Vec<Step>,
+    mut remove_dirs: Vec<String>,
+) -> CliResult {
+    let verb = if remove { "move" } else { "copy" };
     let options = CopyOptions {
         source_version: args.source_version.clone(),
         source_account: Some(src.account.clone()),

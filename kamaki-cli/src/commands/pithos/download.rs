@@ -212,70 +212,10 @@ pub async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult {
     let work = async {
         let mut done = 0u64;
         for job in &jobs {
-            if let Some(parent) = job.local.parent().filter(|p| !p.as_os_str().is_empty()) {
-                if parent.exists() && !parent.is_dir() {
-                    return Err(CliError::new(format!(
-                        "Cannot download to {}: {} is not a directory",
-                        job.local.display(),
-                        parent.display()
-                    )));
-                }
-                if !parent.exists() {
-                    bars.line(&format!("Create local directory {}", parent.display()));
-                }
-                std::fs::create_dir_all(parent).map_err(|e| local_error(parent, e))?;
-            }
-            let partial = partial_of(&job.local);
-            bars.line(&format!(
-                "{} --> {}",
-                target.display_path(&job.remote),
-                job.local.display()
-            ));
-            let bar = bars.bytes("  download", job.size);
-            let options = DownloadOptions {
-                download_cb: Some(callback(&bar, total_bar.as_ref().map(|b| (b, done)))),
-                // A partial file left by an interrupted run is resumed by a
-                // plain rerun: it replaces nothing.
-                resume: args.resume || partial.is_file(),
-                concurrency: Some(usize::from(args.concurrency)),
-                ..args.conditions.options()
-            };
-            let result = target
-                .at(&job.remote)
-                .on_object(async {
-                    // Errors name the target, not the temporary file.
-                    target
-                        .client
-                        .download_object(&job.remote, &job.local, &options)
-                        .await
-                        .map_err(|e| match e {
-                            kamaki::clients::ClientError::Io {
-                                path: Some(p),
-                                source,
-                            } if p == partial => kamaki::clients::ClientError::Io {
-                                path: Some(job.local.clone()),
-                                source,
-                            },
-                            other => other,
-                        })
-                })
-                .await;
-            bar.finish_and_clear();
-            let done_now = result?;
-            done += done_now.bytes;
-            if done_now.not_modified {
-                bars.line(&format!(
-                    "{}: not modified (304), not downloaded",
-                    target.display_path(&job.remote)
-                ));
-            }
-            report.push(json!({
-                "remote": target.display_path(&job.remote),
-                "local": job.local.display().to_string(),
-                "bytes": done_now.bytes,
-                "fetched_bytes": done_now.fetched_bytes,
-                "not_modified": done_now.not_modified,
-            }));
+            let (bytes, line) =
+                download_one(&args, &target, job, &bars, total_bar.as_ref(), done).await?;
+            done += bytes;
+            report.push(line);
         }
         Ok(())
     };
@@ -292,6 +232,83 @@ pub async fn download(ctx: &mut Ctx, args: DownloadArgs) -> CliResult {
         return ctx.out.print_value(&Value::Array(report));
     }
     Ok(())
+}
+
+/// Downloads one object to its local path (its folder made if missing),
+/// with a bar of its own and its share of the total bar; answers the bytes
+/// written and the report line of `--output-format json`.
+async fn download_one(
+    args: &DownloadArgs,
+    target: &Target,
+    job: &Job,
+    bars: &Bars,
+    total_bar: Option<&indicatif::ProgressBar>,
+    done: u64,
+) -> CliResult<(u64, Value)> {
+    if let Some(parent) = job.local.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if parent.exists() && !parent.is_dir() {
+            return Err(CliError::new(format!(
+                "Cannot download to {}: {} is not a directory",
+                job.local.display(),
+                parent.display()
+            )));
+        }
+        if !parent.exists() {
+            bars.line(&format!("Create local directory {}", parent.display()));
+        }
+        std::fs::create_dir_all(parent).map_err(|e| local_error(parent, e))?;
+    }
+    let partial = partial_of(&job.local);
+    bars.line(&format!(
+        "{} --> {}",
+        target.display_path(&job.remote),
+        job.local.display()
+    ));
+    let bar = bars.bytes("  download", job.size);
+    let options = DownloadOptions {
+        download_cb: Some(callback(&bar, total_bar.map(|b| (b, done)))),
+        // A partial file left by an interrupted run is resumed by a
+        // plain rerun: it replaces nothing.
+        resume: args.resume || partial.is_file(),
+        concurrency: Some(usize::from(args.concurrency)),
+        ..args.conditions.options()
+    };
+    let result = target
+        .at(&job.remote)
+        .on_object(async {
+            // Errors name the target, not the temporary file.
+            target
+                .client
+                .download_object(&job.remote, &job.local, &options)
+                .await
+                .map_err(|e| match e {
+                    kamaki::clients::ClientError::Io {
+                        path: Some(p),
+                        source,
+                    } if p == partial => kamaki::clients::ClientError::Io {
+                        path: Some(job.local.clone()),
+                        source,
+                    },
+                    other => other,
+                })
+        })
+        .await;
+    bar.finish_and_clear();
+    let done_now = result?;
+    if done_now.not_modified {
+        bars.line(&format!(
+            "{}: not modified (304), not downloaded",
+            target.display_path(&job.remote)
+        ));
+    }
+    let line = json!({
+        "remote": target.display_path(&job.remote),
+        "local": job.local.display().to_string(),
+        "bytes": done_now.bytes,
+        "fetched_bytes": done_now.fetched_bytes,
+        "not_modified": done_now.not_modified,
+    });
+    Ok((done_now.bytes, line))
 }
 
 /// `file download -r`: the objects under `prefix` into `local`, many files
