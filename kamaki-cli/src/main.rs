@@ -4,7 +4,9 @@ mod args;
 mod cli;
 mod commands;
 mod config;
+mod context;
 mod error;
+mod global_args;
 mod local_time;
 mod logging;
 mod output;
@@ -18,7 +20,7 @@ use clap::{CommandFactory, Parser};
 
 use crate::cli::{Cli, EndpointCmd, Group};
 use crate::commands::config_cmd::ConfigCmd;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::session::Session;
 

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use kamaki::clients::astakos::AstakosClient;
 use kamaki::clients::{Client, ClientBuilder, Service};
 
-use crate::cli::GlobalArgs;
 use crate::config::Config;
 use crate::error::{CliError, CliResult};
+use crate::global_args::GlobalArgs;
 
 /// The configuration and the settings every client of this run shares.
 #[derive(Debug)]

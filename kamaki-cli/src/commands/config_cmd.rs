@@ -2,8 +2,8 @@
 
 use clap::Subcommand;
 
-use crate::commands::Ctx;
 use crate::config::{global_defaults, OptionPath};
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// `config` commands.

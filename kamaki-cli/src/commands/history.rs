@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
-use crate::commands::Ctx;
 use crate::config::Config;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// `history` commands.

@@ -15,7 +15,7 @@ use crate::commands::common::{
     annotate_users, keep_equal, metadata_matches, only_keys, print_list, to_values, uuid_of,
     IdFilter, ListStyle, NameFilter, ID_NAME,
 };
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::format_size;
 

@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 
 use crate::commands::project::id_error;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// `membership` commands.

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use time::format_description::well_known::Rfc3339;
 
 use crate::args::parse_date;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// `project` commands.

@@ -4,7 +4,7 @@
 use clap::Subcommand;
 use serde_json::Value;
 
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::format_size;
 

@@ -11,7 +11,7 @@ use kamaki::clients::ClientError;
 use serde_json::Value;
 
 use crate::commands::project::id_error;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// `service` commands.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use clap::Subcommand;
 use serde_json::{json, Value};
 
-use crate::commands::Ctx;
+use crate::context::Ctx;
 
 mod session;
 use crate::error::{CliError, CliResult};

@@ -17,11 +17,12 @@ use std::rc::Rc;
 use clap::error::ErrorKind;
 use clap::Parser;
 
-use crate::cli::{Cli, GlobalArgs, Group};
+use crate::cli::{Cli, Group};
 use crate::commands::config_cmd::ConfigCmd;
 use crate::commands::user::UserCmd;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
+use crate::global_args::GlobalArgs;
 use crate::session::Session;
 
 use input::{Input, Read};

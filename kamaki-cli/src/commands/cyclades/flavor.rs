@@ -8,7 +8,7 @@ use crate::commands::common::{
     drop_key, keep_equal, not_found, only_keys, print_list, raw_list, raw_reply, IdFilter,
     ListStyle, NameFilter, ID_NAME,
 };
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::CliResult;
 
 /// `flavor` commands.

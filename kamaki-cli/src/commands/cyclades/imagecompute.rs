@@ -9,7 +9,7 @@ use crate::commands::common::{
     annotate_users, keep_equal, key_values, metadata_matches, only_keys, print_list, raw_list,
     raw_reply, uuid_of, IdFilter, ListStyle, NameFilter, ID_NAME,
 };
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// `imagecompute` commands.

@@ -9,7 +9,7 @@ use super::network;
 use super::port::{connect, no_network, print_ports, wait_port, PortArgs};
 use super::waiter::{Goal, WaitArgs, DEFAULT_TIMEOUT};
 use crate::commands::common::{not_found, print_list, raw_list, raw_reply, ListStyle, ID_NAME};
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// `ip` commands.

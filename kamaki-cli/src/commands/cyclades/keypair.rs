@@ -8,7 +8,7 @@ use kamaki::clients::ClientError;
 
 use super::compute;
 use crate::commands::common::{drop_key, print_list, to_values, ListStyle, NameFilter, ID_NAME};
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// `keypair` commands.

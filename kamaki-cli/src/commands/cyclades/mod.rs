@@ -18,7 +18,7 @@ use kamaki::clients::cyclades::{
     CycladesBlockStorageClient, CycladesComputeClient, CycladesNetworkClient,
 };
 
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::CliResult;
 
 /// The compute client (kamaki's service name `cyclades`).

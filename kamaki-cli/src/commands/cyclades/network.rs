@@ -14,7 +14,7 @@ use super::{compute, network};
 use crate::commands::common::{
     not_found, print_list, raw_list, raw_reply, IdFilter, ListStyle, NameFilter, ID_NAME,
 };
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// `network` commands.

@@ -13,7 +13,7 @@ use crate::commands::common::{
     not_found, only_keys, print_list, raw_list, raw_reply, to_value, to_values, IdFilter,
     ListStyle, NameFilter, ID_NAME,
 };
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// The statuses `port wait` knows.

@@ -7,7 +7,7 @@ use super::blockstorage;
 use crate::commands::common::{
     not_found, only_keys, print_list, raw_list, raw_reply, ListStyle, ID_NAME,
 };
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::CliResult;
 
 /// `snapshot` commands.

@@ -11,7 +11,7 @@ use super::port::no_network;
 use crate::commands::common::{
     not_found, print_list, raw_list, raw_reply, text, IdFilter, ListStyle, NameFilter, ID_NAME,
 };
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// `subnet` commands.

@@ -11,7 +11,7 @@ use crate::commands::common::{
     drop_empty, key_values, not_found, print_list, raw_list, raw_reply, to_value, ListStyle,
     ID_NAME,
 };
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// The statuses `volume wait` knows.

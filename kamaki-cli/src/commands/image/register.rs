@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::{client, key_value, meta_value};
 use crate::args::Location;
 use crate::commands::common::{annotate_users, uuid_of};
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::progress::{bars_enabled, bytes_bar};
 

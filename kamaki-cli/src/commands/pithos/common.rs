@@ -15,7 +15,7 @@ use time::macros::format_description;
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::args::Location;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::{escape_ctrl, format_size, human};
 

@@ -14,7 +14,7 @@ use super::common::{
     parse_size_arg, parse_versioning, print_text, until_param, AccountArg, Target,
 };
 use crate::commands::common::{key_values, NameFilter};
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::format_size;
 

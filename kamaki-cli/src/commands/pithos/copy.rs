@@ -12,7 +12,7 @@ use super::common::{
     account_of, account_uuid, headers_are_dir, is_dir, parse_bool, AccountArg, FileTarget, Target,
 };
 use crate::args::Location;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// `file copy` and `file move` options.

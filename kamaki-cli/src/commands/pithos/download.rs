@@ -12,7 +12,7 @@ use super::common::{headers_are_dir, http_date, parse_date_arg, FileTarget, Targ
 use super::transfer::{callback, cancellable, Bars};
 use super::tree::{self as tree_cli, TreeBars, DEFAULT_CONCURRENCY};
 use crate::args::ByteRange;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// The conditions of `file download` and `file cat`.

@@ -17,7 +17,7 @@ use super::download::{self, CatArgs, DownloadArgs};
 use super::transfer::{callback, cancellable, Bars};
 use super::upload::{self, absolute_url, UploadArgs};
 use crate::commands::common::{drop_empty, key_values, NameFilter};
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// `file` commands.

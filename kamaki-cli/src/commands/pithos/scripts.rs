@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::common::{confirm, is_dir, AccountArg, Target};
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// `scripts` commands.

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::common::{account_uuid, confirm, headers_value, to_value, AccountArg, Target};
 use crate::commands::common::{print_list, ListStyle, ID_NAME};
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// `sharer` commands.

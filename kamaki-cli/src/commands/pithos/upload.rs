@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use super::common::{headers_are_dir, session_uuid, FileTarget, Target};
 use super::transfer::{callback, cancellable, guess_mime, Bars};
 use super::tree::{self as tree_cli, TreeBars, DEFAULT_CONCURRENCY};
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::format_size;
 

@@ -10,8 +10,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use serde_json::Value;
 
 use super::session_tokens;
-use crate::commands::Ctx;
 use crate::config::OptionPath;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// Asks a yes/no question on stderr; `yes` answers it at once.

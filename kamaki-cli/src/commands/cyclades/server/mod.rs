@@ -21,7 +21,7 @@ use crate::commands::common::{
     keep_equal, key_values, metadata_matches, not_found, only_keys, print_list, raw_list,
     raw_reply, text, to_values, uuid_of, IdFilter, ListStyle, NameFilter, ID_NAME,
 };
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
 mod create;
