@@ -194,7 +194,7 @@ async fn images_are_registered_changed_and_unregistered() {
     assert_one_line_error(
         &out,
         &[
-            "No container images",
+            "Container \"images\" does not exist",
             "404",
             "kamaki container create images",
         ],

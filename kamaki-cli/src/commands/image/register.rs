@@ -5,17 +5,17 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use kamaki::clients::image::{ImageClient, ImageMeta, RegisterParams};
-use kamaki::clients::pithos::{
-    progress_fn, ContainerInfoCache, HashmapOptions, PithosClient, Sharing, UploadOptions,
-};
+use kamaki::clients::pithos::{ContainerInfoCache, HashmapOptions, Sharing, UploadOptions};
 use serde_json::Value;
 
 use super::{client, key_value, meta_value};
 use crate::args::Location;
 use crate::commands::common::{annotate_users, uuid_of};
+use crate::commands::pithos::common::Target;
+use crate::commands::pithos::transfer::Bars;
+use crate::commands::pithos::upload::{check_file_destination, upload_with_bars};
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
-use crate::progress::{bars_enabled, bytes_bar};
 
 /// `image register` options.
 #[derive(Debug, clap::Args)]
@@ -75,23 +75,6 @@ pub struct RegisterArgs {
     uuid: Option<String>,
 }
 
-/// The image file: account, container, object.
-struct Target {
-    account: String,
-    container: String,
-    object: String,
-}
-
-impl Target {
-    fn location(&self) -> String {
-        ImageClient::location(&self.account, &self.container, &self.object)
-    }
-
-    fn shown(&self, object: &str) -> String {
-        format!("/{}/{object}", self.container)
-    }
-}
-
 /// Chooses one of two values given for the same thing, or fails.
 fn one_of(first: Option<String>, second: Option<String>, what: &str) -> CliResult<Option<String>> {
     match (first, second) {
@@ -102,6 +85,7 @@ fn one_of(first: Option<String>, second: Option<String>, what: &str) -> CliResul
     }
 }
 
+/// Where the image file is (or goes), as the Pithos commands address it.
 async fn target(ctx: &mut Ctx, args: &RegisterArgs) -> CliResult<Target> {
     let location = Location::parse(&args.location)?;
     let container = one_of(location.container, args.container.clone(), "container")?
@@ -115,11 +99,13 @@ async fn target(ctx: &mut Ctx, args: &RegisterArgs) -> CliResult<Target> {
         Some(name) => Some(uuid_of(ctx, name).await?),
         None => None,
     };
-    let account = match one_of(
+    let given = one_of(
         one_of(location.account, args.uuid.clone(), "account")?,
         named,
         "account",
-    )? {
+    )?;
+    let foreign = given.is_some();
+    let account = match given {
         Some(account) => account,
         None => ctx.astakos()?.user_info().await?.id,
     };
@@ -138,80 +124,7 @@ async fn target(ctx: &mut Ctx, args: &RegisterArgs) -> CliResult<Target> {
             args.location
         )));
     }
-    Ok(Target {
-        account,
-        container,
-        object,
-    })
-}
-
-async fn pithos(ctx: &mut Ctx, target: &Target) -> CliResult<PithosClient> {
-    let cloud = ctx.global.cloud.clone();
-    let pithos: PithosClient = ctx.session.service(cloud.as_deref(), "pithos").await?;
-    Ok(pithos
-        .with_account(target.account.clone())
-        .with_container(target.container.clone()))
-}
-
-/// Fails if `object` exists (unless `force`).
-async fn refuse_overwrite(
-    pithos: &PithosClient,
-    target: &Target,
-    object: &str,
-    force: bool,
-) -> CliResult {
-    if force {
-        return Ok(());
-    }
-    match pithos.get_object_info(object, None).await {
-        Ok(_) => Err(CliError::new(format!(
-            "File already exists: a remote file {} already exists (use -f to overwrite it)",
-            target.shown(object)
-        ))),
-        Err(e) if e.status() == 404 => Ok(()),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// A 404 while writing means the container is missing.
-fn missing_container(error: kamaki::clients::ClientError, target: &Target) -> CliError {
-    if error.status() == 404 {
-        CliError::new(format!(
-            "No container {} in account {} ({error}): create it with kamaki container create {}",
-            target.container, target.account, target.container
-        ))
-    } else {
-        error.into()
-    }
-}
-
-/// Uploads the local image file, with hashing and upload bars on stderr.
-async fn upload(
-    pithos: &PithosClient,
-    target: &Target,
-    local: &Path,
-    args: &RegisterArgs,
-    cache: &ContainerInfoCache,
-) -> CliResult {
-    let size = std::fs::metadata(local)
-        .map_err(|e| CliError::new(format!("cannot read {}: {e}", local.display())))?
-        .len();
-    refuse_overwrite(pithos, target, &target.object, args.force).await?;
-    let enabled = bars_enabled(args.no_progress_bar);
-    let hashing = bytes_bar("Calculating hashes", size, enabled);
-    let uploading = bytes_bar("Uploading", size, enabled);
-    let (h, u) = (hashing.clone(), uploading.clone());
-    let options = UploadOptions {
-        hash_cb: Some(progress_fn(move |p| h.set_position(p.done))),
-        upload_cb: Some(progress_fn(move |p| u.set_position(p.done))),
-        container_info_cache: Some(cache.clone()),
-        ..UploadOptions::default()
-    };
-    let result = pithos.upload_object(&target.object, local, &options).await;
-    hashing.finish_and_clear();
-    uploading.finish_and_clear();
-    result.map_err(|e| missing_container(e, target))?;
-    Ok(())
+    Target::of(ctx, account, &container, &object, foreign).await
 }
 
 /// The metadata and properties of a `--metafile` (the `.meta` file a
@@ -277,11 +190,17 @@ fn load_metafile(path: &Path) -> CliResult<(RegisterParams, BTreeMap<String, Str
 pub async fn run(ctx: &mut Ctx, args: RegisterArgs) -> CliResult {
     let target = target(ctx, &args).await?;
     let cache = ContainerInfoCache::new();
-    let mut store = None;
     if let Some(local) = &args.upload_image_file {
-        let pithos = pithos(ctx, &target).await?;
-        upload(&pithos, &target, local, &args, &cache).await?;
-        store = Some(pithos);
+        let size = std::fs::metadata(local)
+            .map_err(|e| CliError::new(format!("cannot read {}: {e}", local.display())))?
+            .len();
+        check_file_destination(&target, &target.path, false, "", args.force).await?;
+        let options = UploadOptions {
+            container_info_cache: Some(cache.clone()),
+            ..UploadOptions::default()
+        };
+        let bars = Bars::new(args.no_progress_bar);
+        upload_with_bars(&target, local, size, &bars, None, options).await?;
     }
     let (mut params, mut properties) = match &args.metafile {
         Some(path) => load_metafile(path)?,
@@ -299,24 +218,19 @@ pub async fn run(ctx: &mut Ctx, args: RegisterArgs) -> CliResult {
     for (k, v) in &args.property {
         properties.insert(k.to_uppercase().replace('-', "_"), v.clone());
     }
-    let meta_path = format!("{}.meta", target.object);
+    let meta_path = format!("{}.meta", target.path);
     if !args.no_metafile_upload {
-        let pithos = match store.take() {
-            Some(p) => p,
-            None => pithos(ctx, &target).await?,
-        };
-        refuse_overwrite(&pithos, &target, &meta_path, args.force).await?;
-        store = Some(pithos);
+        check_file_destination(&target, &meta_path, false, "", args.force).await?;
     }
     let image = client(ctx).await?;
-    let location = target.location();
+    let location = ImageClient::location(&target.account, &target.container, &target.path);
     let meta = image
         .register(&args.name, &location, &params, &properties)
         .await
         .map_err(|e| match e.status() {
             400 | 404 => CliError::new(format!(
                 "Nonexistent image file location {location} ({e}): does {} exist? Upload it with --upload-image-file LOCAL or kamaki file upload",
-                target.shown(&target.object)
+                target.display()
             )),
             _ => e.into(),
         })?;
@@ -328,8 +242,8 @@ pub async fn run(ctx: &mut Ctx, args: RegisterArgs) -> CliResult {
         annotate_users(ctx, &mut shown, &["owner"]).await;
         ctx.out.print_value(&shown[0])?;
     }
-    if let (false, Some(pithos)) = (args.no_metafile_upload, store) {
-        upload_metafile(&pithos, &target, &meta_path, &value, &cache).await?;
+    if !args.no_metafile_upload {
+        upload_metafile(&target, &meta_path, &value, &cache).await?;
     }
     Ok(())
 }
@@ -337,13 +251,15 @@ pub async fn run(ctx: &mut Ctx, args: RegisterArgs) -> CliResult {
 /// Saves the registered metadata as `<object>.meta`, shared as the image
 /// file is.
 async fn upload_metafile(
-    pithos: &PithosClient,
     target: &Target,
     meta_path: &str,
     value: &Value,
     cache: &ContainerInfoCache,
 ) -> CliResult {
-    let sharing: Sharing = pithos.get_object_sharing(&target.object).await?;
+    let pithos = &target.client;
+    let sharing: Sharing = target
+        .on_object(pithos.get_object_sharing(&target.path))
+        .await?;
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::new(format!("Failed to dump metafile: {e}")))?;
     let options = UploadOptions {
@@ -354,10 +270,10 @@ async fn upload_metafile(
     let headers = pithos
         .upload_from_string(meta_path, text, &options)
         .await
-        .map_err(|e| missing_container(e, target))?;
+        .map_err(|e| target.container_error(e))?;
     eprintln!(
         "Metadata file uploaded as {} (version {})",
-        target.shown(meta_path),
+        target.display_path(meta_path),
         headers
             .get("x-object-version")
             .map(String::as_str)
@@ -380,14 +296,10 @@ pub async fn print_hashmap(ctx: &mut Ctx, meta: &ImageMeta) -> CliResult {
             meta.id
         )));
     };
-    let target = Target {
-        account,
-        container,
-        object: parsed.path,
-    };
-    let pithos = pithos(ctx, &target).await?;
-    let hashmap = pithos
-        .get_object_hashmap(&target.object, &HashmapOptions::default())
+    let target = Target::of(ctx, account, &container, &parsed.path, false).await?;
+    let hashmap = target
+        .client
+        .get_object_hashmap(&target.path, &HashmapOptions::default())
         .await?
         .ok_or_else(|| CliError::new(format!("No hashmap for {location}")))?;
     let mut value = serde_json::to_value(&hashmap)

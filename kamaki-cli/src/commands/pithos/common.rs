@@ -165,6 +165,26 @@ impl Target {
         })
     }
 
+    /// A path in a container of a given account (`foreign`: the account
+    /// was named, so locations show it).
+    pub async fn of(
+        ctx: &mut Ctx,
+        account: String,
+        container: &str,
+        path: &str,
+        foreign: bool,
+    ) -> CliResult<Target> {
+        check_container_name(container)?;
+        let client = pithos(ctx).await?.with_account(account.clone());
+        Ok(Target {
+            client: client.with_container(container),
+            foreign,
+            account,
+            container: container.to_string(),
+            path: path.to_string(),
+        })
+    }
+
     /// The same account, another container.
     pub fn in_container(&self, container: &str) -> Target {
         Target {

@@ -424,16 +424,7 @@ async fn upload_one(
             .await?;
         return Ok(());
     }
-    let name = job
-        .local
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let hash_bar = bars.bytes("Calculating block hashes", job.size);
-    let upload_bar = bars.bytes(&format!("Uploading {name}"), job.size);
     let options = UploadOptions {
-        hash_cb: Some(callback(&hash_bar, None)),
-        upload_cb: Some(callback(&upload_bar, total)),
         etag: args.etag.clone(),
         content_encoding,
         content_disposition: args.content_disposition.clone(),
@@ -445,12 +436,33 @@ async fn upload_one(
         concurrency: Some(usize::from(args.concurrency)),
         ..UploadOptions::default()
     };
+    upload_with_bars(object, &job.local, job.size, bars, total, options).await
+}
+
+/// Uploads a local file as `object.path` with a hashing bar and an upload
+/// bar (which also moves `total`, if given), errors explained as the
+/// object's: the upload of `file upload` and of `image register`.
+pub(crate) async fn upload_with_bars(
+    object: &Target,
+    local: &Path,
+    size: u64,
+    bars: &Bars,
+    total: Option<(&indicatif::ProgressBar, u64)>,
+    options: UploadOptions,
+) -> CliResult {
+    let name = local
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let hash_bar = bars.bytes("Calculating block hashes", size);
+    let upload_bar = bars.bytes(&format!("Uploading {name}"), size);
+    let options = UploadOptions {
+        hash_cb: Some(callback(&hash_bar, None)),
+        upload_cb: Some(callback(&upload_bar, total)),
+        ..options
+    };
     let result = object
-        .on_object(
-            object
-                .client
-                .upload_object(&job.remote, job.local.as_path(), &options),
-        )
+        .on_object(object.client.upload_object(&object.path, local, &options))
         .await;
     hash_bar.finish_and_clear();
     upload_bar.finish_and_clear();
@@ -459,7 +471,7 @@ async fn upload_one(
 
 /// The destination of one file: an existing directory object named by
 /// the user receives the file inside it; an existing object needs `-f`.
-async fn check_file_destination(
+pub(crate) async fn check_file_destination(
     target: &Target,
     remote: &str,
     given: bool,
