@@ -1,61 +1,14 @@
 //! The `kamaki` binary against the emulator, with a config file written by
 //! the test.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::Path;
 
 use serde_json::Value;
 use synnefo_emu::Emulator;
 
-struct Env {
-    _dir: tempfile::TempDir,
-    config: PathBuf,
-    home: PathBuf,
-}
+mod common;
 
-fn env_for(emu: &Emulator, token: &str) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("kamakirc");
-    std::fs::write(
-        &config,
-        format!(
-            "[global]\ndefault_cloud = emu\n\n[cloud \"emu\"]\nurl = {}\ntoken = {token}\n",
-            emu.auth_url()
-        ),
-    )
-    .unwrap();
-    let home = dir.path().to_path_buf();
-    Env {
-        _dir: dir,
-        config,
-        home,
-    }
-}
-
-async fn kamaki(env: &Env, args: &[&str]) -> Output {
-    let mut all = vec!["--config".to_string(), env.config.display().to_string()];
-    all.extend(args.iter().map(|a| a.to_string()));
-    let home = env.home.clone();
-    tokio::task::spawn_blocking(move || {
-        assert_cmd::Command::cargo_bin("kamaki")
-            .unwrap()
-            .args(&all)
-            .env("HOME", home)
-            .env_remove("KAMAKI_CONFIG")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use common::{env_for, kamaki, stderr, stdout};
 
 async fn emulator() -> Emulator {
     Emulator::builder()

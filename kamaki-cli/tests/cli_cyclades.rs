@@ -5,10 +5,9 @@
 
 mod common;
 
-use std::process::Output;
 use std::time::Duration;
 
-use common::{env_for, kamaki, stderr, stdout, Env};
+use common::{assert_no_bar_bytes, env_for, fails, json, kamaki, ok, stderr, stdout, Env};
 use serde_json::Value;
 use synnefo_emu::Emulator;
 
@@ -25,64 +24,10 @@ async fn emulator(delay_ms: u64) -> Emulator {
         .unwrap()
 }
 
-/// Runs a command that must succeed and returns its stdout.
-async fn ok(env: &Env, args: &[&str]) -> String {
-    let out = kamaki(env, args).await;
-    assert!(
-        out.status.success(),
-        "kamaki {}: {}{}",
-        args.join(" "),
-        stderr(&out),
-        stdout(&out)
-    );
-    stdout(&out)
-}
-
-/// Runs a command that must succeed with `--output-format json` and parses
-/// what it printed.
-async fn json(env: &Env, args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.extend(["--output-format", "json"]);
-    let text = ok(env, &all).await;
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}: {text}", args.join(" ")))
-}
-
-/// Runs a command that must fail with one line on stderr holding all of
-/// `words`, and nothing on stdout.
-async fn fails(env: &Env, args: &[&str], words: &[&str]) -> String {
-    let out = kamaki(env, args).await;
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "kamaki {}: {}",
-        args.join(" "),
-        stdout(&out)
-    );
-    let err = stderr(&out);
-    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
-    for word in words {
-        assert!(err.contains(word), "{word:?} in {err}");
-    }
-    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
-    err
-}
-
 fn id(value: &Value) -> String {
     match &value["id"] {
         Value::String(s) => s.clone(),
         other => other.to_string(),
-    }
-}
-
-/// Nothing a terminal would take as drawing: bars stay on stderr, and are
-/// hidden when it is not a terminal.
-fn assert_no_bar_bytes(out: &Output) {
-    for stream in [&out.stdout, &out.stderr] {
-        assert!(
-            !stream.iter().any(|b| *b == b'\r' || *b == 0x1b),
-            "{}",
-            String::from_utf8_lossy(stream)
-        );
     }
 }
 

@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::process::Output;
-
-use common::{env_for, kamaki, stderr, stdout, Env};
+use common::{assert_one_line_error, env_for, json, kamaki, ok, stderr, stdout};
 use kamaki::clients::pithos::{ContainerPut, DownloadOptions, HashmapOptions, PithosClient};
 use serde_json::Value;
 use synnefo_emu::Emulator;
@@ -20,32 +18,6 @@ async fn emulator() -> Emulator {
         .start()
         .await
         .unwrap()
-}
-
-async fn ok(env: &Env, args: &[&str]) -> String {
-    let out = kamaki(env, args).await;
-    assert!(
-        out.status.success(),
-        "kamaki {args:?} failed: {}",
-        stderr(&out)
-    );
-    stdout(&out)
-}
-
-async fn json(env: &Env, args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.extend(["--output-format", "json"]);
-    let text = ok(env, &all).await;
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"))
-}
-
-fn assert_one_line_error(out: &Output, needles: &[&str]) {
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(out));
-    let err = stderr(out);
-    assert_eq!(err.lines().count(), 1, "one line: {err}");
-    for needle in needles {
-        assert!(err.contains(needle), "{needle:?} in {err}");
-    }
 }
 
 fn ids(images: &Value) -> Vec<&str> {

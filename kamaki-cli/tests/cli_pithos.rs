@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Output;
 
-use common::{env_for, kamaki, stderr, stdout, Env};
+use common::{assert_no_bar_bytes, env_for, fails, json, kamaki, ok, stderr, stdout, Env};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use synnefo_emu::Emulator;
@@ -22,20 +22,6 @@ async fn emulator() -> Emulator {
         .unwrap()
 }
 
-/// Runs a command that must succeed and returns its stdout.
-async fn ok(env: &Env, args: &[&str]) -> String {
-    let out = kamaki(env, args).await;
-    assert!(
-        out.status.success(),
-        "kamaki {}: {}{}",
-        args.join(" "),
-        stderr(&out),
-        stdout(&out)
-    );
-    assert_no_bar_bytes(&out);
-    stdout(&out)
-}
-
 /// Runs a command that must succeed and returns its stderr.
 async fn ok_err(env: &Env, args: &[&str]) -> String {
     let out = kamaki(env, args).await;
@@ -46,42 +32,6 @@ async fn ok_err(env: &Env, args: &[&str]) -> String {
         stderr(&out)
     );
     stderr(&out)
-}
-
-/// Runs a command that must succeed with `--output-format json` and parses
-/// what it printed.
-async fn json(env: &Env, args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.extend(["--output-format", "json"]);
-    let text = ok(env, &all).await;
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}: {text}", args.join(" ")))
-}
-
-/// Runs a command that must fail with one line on stderr holding all of
-/// `words`, and nothing on stdout.
-async fn fails(env: &Env, args: &[&str], words: &[&str]) -> String {
-    let out = kamaki(env, args).await;
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "kamaki {}: {}{}",
-        args.join(" "),
-        stdout(&out),
-        stderr(&out)
-    );
-    let err = stderr(&out);
-    let last = err
-        .trim_end()
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_string();
-    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
-    for word in words {
-        assert!(last.contains(word), "{word:?} in {err}");
-    }
-    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
-    last
 }
 
 /// Runs a command that must fail (exit 1) with each of `lines` in what it
@@ -126,18 +76,6 @@ async fn refused(env: &Env, args: &[&str]) {
         stderr(&out)
     );
     assert!(stdout(&out).is_empty());
-}
-
-/// Nothing a terminal would take as drawing: bars stay on stderr, and are
-/// hidden when it is not a terminal.
-fn assert_no_bar_bytes(out: &Output) {
-    for stream in [&out.stdout, &out.stderr] {
-        assert!(
-            !stream.iter().any(|b| *b == b'\r' || *b == 0x1b),
-            "{}",
-            String::from_utf8_lossy(stream)
-        );
-    }
 }
 
 fn sha256(path: &Path) -> String {

@@ -76,3 +76,57 @@ pub fn stdout(output: &Output) -> String {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// Nothing a terminal would take as drawing: bars stay on stderr, and are
+/// hidden when it is not a terminal; no colour escapes either.
+pub fn assert_no_bar_bytes(out: &Output) {
+    for stream in [&out.stdout, &out.stderr] {
+        assert!(
+            !stream.iter().any(|b| *b == b'\r' || *b == 0x1b),
+            "{}",
+            String::from_utf8_lossy(stream)
+        );
+    }
+}
+
+/// Runs a command that must succeed (drawing nothing on a non-terminal);
+/// what it printed on stdout.
+pub async fn ok(env: &Env, args: &[&str]) -> String {
+    let out = kamaki(env, args).await;
+    assert!(
+        out.status.success(),
+        "kamaki {}: {}{}",
+        args.join(" "),
+        stderr(&out),
+        stdout(&out)
+    );
+    assert_no_bar_bytes(&out);
+    stdout(&out)
+}
+
+/// Runs a command with `--output-format json`; its output, parsed.
+pub async fn json(env: &Env, args: &[&str]) -> serde_json::Value {
+    let mut all = args.to_vec();
+    all.extend(["--output-format", "json"]);
+    let text = ok(env, &all).await;
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}: {text}", args.join(" ")))
+}
+
+/// Checks a failure: exit status 1, one line on stderr holding every one
+/// of `needles`, nothing on stdout.
+pub fn assert_one_line_error(out: &Output, needles: &[&str]) {
+    assert_eq!(out.status.code(), Some(1), "{}{}", stdout(out), stderr(out));
+    let err = stderr(out);
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    for needle in needles {
+        assert!(err.contains(needle), "{needle:?} in {err}");
+    }
+    assert!(stdout(out).is_empty(), "{}", stdout(out));
+}
+
+/// Runs a command that must fail with one line holding `words`; the line.
+pub async fn fails(env: &Env, args: &[&str], words: &[&str]) -> String {
+    let out = kamaki(env, args).await;
+    assert_one_line_error(&out, words);
+    stderr(&out).trim_end().to_string()
+}
