@@ -15,6 +15,27 @@ use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::{escape_ctrl, human};
 
+/// The options of `network list` and `port list`: detail, pager, owner,
+/// and the name and id filters.
+#[derive(Args, Clone, Debug, Default)]
+pub struct OwnedListArgs {
+    /// Show every field.
+    #[arg(short = 'l', long)]
+    pub details: bool,
+    /// Show the results through a pager.
+    #[arg(long)]
+    pub more: bool,
+    /// Only those of this user (uuid).
+    #[arg(long = "user-id")]
+    pub user_id: Option<String>,
+    /// Name filters.
+    #[command(flatten)]
+    pub names: NameFilter,
+    /// Id filters.
+    #[command(flatten)]
+    pub ids: IdFilter,
+}
+
 /// kamaki's name filters (client-side, case-insensitive).
 #[derive(Args, Clone, Debug, Default)]
 pub struct NameFilter {

@@ -12,7 +12,8 @@ use super::port::{connect, no_network, print_ports, wait_port, PortArgs};
 use super::waiter::{Goal, WaitArgs, DEFAULT_TIMEOUT};
 use super::{compute, network};
 use crate::commands::common::{
-    not_found, print_list, raw_list, raw_reply, IdFilter, ListStyle, NameFilter, ID_NAME,
+    not_found, print_list, raw_list, raw_reply, IdFilter, ListStyle, NameFilter, OwnedListArgs,
+    ID_NAME,
 };
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
@@ -21,21 +22,7 @@ use crate::error::{CliError, CliResult};
 #[derive(Debug, Subcommand)]
 pub enum NetworkCmd {
     /// List networks.
-    List {
-        /// Show every field.
-        #[arg(short = 'l', long)]
-        details: bool,
-        /// Show the results through a pager.
-        #[arg(long)]
-        more: bool,
-        /// Only networks of this user (uuid).
-        #[arg(long = "user-id")]
-        user_id: Option<String>,
-        #[command(flatten)]
-        names: NameFilter,
-        #[command(flatten)]
-        ids: IdFilter,
-    },
+    List(OwnedListArgs),
     /// Details on a network.
     Info {
         /// The network id.
@@ -128,13 +115,13 @@ fn network_error(id: &str) -> impl FnOnce(ClientError) -> CliError + '_ {
 pub async fn run(ctx: &mut Ctx, cmd: NetworkCmd) -> CliResult {
     let net = network(ctx).await?;
     match cmd {
-        NetworkCmd::List {
+        NetworkCmd::List(OwnedListArgs {
             details,
             more,
             user_id,
             names,
             ids,
-        } => list(ctx, &net, details, more, user_id, names, ids).await,
+        }) => list(ctx, &net, details, more, user_id, names, ids).await,
         NetworkCmd::Info { network_id } => {
             let reply = net
                 .networks_get(Some(&network_id))

@@ -10,8 +10,8 @@ use serde_json::Value;
 use super::waiter::{Goal, WaitArgs, WaitCmdArgs, Waiting, DEFAULT_TIMEOUT};
 use super::{compute, network};
 use crate::commands::common::{
-    not_found, only_keys, print_list, raw_list, raw_reply, to_value, to_values, IdFilter,
-    ListStyle, NameFilter, ID_NAME,
+    not_found, only_keys, print_list, raw_list, raw_reply, to_value, to_values, ListStyle,
+    OwnedListArgs, ID_NAME,
 };
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
@@ -23,21 +23,7 @@ pub const PORT_STATES: &[&str] = &["BUILD", "ACTIVE", "DOWN", "ERROR"];
 #[derive(Debug, Subcommand)]
 pub enum PortCmd {
     /// List all ports.
-    List {
-        /// Show every field.
-        #[arg(short = 'l', long)]
-        details: bool,
-        /// Show the results through a pager.
-        #[arg(long)]
-        more: bool,
-        /// Only ports of this user (uuid).
-        #[arg(long = "user-id")]
-        user_id: Option<String>,
-        #[command(flatten)]
-        names: NameFilter,
-        #[command(flatten)]
-        ids: IdFilter,
-    },
+    List(OwnedListArgs),
     /// Details on a port.
     Info {
         /// The port id.
@@ -278,13 +264,13 @@ pub fn print_ports(ctx: &Ctx, ports: &[Port]) -> CliResult {
 pub async fn run(ctx: &mut Ctx, cmd: PortCmd) -> CliResult {
     let net = network(ctx).await?;
     match cmd {
-        PortCmd::List {
+        PortCmd::List(OwnedListArgs {
             details,
             more,
             user_id,
             names,
             ids,
-        } => {
+        }) => {
             let reply = net.ports_get(None).await?;
             let mut items = ids.apply(names.apply(raw_list(&reply, "ports")?));
             if let Some(user) = &user_id {
