@@ -42,27 +42,9 @@ pub(super) fn copy_or_move_object(
         is_move,
     )?;
     if let Some(d) = delimiter {
-        let prefix = if src.name.ends_with(d) {
-            src.name.to_string()
-        } else {
-            format!("{}{d}", src.name)
-        };
-        let dest_prefix = if dest.name.ends_with(d) {
-            dest.name.to_string()
-        } else {
-            format!("{}{d}", dest.name)
-        };
-        let names: Vec<String> = model
-            .container(src.account, src.container)
-            .map(|c| {
-                c.objects
-                    .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded))
-                    .take_while(|(n, _)| n.starts_with(prefix.as_str()))
-                    .filter(|(_, node)| node.current().is_some())
-                    .map(|(n, _)| n.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let prefix = folder_prefix(src.name, d);
+        let dest_prefix = folder_prefix(dest.name, d);
+        let names = live_names_under(&model, src, &prefix);
         for name in names {
             let dest_name = name.replacen(&prefix, &dest_prefix, 1);
             let s = At {

@@ -36,6 +36,41 @@ pub use write::*;
 
 const PITHOS_DISKSPACE: &str = "pithos.diskspace";
 
+/// The ETag of new data: its MD5 when the emulator computes MD5s
+/// (`--pithos-update-md5`), else its Merkle hash.
+fn data_etag(ctx: &Ctx, data: &NewData) -> String {
+    if ctx.pithos().update_md5() {
+        data.checksum.clone().unwrap_or_default()
+    } else {
+        to_hex(&crate::pithos::hashing::merkle(&data.hashes))
+    }
+}
+
+/// A folder's name with the delimiter at its end (`a/b` -> `a/b/`).
+fn folder_prefix(name: &str, delimiter: &str) -> String {
+    if name.ends_with(delimiter) {
+        name.to_string()
+    } else {
+        format!("{name}{delimiter}")
+    }
+}
+
+/// The live objects whose names start with `prefix`, in the container of
+/// `at`.
+fn live_names_under(model: &Model, at: &At<'_>, prefix: &str) -> Vec<String> {
+    model
+        .container(at.account, at.container)
+        .map(|c| {
+            c.objects
+                .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+                .take_while(|(n, _)| n.starts_with(prefix))
+                .filter(|(_, node)| node.current().is_some())
+                .map(|(n, _)| n.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Where an object is.
 #[derive(Clone, Copy, Debug)]
 pub struct At<'a> {

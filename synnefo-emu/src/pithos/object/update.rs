@@ -358,11 +358,7 @@ fn commit_update(
         checksum: Some(checksum),
         is_snapshot: false,
     };
-    let etag = if ctx.pithos().update_md5() {
-        data.checksum.clone().unwrap_or_default()
-    } else {
-        to_hex(&crate::pithos::hashing::merkle(&data.hashes))
-    };
+    let etag = data_etag(ctx, &data);
     let serial = commit(
         &ctx.state.quotas,
         user,

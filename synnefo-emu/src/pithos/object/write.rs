@@ -328,11 +328,7 @@ pub async fn put(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResul
         checksum: Some(checksum),
         is_snapshot: false,
     };
-    let etag = if ctx.pithos().update_md5() {
-        data.checksum.clone().unwrap_or_default()
-    } else {
-        to_hex(&crate::pithos::hashing::merkle(&data.hashes))
-    };
+    let etag = data_etag(ctx, &data);
     let serial = commit(
         &ctx.state.quotas,
         user,
@@ -405,22 +401,8 @@ pub fn delete(ctx: &Ctx, at: &At<'_>) -> PithosResult {
     }
     delete_object(&ctx.state.quotas, ctx.uuid(), &mut model, at)?;
     if let Some(d) = delimiter {
-        let prefix = if at.name.ends_with(d) {
-            at.name.to_string()
-        } else {
-            format!("{}{d}", at.name)
-        };
-        let names: Vec<String> = model
-            .container(at.account, at.container)
-            .map(|c| {
-                c.objects
-                    .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded))
-                    .take_while(|(n, _)| n.starts_with(prefix.as_str()))
-                    .filter(|(_, node)| node.current().is_some())
-                    .map(|(n, _)| n.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let prefix = folder_prefix(at.name, d);
+        let names = live_names_under(&model, at, &prefix);
         for name in names {
             let child = At { name: &name, ..*at };
             delete_object(&ctx.state.quotas, ctx.uuid(), &mut model, &child)?;
