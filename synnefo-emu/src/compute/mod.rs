@@ -26,6 +26,9 @@ use axum::Router;
 use crate::cyclades::json::{endpoint_not_found, method_not_allowed};
 use crate::cyclades::CycladesService;
 
+/// The server status machine, now below the three Cyclades APIs (this
+/// path kept for code written against it).
+pub use crate::cyclades::lifecycle;
 pub use crate::cyclades::model::compute::{
     ComputeData, ComputeState, Flavor, Keypair, Server, Tag, DEFAULT_ACTION_DELAY,
 };

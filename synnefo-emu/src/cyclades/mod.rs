@@ -19,6 +19,8 @@ pub mod model;
 
 /// Time as Synnefo shows it (moved below every service; kept here too).
 pub use crate::clock;
+/// Random ids and passwords (moved below every service; kept here too).
+pub use crate::random;
 pub use cloud::Cloud;
 
 /// What the handlers of the three Cyclades APIs see: Cyclades' state and

@@ -17,6 +17,9 @@ use axum::Router;
 use crate::cyclades::json::{endpoint_not_found, method_not_allowed};
 use crate::cyclades::CycladesService;
 
+/// Address management, now below the three Cyclades APIs (this path kept
+/// for code written against it).
+pub use crate::cyclades::ipam;
 pub use crate::cyclades::model::network::{
     Address, IpAddress, Network, NetworkData, NetworkState, Port, Subnet, PUBLIC_NETWORK,
 };
