@@ -133,6 +133,33 @@ json_same "network info" -- network info "$NET"
 json_same "subnet list -l" -- subnet list -l
 json_same "port list -l" -- port list -l
 json_same "volume list -l" -- volume list -l
+json_same "flavor list" -- flavor list
+json_same "flavor list --ram 1024" -- flavor list --ram 1024
+json_same "volume list" -- volume list
+json_same "snapshot list" -- snapshot list
+json_same "snapshot list -l" -- snapshot list -l
+SNAP_ID=$(kamaki snapshot list | sed -n 's/^\([0-9a-f-]\{36\}\).*/\1/p' | head -1)
+json_same "snapshot info" -- snapshot info "$SNAP_ID"
+json_same "volume type" -- volume type 1
+json_same "subnet info" -- subnet info 1
+json_same "server info --nics" -- server info "$SERVER" --nics
+json_same "server info --stats" -- server info "$SERVER" --stats
+json_same "server attachments" -- server attachments "$SERVER"
+json_same "server info --diagnostics" -- server info "$SERVER" --diagnostics
+json_same "server attachment" -- server attachment "$SERVER" --attachment-id "$(kamaki server attachments "$SERVER" | sed -n 's/^\([0-9][0-9]*\).*/\1/p' | head -1)"
+IP_ID=$(kamaki ip list | sed -n 's/^\([0-9][0-9]*\).*/\1/p' | head -1)
+json_same "ip info" -- ip info "$IP_ID"
+check "keypair generate" "compat-key" -- keypair generate --key-name compat-key
+json_same "keypair list" -- keypair list
+json_same "keypair info" -- keypair info compat-key
+json_same "user info" -- user info
+json_same "user list" -- user list
+json_same "service list" -- service list
+json_same "quota list" -- quota list
+json_same "resource list" -- resource list
+json_same "project info" -- project info "$(kamaki project list | sed -n 's/^\([0-9a-f-]\{36\}\).*/\1/p' | head -1)"
+json_same "image list -l" -- image list -l
+json_same "image info" -- image info "$IMAGE"
 check "server delete -w" "DELETED|status" -- server delete "$SERVER" -w
 
 # Pithos.
@@ -157,8 +184,10 @@ json_same "file list" -- file list /compat
 json_same "volume types" -- volume types
 check "group create" "." -- group create friends --uuid "$OTHER_UUID"
 check "group list" "friends" -- group list
+json_same "group list" -- group list
 check "image register" "compat-image" -- image register --name compat-image --location /compat/big.bin --public
 check "image list (registered)" "compat-image" -- image list
+json_same "image info (registered)" -- image info "$(kamaki image list | sed -n 's/^\([0-9a-f-]\{36\}\) compat-image.*/\1/p' | head -1)"
 echo x > "$WORK/x.txt"
 check "file upload (a file named as a directory)" "." -- file upload "$WORK/x.txt" /compat/notes
 check "file upload (under it)" "." -- file upload "$WORK/x.txt" /compat/notes/a.txt

@@ -385,7 +385,7 @@ async fn services_and_commissions() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|s| s["type"] == "compute"));
+        .any(|s| s["name"] == "cyclades"));
     let text = ok(
         &env,
         &[
@@ -655,4 +655,44 @@ async fn session_users_are_the_cloud_tokens() {
     )
     .await;
     assert_one_line_error(&out, &["No user nobody@example.com in the session list"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn user_and_service_json_is_what_the_server_sent() {
+    let emu = emulator().await;
+    let env = env_for(&emu, "owner-token");
+    let http = reqwest::Client::new();
+    let access: Value = http
+        .post(format!("{}/tokens", emu.auth_url()))
+        .json(&serde_json::json!({"auth": {"token": {"id": "owner-token"}}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user = &access["access"]["user"];
+    // `user info` is the token's user, with nothing added.
+    assert_eq!(json(&env, &["user", "info"]).await, *user);
+    assert!(user.get("default_project").is_none(), "{user}");
+    // `user list`: ids and names; all fields with -l.
+    assert_eq!(
+        json(&env, &["user", "list"]).await,
+        serde_json::json!([{"id": user["id"], "name": user["name"]}])
+    );
+    assert_eq!(
+        json(&env, &["user", "list", "-l"]).await,
+        serde_json::json!([user])
+    );
+    // `service list`: the web UI's services, as kamaki 0.16 lists them.
+    let services: Value = http
+        .get(format!("{}/astakos/ui/get_services", emu.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(services.as_array().is_some_and(|s| !s.is_empty()));
+    assert_eq!(json(&env, &["service", "list"]).await, services);
 }

@@ -697,7 +697,7 @@ async fn networks_ports_and_floating_ips() {
         .await
         .contains(&format!("{snid} sn ( of network {nid} )")));
     assert_eq!(
-        json(&env, &["subnet", "info", &snid]).await["cidr"],
+        json(&env, &["subnet", "info", &snid]).await["subnet"]["cidr"],
         "10.0.0.0/24"
     );
     assert_eq!(
@@ -955,7 +955,7 @@ async fn volumes_attachments_and_snapshots() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["volumeId"] == vid.as_str())
+        .find(|a| a["volumeId"].as_u64() == vid.parse().ok())
         .map(id)
         .expect("the volume is attached");
     assert_eq!(
@@ -963,8 +963,9 @@ async fn volumes_attachments_and_snapshots() {
             &env,
             &["server", "attachment", &sid, "--attachment-id", &aid]
         )
-        .await["serverId"],
-        sid.as_str()
+        .await["serverId"]
+            .as_u64(),
+        sid.parse().ok()
     );
     fails(
         &env,
@@ -1167,4 +1168,50 @@ async fn server_json_is_what_the_server_sent_field_for_field() {
         "the server's port"
     );
     assert_eq!(json(&env, &["port", "list", "-l"]).await, raw["ports"]);
+
+    // Short listings keep what the server sent (links too), as kamaki's.
+    let raw = compute_reply(&emu, "/flavors").await;
+    assert_eq!(json(&env, &["flavor", "list"]).await, raw["flavors"]);
+    assert!(raw["flavors"][0]["links"].is_array(), "{raw}");
+    let raw = reply_of(&emu, "volume", "/volumes").await;
+    assert_eq!(json(&env, &["volume", "list"]).await, raw["volumes"]);
+    let raw = reply_of(&emu, "volume", "/types/1").await;
+    assert_eq!(
+        json(&env, &["volume", "type", "1"]).await,
+        raw["volume_type"]
+    );
+    assert!(raw["volume_type"]["id"].is_u64(), "{raw}");
+    // kamaki prints the subnet reply whole.
+    let subnet = raw_first_id(&reply_of(&emu, "network", "/subnets").await, "subnets");
+    let raw = reply_of(&emu, "network", &format!("/subnets/{subnet}")).await;
+    assert_eq!(json(&env, &["subnet", "info", &subnet]).await, raw);
+    // The server's NICs, statistics and volume attachments, as sent.
+    let raw = compute_reply(&emu, &format!("/servers/{id}/ips")).await;
+    assert_eq!(json(&env, &["server", "info", &id, "--nics"]).await, raw);
+    let raw = compute_reply(&emu, &format!("/servers/{id}/stats")).await;
+    assert_eq!(
+        json(&env, &["server", "info", &id, "--stats"]).await,
+        raw["stats"]
+    );
+    let raw = compute_reply(&emu, &format!("/servers/{id}/os-volume_attachments")).await;
+    assert_eq!(
+        json(&env, &["server", "attachments", &id]).await,
+        raw["volumeAttachments"]
+    );
+    assert!(raw["volumeAttachments"][0]["id"].is_u64(), "{raw}");
+    ok(&env, &["keypair", "generate", "--key-name", "exact-key"]).await;
+    let raw = compute_reply(&emu, "/os-keypairs/exact-key").await;
+    assert_eq!(
+        json(&env, &["keypair", "info", "exact-key"]).await,
+        raw["keypair"]
+    );
+    assert!(raw["keypair"]["id"].is_u64(), "{raw}");
+}
+
+/// The id of the first item of a listing, as text.
+fn raw_first_id(reply: &Value, key: &str) -> String {
+    match &reply[key][0]["id"] {
+        Value::String(id) => id.clone(),
+        other => other.to_string(),
+    }
 }

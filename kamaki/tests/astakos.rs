@@ -50,6 +50,20 @@ async fn authenticate_returns_token_user_and_catalog() {
 }
 
 #[tokio::test]
+async fn ui_services_are_read_under_the_account_ui_url() {
+    let emu = two_users().await;
+    let astakos = AstakosClient::new(&emu.auth_url(), "alice-token").unwrap();
+    let services = astakos.get_ui_services().await.unwrap();
+    let names: Vec<&str> = services.iter().filter_map(|s| s["name"].as_str()).collect();
+    assert!(names.contains(&"cyclades"), "{services:?}");
+    assert!(names.contains(&"pithos"), "{services:?}");
+    assert!(
+        services.iter().all(|s| s["url"].is_string()),
+        "{services:?}"
+    );
+}
+
+#[tokio::test]
 async fn endpoint_lookup_finds_services_and_names_missing_ones() {
     let emu = two_users().await;
     let astakos = AstakosClient::new(&emu.auth_url(), "alice-token").unwrap();

@@ -181,6 +181,32 @@ pub(crate) fn meta_value(meta: &ImageMeta) -> Value {
     value
 }
 
+/// An image's headers as kamaki 0.16 prints them: the `x-image-meta-`
+/// headers by the rest of their name, and the `x-image-meta-property-`
+/// ones (`-` read as `_`) under `properties`, values unquoted.
+fn header_meta<'a>(headers: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Value {
+    let mut meta = serde_json::Map::new();
+    let mut properties = serde_json::Map::new();
+    for (name, value) in headers {
+        let Some(key) = name.strip_prefix("x-image-meta-") else {
+            continue;
+        };
+        // Values URL-unquoted, as kamaki's HTTP layer gives them.
+        let value = percent_encoding::percent_decode(value).decode_utf8_lossy();
+        let value = Value::String(value.into_owned());
+        match key.strip_prefix("property-") {
+            Some(property) => {
+                properties.insert(property.replace('-', "_"), value);
+            }
+            None => {
+                meta.insert(key.to_string(), value);
+            }
+        }
+    }
+    meta.insert("properties".into(), Value::Object(properties));
+    Value::Object(meta)
+}
+
 fn humanize_size(value: &mut Value) {
     if let Some(size) = value.get_mut("size") {
         if let Some(n) = size.as_u64() {
@@ -195,6 +221,18 @@ pub async fn run(ctx: &mut Ctx, cmd: ImageCmd) -> CliResult {
         ImageCmd::List(args) => list(ctx, *args).await,
         ImageCmd::Info { image_id, hashmap } => {
             let image = client(ctx).await?;
+            if ctx.json() && !hashmap {
+                // kamaki prints the reply's headers: `x-image-meta-` cut,
+                // properties apart, every value a string.
+                let reply = image
+                    .head(&format!("images/{image_id}"))
+                    .send()
+                    .await
+                    .map_err(on_image(&image_id))?;
+                let headers = reply.headers().iter();
+                let meta = header_meta(headers.map(|(n, v)| (n.as_str(), v.as_bytes())));
+                return ctx.out.print_value(&meta);
+            }
             let meta = image
                 .get_meta(&image_id)
                 .await

@@ -112,8 +112,9 @@ fn service_client(ctx: &mut Ctx, token: &str) -> CliResult<AstakosClient> {
 pub async fn run(ctx: &mut Ctx, cmd: ServiceCmd) -> CliResult {
     match cmd {
         ServiceCmd::List => {
-            let services = ctx.astakos()?.get_services().await?;
-            ctx.out.print(&services)
+            // What kamaki 0.16 lists: the web UI's services.
+            let services = ctx.astakos()?.get_ui_services().await?;
+            ctx.out.print_value(&Value::Array(services))
         }
         ServiceCmd::Uuid2username {
             service_token,

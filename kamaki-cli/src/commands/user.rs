@@ -138,8 +138,16 @@ pub async fn run(ctx: &mut Ctx, cmd: UserCmd) -> CliResult {
         }
         UserCmd::List { detail } => {
             let users = session_users(ctx).await?;
-            if detail || ctx.json() {
+            if detail {
                 return ctx.out.print_value(&Value::Array(users));
+            }
+            if ctx.json() {
+                // kamaki: id and name, all fields with -l.
+                let short = users
+                    .iter()
+                    .map(|u| json!({"id": u["id"], "name": u["name"]}))
+                    .collect();
+                return ctx.out.print_value(&Value::Array(short));
             }
             for user in users {
                 println!(
@@ -175,10 +183,12 @@ pub(crate) async fn session_tokens(ctx: &mut Ctx) -> CliResult<Vec<(String, Valu
     let mut users = Vec::new();
     for (i, token) in cloud.tokens.iter().enumerate() {
         let astakos = ctx.session.astakos_for(&cloud.url, token)?;
-        match astakos.user_info().await {
-            Ok(info) => users.push((
+        // The user as the server sent it (`user_info()` adds the default
+        // project; kamaki's `user info` and `user list` print no such field).
+        match astakos.authenticate().await {
+            Ok(auth) => users.push((
                 token.clone(),
-                serde_json::to_value(info).unwrap_or(Value::Null),
+                serde_json::to_value(auth.access.user).unwrap_or(Value::Null),
             )),
             Err(e) if i > 0 && e.status() == 401 => {
                 eprintln!(

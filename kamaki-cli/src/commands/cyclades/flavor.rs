@@ -103,9 +103,11 @@ pub async fn run(ctx: &mut Ctx, cmd: FlavorCmd) -> CliResult {
                     items = keep_equal(items, key, wanted);
                 }
             }
-            if !details {
+            // kamaki: a short listing keeps its links in JSON; one made
+            // detailed for the filters is cut to ids and names.
+            if !details && (filtered || !ctx.json()) {
                 items = only_keys(items, ID_NAME);
-            } else if !ctx.json() {
+            } else if details && !ctx.json() {
                 drop_key(&mut items, "links");
             }
             print_list(

@@ -7,7 +7,9 @@ use kamaki::clients::cyclades::CycladesComputeClient;
 use kamaki::clients::ClientError;
 
 use super::compute;
-use crate::commands::common::{drop_key, print_list, to_values, ListStyle, NameFilter, ID_NAME};
+use crate::commands::common::{
+    drop_key, print_list, raw_reply, to_values, ListStyle, NameFilter, ID_NAME,
+};
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
@@ -130,11 +132,12 @@ pub async fn run(ctx: &mut Ctx, cmd: KeypairCmd) -> CliResult {
             )
         }
         KeypairCmd::Info { key_name } => {
-            let key = compute
-                .get_keypair_details(&key_name)
+            // As the server sent it (integer id, null dates).
+            let reply = compute
+                .keypairs_get(Some(&key_name))
                 .await
                 .map_err(no_keypair(&key_name))?;
-            ctx.out.print(&key)
+            ctx.out.print_value(&raw_reply(&reply, "keypair")?)
         }
         KeypairCmd::Delete { key_name } => compute
             .delete_keypair(&key_name)

@@ -64,7 +64,8 @@ pub async fn run(ctx: &mut Ctx, cmd: SnapshotCmd) -> CliResult {
         SnapshotCmd::List { details } => {
             let reply = client.snapshots_get(details, None).await?;
             let items = raw_list(&reply, "snapshots")?;
-            let items = if details {
+            // kamaki prints the short listing as sent (links too) in JSON.
+            let items = if details || ctx.json() {
                 items
             } else {
                 only_keys(items, &["id", "display_name"])

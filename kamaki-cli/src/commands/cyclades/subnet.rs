@@ -9,7 +9,7 @@ use serde_json::json;
 use super::network;
 use super::port::no_network;
 use crate::commands::common::{
-    not_found, print_list, raw_list, raw_reply, text, IdFilter, ListStyle, NameFilter, ID_NAME,
+    not_found, print_list, raw_list, text, IdFilter, ListStyle, NameFilter, ID_NAME,
 };
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
@@ -129,7 +129,8 @@ pub async fn run(ctx: &mut Ctx, cmd: SubnetCmd) -> CliResult {
                 &subnet_id,
                 "kamaki subnet list",
             ))?;
-            ctx.out.print_value(&raw_reply(&reply, "subnet")?)
+            // The whole reply, `{"subnet": {...}}`, as kamaki prints it.
+            ctx.out.print_value(&reply.json()?)
         }
         SubnetCmd::Create {
             network_id,

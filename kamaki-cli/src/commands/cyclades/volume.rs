@@ -191,7 +191,8 @@ pub async fn run(ctx: &mut Ctx, cmd: VolumeCmd) -> CliResult {
         VolumeCmd::List { details } => {
             let reply = client.volumes_get(details, None).await?;
             let items = raw_list(&reply, "volumes")?;
-            let items = if details {
+            // kamaki prints the short listing as sent (links too) in JSON.
+            let items = if details || ctx.json() {
                 items
             } else {
                 crate::commands::common::only_keys(items, &["id", "name", "display_name"])
@@ -313,15 +314,15 @@ pub async fn run(ctx: &mut Ctx, cmd: VolumeCmd) -> CliResult {
             )
         }
         VolumeCmd::Type { volume_type_id } => {
-            let found = client
-                .get_volume_type_details(&volume_type_id)
+            let reply = client
+                .types_get(Some(&volume_type_id))
                 .await
                 .map_err(not_found(
                     "volume type",
                     &volume_type_id,
                     "kamaki volume types",
                 ))?;
-            ctx.out.print(&found)
+            ctx.out.print_value(&raw_reply(&reply, "volume_type")?)
         }
     }
 }

@@ -378,6 +378,28 @@ impl AstakosClient {
         Ok(self.auth().await?.access.service_catalog)
     }
 
+    /// The services the cloud's web UI lists, as the server sent them
+    /// (`[{"id", "name", "url"}...]`): astakosclient's `get_services`, a
+    /// `GET` of `get_services` under the account service's `SNF:uiURL`.
+    /// (kamaki's own [`Self::get_services`] is the service catalog.)
+    pub async fn get_ui_services(&self) -> Result<Vec<Value>> {
+        let catalog = self.catalog().await?;
+        let endpoint = match find_endpoint(catalog.clone(), "account", Some(ACCOUNT_VERSION)) {
+            Ok(endpoint) => endpoint,
+            Err(_) => find_endpoint(catalog, "account", None)?,
+        };
+        let ui = endpoint.ui_url.ok_or_else(|| {
+            ClientError::NotFound(
+                "the catalog gives the account service no SNF:uiURL (the web UI's address)".into(),
+            )
+        })?;
+        self.client
+            .with_endpoint(&ui)?
+            .get("get_services")
+            .send_json()
+            .await
+    }
+
     /// The catalog entry of a service type (matched case-insensitively).
     pub async fn get_service_details(&self, service_type: &str) -> Result<CatalogService> {
         service_details(self.get_services().await?, service_type)

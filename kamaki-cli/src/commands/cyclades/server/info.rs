@@ -14,22 +14,32 @@ pub(super) async fn info(
     let compute = compute(ctx).await?;
     let id = server_id.as_str();
     if nics {
-        let nics = compute
-            .get_server_nics(id, None)
+        // As the server sent them (kamaki prints the reply whole).
+        let reply = compute
+            .servers_ips_get(id, None, None)
             .await
             .map_err(no_server(id))?;
-        ctx.out.print(&nics)
+        ctx.out.print_value(&reply.json()?)
     } else if stats {
-        let stats = compute.get_server_stats(id).await.map_err(no_server(id))?;
-        ctx.out.print(&stats)
+        let reply = compute.servers_stats_get(id).await.map_err(no_server(id))?;
+        ctx.out.print_value(&raw_reply(&reply, "stats")?)
     } else if diagnostics {
-        let found = compute
-            .get_server_diagnostics(id)
+        // The list as sent (a null `details` stays).
+        let reply = compute
+            .servers_diagnostics_get(id)
             .await
             .map_err(no_server(id))?;
+        let found = match reply.json()? {
+            Value::Array(items) => items,
+            other => {
+                return Err(CliError::new(format!(
+                    "the diagnostics of server {id} are not a list: {other}"
+                )))
+            }
+        };
         print_list(
             ctx,
-            to_values(&found)?,
+            found,
             ListStyle {
                 title: ID_NAME,
                 ..Default::default()

@@ -19,7 +19,7 @@ use super::{compute, network};
 use crate::args::parse_date;
 use crate::commands::common::{
     keep_equal, key_values, metadata_matches, not_found, only_keys, print_list, raw_list,
-    raw_reply, text, to_values, uuid_of, IdFilter, ListStyle, NameFilter, ID_NAME,
+    raw_reply, text, uuid_of, IdFilter, ListStyle, NameFilter, ID_NAME,
 };
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};

@@ -10,10 +10,10 @@ pub(super) async fn attachment(
 ) -> CliResult {
     let compute = compute(ctx).await?;
     match compute
-        .get_volume_attachment(&server_id, &attachment_id)
+        .volume_attachment_get(&server_id, Some(&attachment_id))
         .await
     {
-        Ok(found) => ctx.out.print(&found),
+        Ok(reply) => ctx.out.print_value(&raw_reply(&reply, "volumeAttachment")?),
         Err(e) => Err(missing_on(
             &compute,
             &server_id,
@@ -28,13 +28,13 @@ pub(super) async fn attachment(
 /// `server attachments`: the volume attachments of a server.
 pub(super) async fn attachments(ctx: &mut Ctx, server_id: String) -> CliResult {
     let compute = compute(ctx).await?;
-    let found = compute
-        .list_volume_attachments(&server_id)
+    let reply = compute
+        .volume_attachment_get(&server_id, None)
         .await
         .map_err(no_server(&server_id))?;
     print_list(
         ctx,
-        to_values(&found)?,
+        raw_list(&reply, "volumeAttachments")?,
         ListStyle {
             title: ID_NAME,
             ..Default::default()
