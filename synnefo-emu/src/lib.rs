@@ -45,6 +45,7 @@ pub mod quotas;
 pub mod random;
 pub mod rejections;
 pub mod state;
+pub mod storage;
 pub mod tls;
 pub mod versions;
 pub mod volume;
@@ -61,6 +62,7 @@ pub use crate::inject::{FaultConfig, Injected, LoggedRequest};
 pub use crate::oauth2::OAuth2Client;
 use crate::state::{AppState, SharedState};
 pub use crate::state::{Component, User};
+use crate::storage::DataDir;
 
 /// What can keep the emulator from starting.
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +91,9 @@ pub enum EmuError {
     /// A project admin was named who is not one of the users.
     #[error("project admin {0:?} is not a user: add it with --user EMAIL:TOKEN")]
     ProjectAdmin(String),
+    /// The data dir cannot be used.
+    #[error("{0}")]
+    DataDir(#[from] storage::StorageError),
     /// Another I/O failure.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
@@ -112,6 +117,7 @@ pub struct EmulatorBuilder {
     header_timeout: std::time::Duration,
     body_idle_timeout: std::time::Duration,
     pithos_update_md5: bool,
+    data_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for EmulatorBuilder {
@@ -131,6 +137,7 @@ impl Default for EmulatorBuilder {
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             body_idle_timeout: pithos::DEFAULT_BODY_IDLE_TIMEOUT,
             pithos_update_md5: false,
+            data_dir: None,
         }
     }
 }
@@ -309,6 +316,70 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Keeps what must survive a restart in `dir` (created if missing):
+    /// see [`storage`] for what is kept. Without it, everything is in
+    /// memory.
+    pub fn data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// The users to start with: those given (or a default one), and, with
+    /// a data dir, mapped to the uuids it keeps and saved to it.
+    fn resolve_users(&self) -> Result<(Vec<User>, Option<Arc<DataDir>>), EmuError> {
+        let given: Vec<User> = self
+            .users
+            .iter()
+            .map(|(email, token, uuid)| {
+                let user = User::new(email, token);
+                match uuid {
+                    Some(uuid) => User {
+                        uuid: uuid.clone(),
+                        default_project: uuid.clone(),
+                        ..user
+                    },
+                    None => user,
+                }
+            })
+            .collect();
+        let fallback = User::new("user@example.com", &state::new_token());
+        let Some(dir) = &self.data_dir else {
+            let users = if given.is_empty() {
+                vec![fallback]
+            } else {
+                given
+            };
+            return Ok((users, None));
+        };
+        let data = DataDir::open(dir)?;
+        let row = |u: &User| storage::StoredUser {
+            uuid: u.uuid.clone(),
+            email: u.email.clone(),
+            realname: u.realname.clone(),
+            token: u.token.clone(),
+        };
+        let pinned: Vec<bool> = self.users.iter().map(|(_, _, u)| u.is_some()).collect();
+        let merged = storage::merge_users(
+            dir,
+            given.iter().map(row).collect(),
+            &pinned,
+            data.users()?,
+            row(&fallback),
+        )?;
+        data.save_users(&merged)?;
+        let users = merged
+            .into_iter()
+            .map(|s| User {
+                default_project: s.uuid.clone(),
+                uuid: s.uuid,
+                email: s.email,
+                realname: s.realname,
+                token: s.token,
+            })
+            .collect();
+        Ok((users, Some(Arc::new(data))))
+    }
+
     /// Binds the address and starts serving in the background.
     ///
     /// It also installs rustls' ring provider as the process default if none
@@ -337,24 +408,7 @@ impl EmulatorBuilder {
         let scheme = if tls.is_some() { "https" } else { "http" };
         let base_url = format!("{scheme}://{host}:{}", local.port());
 
-        let mut users: Vec<User> = self
-            .users
-            .iter()
-            .map(|(email, token, uuid)| {
-                let user = User::new(email, token);
-                match uuid {
-                    Some(uuid) => User {
-                        uuid: uuid.clone(),
-                        default_project: uuid.clone(),
-                        ..user
-                    },
-                    None => user,
-                }
-            })
-            .collect();
-        if users.is_empty() {
-            users.push(User::new("user@example.com", &state::new_token()));
-        }
+        let (users, data_dir) = self.resolve_users()?;
         for email in &self.project_admins {
             if !users.iter().any(|u| &u.email == email) {
                 return Err(EmuError::ProjectAdmin(email.clone()));
@@ -445,6 +499,7 @@ impl EmulatorBuilder {
             local_addr: local,
             state,
             shutdown,
+            data_dir,
         })
     }
 }
@@ -459,6 +514,8 @@ pub struct Emulator {
     local_addr: SocketAddr,
     state: SharedState,
     shutdown: axum_server::Handle<SocketAddr>,
+    /// The data dir, its lock held while the emulator runs.
+    data_dir: Option<Arc<DataDir>>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -478,6 +535,11 @@ impl Emulator {
     /// A builder for an emulator with other settings.
     pub fn builder() -> EmulatorBuilder {
         EmulatorBuilder::default()
+    }
+
+    /// The data dir it keeps its state in, if one was given.
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        self.data_dir.as_deref().map(DataDir::path)
     }
 
     /// The base URL, e.g. `http://127.0.0.1:39123`.

@@ -88,6 +88,11 @@ struct Args {
     /// for swift and rclone users' MD5 checks.
     #[arg(long)]
     pithos_update_md5: bool,
+    /// Keep the cloud in DIR across restarts (created if missing; one
+    /// emulator at a time). So far the users are kept: a --user given again
+    /// is the same user, with the same uuid.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
 }
 
 async fn run(args: Args) -> Result<(), EmuError> {
@@ -98,6 +103,9 @@ async fn run(args: Args) -> Result<(), EmuError> {
         .header_timeout(std::time::Duration::from_millis(args.header_timeout_ms))
         .body_idle_timeout(std::time::Duration::from_millis(args.body_idle_timeout_ms))
         .pithos_update_md5(args.pithos_update_md5);
+    if let Some(dir) = &args.data_dir {
+        builder = builder.data_dir(dir);
+    }
     for spec in &args.users {
         builder = builder.user_spec(spec)?;
     }

@@ -62,7 +62,7 @@ fn malformed() -> ApiError {
 }
 
 fn is_base64(text: &str) -> bool {
-    text.len() % 4 == 0
+    text.len().is_multiple_of(4)
         && base64::engine::general_purpose::STANDARD
             .decode(text)
             .is_ok()

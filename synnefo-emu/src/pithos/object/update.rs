@@ -279,7 +279,7 @@ fn update_source(
 /// data is written over. Returns where the data ended.
 fn copy_range(ctx: &Ctx, hashes: &mut Vec<Hash>, v: &Version, offset: u64, length: u64) -> u64 {
     let bs = BLOCK_SIZE as u64;
-    if offset % bs != 0 {
+    if !offset.is_multiple_of(bs) {
         let data = version_data(ctx, v, length);
         return write_at(ctx, hashes, offset, &data);
     }

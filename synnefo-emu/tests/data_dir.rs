@@ -1,0 +1,171 @@
+//! `--data-dir`: what the emulator keeps across restarts (so far: its users
+//! and their uuids), one emulator per data dir, and the refusals that name
+//! the directory and the fix.
+
+use synnefo_emu::storage::{DB_FILE, SCHEMA_VERSION};
+use synnefo_emu::{EmuError, Emulator};
+
+#[tokio::test]
+async fn a_user_given_again_is_the_same_user_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("cloud");
+    let first = Emulator::builder()
+        .user("alice@example.com", "alice-token")
+        .data_dir(&data)
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(first.data_dir(), Some(data.as_path()));
+    let alice = first.users()[0].uuid.clone();
+    drop(first);
+
+    // The same --user: the same uuid (the same Pithos account).
+    let again = Emulator::builder()
+        .user("alice@example.com", "alice-token")
+        .user("bob@example.com", "bob-token")
+        .data_dir(&data)
+        .start()
+        .await
+        .unwrap();
+    let users = again.users();
+    assert_eq!(users[0].uuid, alice);
+    assert_eq!(users[0].default_project, alice);
+    let bob = users[1].uuid.clone();
+    assert_ne!(bob, alice);
+    drop(again);
+
+    // No --user: the users kept, in their order, with their tokens.
+    let plain = Emulator::builder().data_dir(&data).start().await.unwrap();
+    let users = plain.users();
+    assert_eq!(users.len(), 2);
+    assert_eq!(
+        (users[0].uuid.as_str(), users[0].token.as_str()),
+        (alice.as_str(), "alice-token")
+    );
+    assert_eq!(users[1].uuid, bob);
+    assert_eq!(plain.token(), "alice-token");
+    drop(plain);
+
+    // Without a data dir nothing is kept: a fresh uuid each start.
+    let a = Emulator::builder()
+        .user("alice@example.com", "t")
+        .start()
+        .await
+        .unwrap();
+    assert_ne!(a.users()[0].uuid, alice);
+}
+
+#[tokio::test]
+async fn the_default_user_keeps_its_token_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Emulator::builder()
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    let (token, uuid) = (first.token().to_string(), first.users()[0].uuid.clone());
+    drop(first);
+    let again = Emulator::builder()
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(again.token(), token);
+    assert_eq!(again.users()[0].uuid, uuid);
+}
+
+#[tokio::test]
+async fn a_second_emulator_on_the_same_data_dir_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let _first = Emulator::builder()
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    let second = Emulator::builder().data_dir(dir.path()).start().await;
+    let message = match second {
+        Err(e @ EmuError::DataDir(_)) => e.to_string(),
+        other => panic!("expected a data dir error, got {other:?}"),
+    };
+    assert!(
+        message.contains("in use by another synnefo-emu"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&dir.path().display().to_string()),
+        "{message}"
+    );
+    assert!(message.contains("choose another --data-dir"), "{message}");
+}
+
+#[tokio::test]
+async fn a_newer_schema_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(
+        Emulator::builder()
+            .data_dir(dir.path())
+            .start()
+            .await
+            .unwrap(),
+    );
+    let db = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    let newer = (SCHEMA_VERSION + 1).to_string();
+    db.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'schema_version'",
+        [&newer],
+    )
+    .unwrap();
+    drop(db);
+    let refused = Emulator::builder().data_dir(dir.path()).start().await;
+    let message = refused.map(|_| ()).unwrap_err().to_string();
+    assert!(
+        message.contains(&format!("schema version {newer}")),
+        "{message}"
+    );
+    assert!(message.contains("newer than this synnefo-emu"), "{message}");
+    let db = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    let kept: String = db
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, newer, "the data is left as it was");
+}
+
+#[tokio::test]
+async fn an_unusable_data_dir_is_refused_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"not a directory").unwrap();
+    let data = file.join("cloud");
+    let refused = Emulator::builder().data_dir(&data).start().await;
+    let message = refused.map(|_| ()).unwrap_err().to_string();
+    assert!(message.contains(&data.display().to_string()), "{message}");
+    assert!(
+        message.contains("choose a directory this user can write to"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_pinned_uuid_that_disagrees_with_the_data_dir_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(
+        Emulator::builder()
+            .user("alice@example.com", "t")
+            .data_dir(dir.path())
+            .start()
+            .await
+            .unwrap(),
+    );
+    let refused = Emulator::builder()
+        .user_with_uuid("alice@example.com", "t", "another-uuid")
+        .data_dir(dir.path())
+        .start()
+        .await;
+    let message = refused.map(|_| ()).unwrap_err().to_string();
+    assert!(message.contains("another-uuid"), "{message}");
+    assert!(message.contains("drop the uuid from --user"), "{message}");
+}
