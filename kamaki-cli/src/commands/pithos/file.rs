@@ -357,39 +357,11 @@ fn parse_with_format(
     ))
 }
 
+/// `file list`: the objects under a path (or of a container).
 async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
     let location = args.path_or_url.clone().unwrap_or_default();
     let target = Target::location(ctx, &args.target, &location).await?;
-    let until = match (&args.until, &args.format) {
-        (Some(text), Some(format)) => Some(parse_with_format(
-            text,
-            format,
-            &crate::local_time::system_zone(),
-        )?),
-        (Some(text), None) => Some(crate::args::parse_date(text)?),
-        (None, _) => None,
-    };
-    let meta: Vec<String> = args
-        .meta
-        .iter()
-        .flat_map(|m| m.split(','))
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(String::from)
-        .collect();
-    let options = ContainerGet {
-        limit: args.number,
-        marker: args.marker.clone(),
-        prefix: (!target.path.is_empty()).then(|| target.path.clone()),
-        delimiter: args.delimiter.clone(),
-        meta,
-        show_only_shared: args.shared_by_me,
-        public: args.public,
-        until: until.as_ref().map(until_param),
-        if_modified_since: args.if_modified_since.as_ref().map(http_date),
-        if_unmodified_since: args.if_unmodified_since.as_ref().map(http_date),
-        ..ContainerGet::default()
-    };
+    let options = list_options(&args, &target)?;
     let client = &target.client;
     let listed = if options.limit.is_some() {
         target
@@ -411,27 +383,7 @@ async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
         })
         .collect();
     if listed.is_empty() {
-        if target.path.is_empty() {
-            if !ctx.json() {
-                eprintln!("Container \"{}\" is empty", target.container);
-            }
-        } else {
-            // `dir/` names the directory object `dir`.
-            let named = target.at(target.path.trim_end_matches('/'));
-            let info = named
-                .on_object(client.get_object_info(&named.path, None))
-                .await?;
-            if !headers_are_dir(&info) {
-                return Err(CliError::new(format!(
-                    "Object {} is not a directory: see kamaki file info {}",
-                    named.display(),
-                    named.display()
-                )));
-            }
-            if !ctx.json() {
-                eprintln!("Directory {} is empty", named.display());
-            }
-        }
+        say_empty(ctx, &target).await?;
     }
     if ctx.json() {
         // What the server sent, field for field (the typed listing decided
@@ -456,6 +408,70 @@ async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
     }
     let text = object_lines(&listed, args.details, args.enumerate)?;
     print_text(&text, args.more)
+}
+
+/// The listing `file list` asks for: the objects under the target's path,
+/// with the filters and conditions given.
+fn list_options(args: &ListArgs, target: &Target) -> CliResult<ContainerGet> {
+    let until = match (&args.until, &args.format) {
+        (Some(text), Some(format)) => Some(parse_with_format(
+            text,
+            format,
+            &crate::local_time::system_zone(),
+        )?),
+        (Some(text), None) => Some(crate::args::parse_date(text)?),
+        (None, _) => None,
+    };
+    let meta: Vec<String> = args
+        .meta
+        .iter()
+        .flat_map(|m| m.split(','))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(String::from)
+        .collect();
+    Ok(ContainerGet {
+        limit: args.number,
+        marker: args.marker.clone(),
+        prefix: (!target.path.is_empty()).then(|| target.path.clone()),
+        delimiter: args.delimiter.clone(),
+        meta,
+        show_only_shared: args.shared_by_me,
+        public: args.public,
+        until: until.as_ref().map(until_param),
+        if_modified_since: args.if_modified_since.as_ref().map(http_date),
+        if_unmodified_since: args.if_unmodified_since.as_ref().map(http_date),
+        ..ContainerGet::default()
+    })
+}
+
+/// Says that nothing is listed (on stderr, unless the output is JSON):
+/// the container or the directory is empty; a path that is not a
+/// directory is an error.
+async fn say_empty(ctx: &Ctx, target: &Target) -> CliResult {
+    let client = &target.client;
+    if target.path.is_empty() {
+        if !ctx.json() {
+            eprintln!("Container \"{}\" is empty", target.container);
+        }
+    } else {
+        // `dir/` names the directory object `dir`.
+        let named = target.at(target.path.trim_end_matches('/'));
+        let info = named
+            .on_object(client.get_object_info(&named.path, None))
+            .await?;
+        if !headers_are_dir(&info) {
+            return Err(CliError::new(format!(
+                "Object {} is not a directory: see kamaki file info {}",
+                named.display(),
+                named.display()
+            )));
+        }
+        if !ctx.json() {
+            eprintln!("Directory {} is empty", named.display());
+        }
+    }
+    Ok(())
 }
 
 async fn info(ctx: &mut Ctx, args: InfoArgs) -> CliResult {
