@@ -6,7 +6,7 @@ use kamaki::clients::network::{FloatingIp, FloatingIpOptions};
 use kamaki::clients::ClientError;
 
 use super::network;
-use super::port::{connect, no_network, print_ports, wait_port, PortArgs};
+use super::port::{connect, missing_network, print_ports, wait_port, PortArgs};
 use super::waiter::{Goal, WaitArgs, DEFAULT_TIMEOUT};
 use crate::commands::common::{not_found, print_list, raw_list, raw_reply, ListStyle, ID_NAME};
 use crate::context::Ctx;
@@ -148,11 +148,9 @@ async fn create(
     match net.create_floatingip(network_id.as_deref(), &options).await {
         Ok(ip) => ctx.out.print(&ip),
         Err(e) => {
-            if let (Some(id), 400 | 404) = (&network_id, e.status()) {
-                if let Err(missing) = net.get_network_details(id).await {
-                    if matches!(missing.status(), 400 | 404) {
-                        return Err(no_network(id)(missing));
-                    }
+            if let Some(id) = &network_id {
+                if let Some(missing) = missing_network(net, id, e.status()).await {
+                    return Err(missing);
                 }
             }
             Err(match (&project_id, e.status()) {

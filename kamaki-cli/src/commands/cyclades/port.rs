@@ -96,6 +96,22 @@ pub(super) fn no_network(id: &str) -> impl FnOnce(ClientError) -> CliError + '_ 
     not_found("network", id, "kamaki network list")
 }
 
+/// After a 400 or 404 (`status`) on something made on network `id`: the
+/// error naming the network, if it is the network that is missing.
+pub(super) async fn missing_network(
+    net: &CycladesNetworkClient,
+    id: &str,
+    status: u16,
+) -> Option<CliError> {
+    if !matches!(status, 400 | 404) {
+        return None;
+    }
+    match net.get_network_details(id).await {
+        Err(e) if matches!(e.status(), 400 | 404) => Some(no_network(id)(e)),
+        _ => None,
+    }
+}
+
 /// Connects a device to a network with a new port, as kamaki's
 /// `port create`, `network connect` and `ip attach` do, waits for it with
 /// `-w`, and returns it. A 400 or 404 is explained: a missing network,
@@ -159,10 +175,8 @@ async fn explain_connect_error(
     if !matches!(error.status(), 400 | 404) {
         return error.into();
     }
-    if let Err(e) = net.get_network_details(network_id).await {
-        if matches!(e.status(), 400 | 404) {
-            return no_network(network_id)(e);
-        }
+    if let Some(missing) = missing_network(net, network_id, error.status()).await {
+        return missing;
     }
     if let Ok(compute) = compute(ctx).await {
         if let Err(e) = compute.get_server_details(device_id).await {

@@ -8,7 +8,7 @@ use kamaki::clients::network::{
 use serde_json::json;
 
 use super::network;
-use super::port::no_network;
+use super::port::missing_network;
 use crate::commands::common::{
     not_found, print_list, raw_list, text, IdFilter, ListStyle, NameFilter, ID_NAME,
 };
@@ -185,15 +185,10 @@ async fn create(ctx: &mut Ctx, net: &CycladesNetworkClient, args: CreateArgs) ->
     };
     match net.create_subnet(&network_id, &cidr, &options).await {
         Ok(subnet) => ctx.out.print(&subnet),
-        Err(e) if matches!(e.status(), 400 | 404) => {
-            if let Err(missing) = net.get_network_details(&network_id).await {
-                if matches!(missing.status(), 400 | 404) {
-                    return Err(no_network(&network_id)(missing));
-                }
-            }
-            Err(e.into())
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => match missing_network(net, &network_id, e.status()).await {
+            Some(missing) => Err(missing),
+            None => Err(e.into()),
+        },
     }
 }
 
