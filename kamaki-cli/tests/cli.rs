@@ -8,7 +8,7 @@ use synnefo_emu::Emulator;
 
 mod common;
 
-use common::{env_for, kamaki, stderr, stdout};
+use common::{env_for, kamaki, stderr, stdout, succeeds};
 
 async fn emulator() -> Emulator {
     Emulator::builder()
@@ -25,8 +25,7 @@ async fn user_commands_against_the_emulator() {
     let env = env_for(&emu, "cli-token");
     let me = emu.users()[0].clone();
 
-    let out = kamaki(&env, &["user", "info"]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(&env, &["user", "info"]).await;
     assert!(
         stdout(&out).contains(&format!("id: {}", me.uuid)),
         "{}",
@@ -34,8 +33,7 @@ async fn user_commands_against_the_emulator() {
     );
     assert!(stdout(&out).contains("name: Cli"));
 
-    let out = kamaki(&env, &["user", "authenticate", "--output-format", "json"]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(&env, &["user", "authenticate", "--output-format", "json"]).await;
     let access: Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
     assert_eq!(
         access["access"]["user"]["id"],
@@ -44,8 +42,7 @@ async fn user_commands_against_the_emulator() {
     assert!(access["access"]["serviceCatalog"].as_array().unwrap().len() >= 6);
 
     let friend = emu.users()[1].uuid.clone();
-    let out = kamaki(&env, &["user", "uuid2name", &friend, "no-such-uuid"]).await;
-    assert!(out.status.success());
+    let out = succeeds(&env, &["user", "uuid2name", &friend, "no-such-uuid"]).await;
     assert_eq!(stdout(&out), format!("{friend}: friend@example.com\n"));
     assert!(stderr(&out).contains("No uuid no-such-uuid found"));
 
@@ -250,8 +247,7 @@ async fn version_help_and_completion() {
     assert!(at("Options:") < at("--concurrency"), "{help}");
     assert!(at("--concurrency") < at("Global options:"), "{help}");
     assert!(at("Global options:") < at("--cloud"), "{help}");
-    let out = kamaki(&env, &["completion", "bash"]).await;
-    assert!(out.status.success());
+    let out = succeeds(&env, &["completion", "bash"]).await;
     assert!(
         stdout(&out).contains("_kamaki"),
         "a bash completion function"
@@ -279,8 +275,7 @@ async fn syntax_errors_are_one_line_and_help_still_works() {
         );
         assert!(stdout(&out).is_empty());
     }
-    let out = kamaki(&env, &["container", "create", "--help"]).await;
-    assert!(out.status.success());
+    let out = succeeds(&env, &["container", "create", "--help"]).await;
     assert!(stdout(&out).contains("Usage: kamaki container create"));
 }
 
@@ -314,8 +309,7 @@ fn a_closed_stdout_ends_kamaki_quietly() {
 async fn double_verbose_shows_bodies_and_reply_headers_without_the_token() {
     let emu = emulator().await;
     let env = env_for(&emu, "cli-token");
-    let out = kamaki(&env, &["-vv", "user", "info"]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(&env, &["-vv", "user", "info"]).await;
     let trace = stderr(&out);
     assert!(trace.contains("request body:"), "{trace}");
     assert!(

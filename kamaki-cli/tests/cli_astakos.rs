@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{assert_one_line_error, env_for, json, kamaki, ok, stderr, stdout, Env};
+use common::{assert_one_line_error, env_for, json, kamaki, ok, stderr, stdout, succeeds, Env};
 use serde_json::Value;
 use synnefo_emu::Emulator;
 
@@ -99,7 +99,7 @@ async fn projects_and_memberships() {
     let third = env_for(&emu, "third-token");
 
     // An application by options, then approval by the project admin.
-    let out = kamaki(
+    let out = succeeds(
         &owner,
         &[
             "project",
@@ -123,7 +123,6 @@ async fn projects_and_memberships() {
         ],
     )
     .await;
-    assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("Application is submitted successfully"));
     let created: Value = serde_json::from_str(&stdout(&out)).unwrap();
     let project = created["id"].as_str().unwrap().to_string();
@@ -235,7 +234,7 @@ async fn projects_and_memberships() {
     );
 
     // kamaki dropped --private on modify; it reaches the application here.
-    let out = kamaki(
+    let out = succeeds(
         &owner,
         &[
             "project",
@@ -249,7 +248,6 @@ async fn projects_and_memberships() {
         ],
     )
     .await;
-    assert!(out.status.success(), "{}", stderr(&out));
     let modified: Value = serde_json::from_str(&stdout(&out)).unwrap();
     let info = json(&owner, &["project", "info", &project]).await;
     assert_eq!(info["last_application"]["private"], true, "{info}");
@@ -584,7 +582,7 @@ async fn session_users_are_the_cloud_tokens() {
     };
 
     // stdin is not a terminal: the access is printed, the config is kept.
-    let out = kamaki(
+    let out = succeeds(
         &env,
         &[
             "user",
@@ -596,7 +594,6 @@ async fn session_users_are_the_cloud_tokens() {
         ],
     )
     .await;
-    assert!(out.status.success(), "{}", stderr(&out));
     let access: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(access["access"]["user"]["id"], friend.as_str());
     assert!(stderr(&out).contains("use -y/--yes"), "{}", stderr(&out));
@@ -615,8 +612,7 @@ async fn session_users_are_the_cloud_tokens() {
     assert!(!stderr(&out).contains("bad-token"));
 
     // Select by user name, by uuid.
-    let out = kamaki(&env, &["user", "select", "--user", "friend@example.com"]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
+    ok(&env, &["user", "select", "--user", "friend@example.com"]).await;
     assert_eq!(
         token_line(&env),
         "token = owner-token friend-token third-token",

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{assert_no_bar_bytes, env_for, fails, json, kamaki, ok, stderr, stdout, Env};
+use common::{env_for, fails, json, kamaki, ok, stderr, stdout, succeeds, Env};
 use serde_json::Value;
 use synnefo_emu::Emulator;
 
@@ -56,7 +56,7 @@ async fn servers_are_built_listed_changed_and_deleted() {
     let env = env_for(&emu, "cli-token");
     let me = emu.user().uuid;
 
-    let out = kamaki(
+    let out = succeeds(
         &env,
         &[
             "server",
@@ -75,8 +75,6 @@ async fn servers_are_built_listed_changed_and_deleted() {
         ],
     )
     .await;
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_no_bar_bytes(&out);
     let created: Value = serde_json::from_slice(&out.stdout).unwrap();
     let sid = id(&created);
     assert_eq!(created["status"], "BUILD");
@@ -244,8 +242,7 @@ async fn servers_are_built_listed_changed_and_deleted() {
     let out = kamaki(&env, &["server", "modify", &sid]).await;
     assert!(!out.status.success(), "modify needs a change");
 
-    let out = kamaki(&env, &["server", "console", &sid, "--type", "no-vnc"]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(&env, &["server", "console", &sid, "--type", "no-vnc"]).await;
     assert!(stdout(&out).contains("type: vnc-ws"), "{}", stdout(&out));
     assert!(stderr(&out).contains("invalidated shortly"));
     fails(
@@ -255,8 +252,7 @@ async fn servers_are_built_listed_changed_and_deleted() {
     )
     .await;
 
-    let out = kamaki(&env, &["server", "modify", &sid, "--firewall", "protected"]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(&env, &["server", "modify", &sid, "--firewall", "protected"]).await;
     assert!(
         stderr(&out).contains("firewall to PROTECTED"),
         "{}",
@@ -376,8 +372,7 @@ async fn servers_are_built_listed_changed_and_deleted() {
     )
     .await;
 
-    let out = kamaki(&env, &["server", "delete", &sid, "-w"]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(&env, &["server", "delete", &sid, "-w"]).await;
     assert!(
         stderr(&out).contains("DELETED") || stderr(&out).contains("deleted"),
         "{}",
@@ -723,7 +718,7 @@ async fn networks_ports_and_floating_ips() {
     )
     .await;
 
-    let out = kamaki(
+    let out = succeeds(
         &env,
         &[
             "network",
@@ -737,8 +732,6 @@ async fn networks_ports_and_floating_ips() {
         ],
     )
     .await;
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_no_bar_bytes(&out);
     let ports: Value = serde_json::from_slice(&out.stdout).unwrap();
     let pid = id(&ports[0]);
     assert_eq!(ports[0]["device_id"], sid);
@@ -782,12 +775,11 @@ async fn networks_ports_and_floating_ips() {
     )
     .await;
 
-    let out = kamaki(
+    let out = succeeds(
         &env,
         &["network", "disconnect", &nid, "--device-id", &sid, "-w"],
     )
     .await;
-    assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains(&format!("Deleting port {pid}")),
         "{}",
@@ -827,8 +819,7 @@ async fn networks_ports_and_floating_ips() {
         "{}",
         stderr(&out)
     );
-    let out = kamaki(&env, &["port", "delete", &p2, "-w"]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
+    ok(&env, &["port", "delete", &p2, "-w"]).await;
     fails(
         &env,
         &["port", "info", &p2],
@@ -853,7 +844,7 @@ async fn networks_ports_and_floating_ips() {
         json(&env, &["ip", "info", &ipid]).await["floating_ip_address"],
         address.as_str()
     );
-    let out = kamaki(
+    let out = succeeds(
         &env,
         &[
             "ip",
@@ -867,7 +858,6 @@ async fn networks_ports_and_floating_ips() {
         ],
     )
     .await;
-    assert!(out.status.success(), "{}", stderr(&out));
     let attached: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(attached[0]["device_id"], sid);
     assert!(stderr(&out).contains("status: ACTIVE"), "{}", stderr(&out));
@@ -875,8 +865,7 @@ async fn networks_ports_and_floating_ips() {
         json(&env, &["ip", "info", &ipid]).await["instance_id"],
         sid.as_str()
     );
-    let out = kamaki(&env, &["ip", "detach", &ipid, "-w"]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
+    ok(&env, &["ip", "detach", &ipid, "-w"]).await;
     assert!(json(&env, &["ip", "info", &ipid])
         .await
         .get("port_id")
@@ -912,7 +901,7 @@ async fn volumes_attachments_and_snapshots() {
     );
 
     // No server, no type: the first detachable type is taken.
-    let out = kamaki(
+    let out = succeeds(
         &env,
         &[
             "volume",
@@ -927,7 +916,6 @@ async fn volumes_attachments_and_snapshots() {
         ],
     )
     .await;
-    assert!(out.status.success(), "{}", stderr(&out));
     let created: Value = serde_json::from_slice(&out.stdout).unwrap();
     let vid = id(&created);
     assert_eq!(created["display_name"], "v1");
@@ -948,8 +936,7 @@ async fn volumes_attachments_and_snapshots() {
 
     let attachment = json(&env, &["server", "attach", &sid, "--volume-id", &vid]).await;
     assert_eq!(attachment["volumeId"], vid.as_str());
-    let out = kamaki(&env, &["volume", "wait", &vid, "--until", "IN_USE"]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
+    ok(&env, &["volume", "wait", &vid, "--until", "IN_USE"]).await;
     let attachments = json(&env, &["server", "attachments", &sid]).await;
     let aid = attachments
         .as_array()
@@ -996,8 +983,7 @@ async fn volumes_attachments_and_snapshots() {
     );
     ok(&env, &["snapshot", "delete", &snid]).await;
 
-    let out = kamaki(&env, &["server", "detach", &sid, "--volume-id", &vid]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(&env, &["server", "detach", &sid, "--volume-id", &vid]).await;
     assert!(
         stderr(&out).contains("1 detachment deleted") && stderr(&out).contains("OK"),
         "{}",
@@ -1011,7 +997,7 @@ async fn volumes_attachments_and_snapshots() {
     )
     .await;
 
-    let out = kamaki(
+    let out = succeeds(
         &env,
         &[
             "volume",
@@ -1026,7 +1012,6 @@ async fn volumes_attachments_and_snapshots() {
         ],
     )
     .await;
-    assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("status: in_use"), "{}", stderr(&out));
     let changed = json(
         &env,
@@ -1059,8 +1044,7 @@ async fn volumes_attachments_and_snapshots() {
         "root, v1b and v2"
     );
 
-    let out = kamaki(&env, &["volume", "delete", &vid, "-w"]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(&env, &["volume", "delete", &vid, "-w"]).await;
     assert!(stderr(&out).contains("deleted"), "{}", stderr(&out));
     fails(
         &env,

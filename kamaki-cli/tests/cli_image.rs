@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{assert_one_line_error, env_for, json, kamaki, ok, stderr, stdout};
+use common::{assert_one_line_error, env_for, json, kamaki, ok, stderr, stdout, succeeds};
 use kamaki::clients::pithos::{ContainerPut, DownloadOptions, HashmapOptions, PithosClient};
 use serde_json::Value;
 use synnefo_emu::Emulator;
@@ -178,7 +178,7 @@ async fn images_are_registered_changed_and_unregistered() {
     );
 
     let pithos = images_container(&emu, &me).await;
-    let out = kamaki(
+    let out = succeeds(
         &env,
         &[
             "image",
@@ -196,7 +196,6 @@ async fn images_are_registered_changed_and_unregistered() {
         ],
     )
     .await;
-    assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
         text.contains(&format!("owner: {me} (owner@example.com)\n")),
@@ -369,7 +368,7 @@ async fn images_are_registered_changed_and_unregistered() {
 
     // A saved meta file registers again; options override it; -C and
     // --owner-name complete a location (kamaki ignored them).
-    let out = kamaki(
+    let out = succeeds(
         &env,
         &[
             "image",
@@ -392,7 +391,6 @@ async fn images_are_registered_changed_and_unregistered() {
         ],
     )
     .await;
-    assert!(out.status.success(), "{}", stderr(&out));
     let registered: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(registered["name"], "From meta");
     assert_eq!(registered["is_public"], true, "from the meta file");

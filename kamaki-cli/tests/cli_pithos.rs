@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Output;
 
-use common::{assert_no_bar_bytes, env_for, fails, json, kamaki, ok, stderr, stdout, Env};
+use common::{env_for, fails, json, kamaki, ok, ok_err, stderr, stdout, succeeds, Env};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use synnefo_emu::Emulator;
@@ -20,18 +20,6 @@ async fn emulator() -> Emulator {
         .start()
         .await
         .unwrap()
-}
-
-/// Runs a command that must succeed and returns its stderr.
-async fn ok_err(env: &Env, args: &[&str]) -> String {
-    let out = kamaki(env, args).await;
-    assert!(
-        out.status.success(),
-        "kamaki {}: {}",
-        args.join(" "),
-        stderr(&out)
-    );
-    stderr(&out)
 }
 
 /// Runs a command that must fail (exit 1) with each of `lines` in what it
@@ -106,13 +94,11 @@ async fn files_go_up_and_come_back_the_same() {
         .collect();
     std::fs::write(&big, &data).unwrap();
     drop(data);
-    let out = kamaki(
+    let out = succeeds(
         &env,
         &["file", "upload", &s(&big), "--output-format", "json"],
     )
     .await;
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_no_bar_bytes(&out);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report[0]["remote"], "/pithos/big.bin");
     assert_eq!(report[0]["bytes"], 9 * 1024 * 1024);
@@ -128,9 +114,7 @@ async fn files_go_up_and_come_back_the_same() {
     assert_eq!(hashmap["hashes"].as_array().unwrap().len(), 3);
 
     let back = dir.path().join("back.bin");
-    let out = kamaki(&env, &["file", "download", "big.bin", &s(&back)]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_no_bar_bytes(&out);
+    let out = succeeds(&env, &["file", "download", "big.bin", &s(&back)]).await;
     assert!(stdout(&out).is_empty(), "data only on stdout");
     assert_eq!(sha256(&back), sha256(&big));
 
@@ -450,9 +434,7 @@ async fn trees_copies_and_moves() {
         &["is a directory", "-r"],
     )
     .await;
-    let out = kamaki(&env, &["file", "upload", "-r", &s(&tree)]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_no_bar_bytes(&out);
+    let out = succeeds(&env, &["file", "upload", "-r", &s(&tree)]).await;
     assert!(
         stderr(&out).contains("remote: mkdir /pithos/tree/sub/deep"),
         "{}",
@@ -505,9 +487,7 @@ async fn trees_copies_and_moves() {
         &["is a directory", "-r"],
     )
     .await;
-    let out = kamaki(&env, &["file", "download", "-r", "tree", &s(&parent)]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_no_bar_bytes(&out);
+    ok(&env, &["file", "download", "-r", "tree", &s(&parent)]).await;
     for file in ["one.txt", "sub/two.txt", "sub/deep/three.json"] {
         assert_eq!(
             std::fs::read(out_dir.join(file)).unwrap(),
@@ -1154,8 +1134,7 @@ async fn traces_to_a_file_or_pipe_carry_no_colour_codes() {
     let emu = emulator().await;
     let env = env_for(&emu, "cli-token");
     ok(&env, &["container", "create", "pithos"]).await;
-    let out = kamaki(&env, &["-v", "container", "list"]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(&env, &["-v", "container", "list"]).await;
     let trace = stderr(&out);
     assert!(trace.contains("GET") && trace.contains("-> 200"), "{trace}");
     assert!(!out.stderr.contains(&0x1b), "escape codes in: {trace}");
@@ -1180,8 +1159,7 @@ async fn download_messages_name_the_real_places() {
 
     // Missing folders are made, and said.
     let deep = dir.path().join("new/folder/copy.txt");
-    let out = kamaki(&env, &["file", "download", "doc.txt", &s(&deep)]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(&env, &["file", "download", "doc.txt", &s(&deep)]).await;
     assert!(
         stderr(&out).contains(&format!(
             "Create local directory {}",

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{env_for, kamaki, stderr, stdout};
+use common::{env_for, kamaki, stderr, stdout, succeeds};
 use synnefo_emu::Emulator;
 
 const TOKEN: &str = "secret-cli-token-4f2a";
@@ -22,8 +22,7 @@ async fn verbose_and_debug_logs_redact_the_token() {
     let emu = emulator().await;
     let env = env_for(&emu, TOKEN);
     for flag in ["-v", "-vv", "-d"] {
-        let out = kamaki(&env, &[flag, "user", "info"]).await;
-        assert!(out.status.success(), "{flag}: {}", stderr(&out));
+        let out = succeeds(&env, &[flag, "user", "info"]).await;
         let (log, printed) = (stderr(&out), stdout(&out));
         assert!(
             log.contains("/tokens"),
@@ -38,8 +37,7 @@ async fn verbose_and_debug_logs_redact_the_token() {
         assert!(printed.contains(&emu.user().uuid));
     }
     // Token validation carries the token in its path: cut out of the URL.
-    let out = kamaki(&env, &["-v", "user", "authenticate"]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(&env, &["-v", "user", "authenticate"]).await;
     assert!(!stderr(&out).contains(TOKEN), "{}", stderr(&out));
 }
 
@@ -53,8 +51,7 @@ async fn log_token_on_shows_it_in_the_logs() {
         text.replace("[global]\n", "[global]\nlog_token = on\n"),
     )
     .unwrap();
-    let out = kamaki(&env, &["-v", "user", "info"]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(&env, &["-v", "user", "info"]).await;
     assert!(
         stderr(&out).contains(&format!("x-auth-token: {TOKEN}")),
         "{}",
@@ -85,8 +82,7 @@ async fn only_config_get_of_the_token_prints_it() {
         &["user", "list", "-l"],
         &["endpoint", "list"],
     ] {
-        let out = kamaki(&env, args).await;
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        let out = succeeds(&env, args).await;
         let all = format!("{}{}", stdout(&out), stderr(&out));
         assert!(!all.contains(TOKEN), "{args:?} printed the token: {all}");
         printed.push(stdout(&out));

@@ -36,43 +36,7 @@ pub enum ImageCmd {
     },
     /// Change an image's metadata, properties and members (values not
     /// given are kept).
-    #[command(group(clap::ArgGroup::new("change").required(true).multiple(true).args([
-        "name", "disk_format", "container_format", "status", "public", "private",
-        "property_set", "property_del", "member_add", "member_del"])))]
-    Modify {
-        /// The image id.
-        image_id: String,
-        /// A new name.
-        #[arg(long)]
-        name: Option<String>,
-        /// A new disk format.
-        #[arg(long = "disk-format")]
-        disk_format: Option<String>,
-        /// A new container format.
-        #[arg(long = "container-format")]
-        container_format: Option<String>,
-        /// A new status.
-        #[arg(long)]
-        status: Option<String>,
-        /// Make the image public.
-        #[arg(long, conflicts_with = "private")]
-        public: bool,
-        /// Make the image private.
-        #[arg(long)]
-        private: bool,
-        /// Set a property (KEY=VALUE; may repeat).
-        #[arg(short = 'p', long = "property-set", value_name = "KEY=VALUE", value_parser = key_value)]
-        property_set: Vec<(String, String)>,
-        /// Delete a property (may repeat).
-        #[arg(long = "property-del", value_name = "KEY")]
-        property_del: Vec<String>,
-        /// Share the image with a user (uuid; may repeat).
-        #[arg(long = "member-add", value_name = "UUID")]
-        member_add: Vec<String>,
-        /// Stop sharing the image with a user (uuid; may repeat).
-        #[arg(long = "member-del", value_name = "UUID")]
-        member_del: Vec<String>,
-    },
+    Modify(ModifyArgs),
     /// Register a Pithos object (uploaded first with --upload-image-file)
     /// as an image; its metadata are saved as <object>.meta next to it.
     Register(Box<RegisterArgs>),
@@ -81,6 +45,46 @@ pub enum ImageCmd {
         /// The image id.
         image_id: String,
     },
+}
+
+/// `image modify` options.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("change").required(true).multiple(true).args([
+    "name", "disk_format", "container_format", "status", "public", "private",
+    "property_set", "property_del", "member_add", "member_del"])))]
+pub struct ModifyArgs {
+    /// The image id.
+    image_id: String,
+    /// A new name.
+    #[arg(long)]
+    name: Option<String>,
+    /// A new disk format.
+    #[arg(long = "disk-format")]
+    disk_format: Option<String>,
+    /// A new container format.
+    #[arg(long = "container-format")]
+    container_format: Option<String>,
+    /// A new status.
+    #[arg(long)]
+    status: Option<String>,
+    /// Make the image public.
+    #[arg(long, conflicts_with = "private")]
+    public: bool,
+    /// Make the image private.
+    #[arg(long)]
+    private: bool,
+    /// Set a property (KEY=VALUE; may repeat).
+    #[arg(short = 'p', long = "property-set", value_name = "KEY=VALUE", value_parser = key_value)]
+    property_set: Vec<(String, String)>,
+    /// Delete a property (may repeat).
+    #[arg(long = "property-del", value_name = "KEY")]
+    property_del: Vec<String>,
+    /// Share the image with a user (uuid; may repeat).
+    #[arg(long = "member-add", value_name = "UUID")]
+    member_add: Vec<String>,
+    /// Stop sharing the image with a user (uuid; may repeat).
+    #[arg(long = "member-del", value_name = "UUID")]
+    member_del: Vec<String>,
 }
 
 /// `image list` options.
@@ -219,96 +223,8 @@ fn humanize_size(value: &mut Value) {
 pub async fn run(ctx: &mut Ctx, cmd: ImageCmd) -> CliResult {
     match cmd {
         ImageCmd::List(args) => list(ctx, *args).await,
-        ImageCmd::Info { image_id, hashmap } => {
-            let image = client(ctx).await?;
-            if ctx.json() && !hashmap {
-                // kamaki prints the reply's headers: `x-image-meta-` cut,
-                // properties apart, every value a string.
-                let reply = image
-                    .head(&format!("images/{image_id}"))
-                    .send()
-                    .await
-                    .map_err(on_image(&image_id))?;
-                let headers = reply.headers().iter();
-                let meta = header_meta(headers.map(|(n, v)| (n.as_str(), v.as_bytes())));
-                return ctx.out.print_value(&meta);
-            }
-            let meta = image
-                .get_meta(&image_id)
-                .await
-                .map_err(on_image(&image_id))?;
-            if hashmap {
-                return register::print_hashmap(ctx, &meta).await;
-            }
-            let mut value = [meta_value(&meta)];
-            if !ctx.json() {
-                annotate_users(ctx, &mut value, &["owner"]).await;
-                humanize_size(&mut value[0]);
-            }
-            ctx.out.print_value(&value[0])
-        }
-        ImageCmd::Modify {
-            image_id,
-            name,
-            disk_format,
-            container_format,
-            status,
-            public,
-            private,
-            property_set,
-            property_del,
-            member_add,
-            member_del,
-        } => {
-            let image = client(ctx).await?;
-            for member in &member_add {
-                if let Err(e) = image.add_member(&image_id, member).await {
-                    return Err(on_image(&image_id)(e));
-                }
-            }
-            for member in &member_del {
-                if let Err(e) = image.remove_member(&image_id, member).await {
-                    return Err(on_image(&image_id)(e));
-                }
-            }
-            let meta = image
-                .get_meta(&image_id)
-                .await
-                .map_err(on_image(&image_id))?;
-            // kamaki sends every property again, keys upper-cased; a deleted
-            // one goes as an empty value, which removes it (kamaki leaves it
-            // out, and the registry, which merges, keeps it).
-            let mut properties: BTreeMap<String, String> = meta
-                .properties
-                .into_iter()
-                .map(|(k, v)| (k.to_uppercase(), v))
-                .collect();
-            for (k, v) in property_set {
-                properties.insert(k.to_uppercase(), v);
-            }
-            for k in property_del {
-                properties.insert(k.to_uppercase(), String::new());
-            }
-            let update = ImageUpdate {
-                name,
-                disk_format,
-                container_format,
-                status,
-                public: if public {
-                    Some(true)
-                } else if private {
-                    Some(false)
-                } else {
-                    None
-                },
-                owner_id: None,
-            };
-            image
-                .update_image(&image_id, &update, &properties)
-                .await
-                .map_err(on_image(&image_id))?;
-            Ok(())
-        }
+        ImageCmd::Info { image_id, hashmap } => info(ctx, &image_id, hashmap).await,
+        ImageCmd::Modify(args) => modify(ctx, args).await,
         ImageCmd::Register(args) => register::run(ctx, *args).await,
         ImageCmd::Unregister { image_id } => {
             let image = client(ctx).await?;
@@ -318,6 +234,101 @@ pub async fn run(ctx: &mut Ctx, cmd: ImageCmd) -> CliResult {
                 .map_err(on_image(&image_id))
         }
     }
+}
+
+/// `image info`: the image's metadata with owner names and a readable
+/// size (in JSON, its headers as kamaki prints them), or with `--hashmap`
+/// its file's location and hashmap.
+async fn info(ctx: &mut Ctx, image_id: &str, hashmap: bool) -> CliResult {
+    let image = client(ctx).await?;
+    if ctx.json() && !hashmap {
+        // kamaki prints the reply's headers: `x-image-meta-` cut,
+        // properties apart, every value a string.
+        let reply = image
+            .head(&format!("images/{image_id}"))
+            .send()
+            .await
+            .map_err(on_image(image_id))?;
+        let headers = reply.headers().iter();
+        let meta = header_meta(headers.map(|(n, v)| (n.as_str(), v.as_bytes())));
+        return ctx.out.print_value(&meta);
+    }
+    let meta = image.get_meta(image_id).await.map_err(on_image(image_id))?;
+    if hashmap {
+        return register::print_hashmap(ctx, &meta).await;
+    }
+    let mut value = [meta_value(&meta)];
+    if !ctx.json() {
+        annotate_users(ctx, &mut value, &["owner"]).await;
+        humanize_size(&mut value[0]);
+    }
+    ctx.out.print_value(&value[0])
+}
+
+/// `image modify`: members added and removed, then the metadata and
+/// properties changed in one update.
+async fn modify(ctx: &mut Ctx, args: ModifyArgs) -> CliResult {
+    let ModifyArgs {
+        image_id,
+        name,
+        disk_format,
+        container_format,
+        status,
+        public,
+        private,
+        property_set,
+        property_del,
+        member_add,
+        member_del,
+    } = args;
+    let image = client(ctx).await?;
+    for member in &member_add {
+        if let Err(e) = image.add_member(&image_id, member).await {
+            return Err(on_image(&image_id)(e));
+        }
+    }
+    for member in &member_del {
+        if let Err(e) = image.remove_member(&image_id, member).await {
+            return Err(on_image(&image_id)(e));
+        }
+    }
+    let meta = image
+        .get_meta(&image_id)
+        .await
+        .map_err(on_image(&image_id))?;
+    // kamaki sends every property again, keys upper-cased; a deleted
+    // one goes as an empty value, which removes it (kamaki leaves it
+    // out, and the registry, which merges, keeps it).
+    let mut properties: BTreeMap<String, String> = meta
+        .properties
+        .into_iter()
+        .map(|(k, v)| (k.to_uppercase(), v))
+        .collect();
+    for (k, v) in property_set {
+        properties.insert(k.to_uppercase(), v);
+    }
+    for k in property_del {
+        properties.insert(k.to_uppercase(), String::new());
+    }
+    let update = ImageUpdate {
+        name,
+        disk_format,
+        container_format,
+        status,
+        public: if public {
+            Some(true)
+        } else if private {
+            Some(false)
+        } else {
+            None
+        },
+        owner_id: None,
+    };
+    image
+        .update_image(&image_id, &update, &properties)
+        .await
+        .map_err(on_image(&image_id))?;
+    Ok(())
 }
 
 async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {

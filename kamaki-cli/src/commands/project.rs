@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use kamaki::clients::astakos::{ProjectFilter, ProjectSpec};
+use kamaki::clients::astakos::{AstakosClient, ProjectFilter, ProjectSpec};
 use kamaki::clients::ClientError;
 use serde_json::{json, Map, Value};
 use time::format_description::well_known::Rfc3339;
@@ -297,21 +297,7 @@ pub async fn run(ctx: &mut Ctx, cmd: ProjectCmd) -> CliResult {
             name,
             state,
             owner,
-        } => {
-            let mut filter = ProjectFilter::new();
-            filter.name = name;
-            filter.state = state;
-            filter.owner = owner;
-            let projects = astakos.get_projects(&filter).await?;
-            if details || ctx.json() {
-                return ctx.out.print(&projects);
-            }
-            let short: Vec<Value> = projects
-                .iter()
-                .map(|p| json!({"id": p.id, "name": p.name, "description": p.description}))
-                .collect();
-            ctx.out.print_value(&Value::Array(short))
-        }
+        } => list(ctx, &astakos, details, name, state, owner).await,
         ProjectCmd::Info { project_id } => {
             let project = astakos
                 .get_project(&project_id)
@@ -319,42 +305,13 @@ pub async fn run(ctx: &mut Ctx, cmd: ProjectCmd) -> CliResult {
                 .map_err(on_project(&project_id))?;
             ctx.out.print(&project)
         }
-        ProjectCmd::Create { spec, private } => {
-            let (spec, _) = spec.build(private)?;
-            if spec.name.is_none() || spec.end_date.is_none() {
-                return Err(CliError::new(
-                    "Insufficient arguments: both --name and --end-date are needed, or a --spec-file with name and end_date",
-                ));
-            }
-            let ids = astakos.create_project(&spec).await?;
-            eprintln!("Application is submitted successfully");
-            ctx.out.print(&ids)
-        }
+        ProjectCmd::Create { spec, private } => create(ctx, &astakos, spec, private).await,
         ProjectCmd::Modify {
             project_id,
             spec,
             private,
             public,
-        } => {
-            // kamaki drops --private/--public on the way; they are sent here.
-            let privacy = match (private, public) {
-                (true, _) => Some(true),
-                (false, true) => Some(false),
-                _ => None,
-            };
-            let (spec, given) = spec.build(privacy)?;
-            if !given {
-                return Err(CliError::new(
-                    "Nothing to modify: give at least one of --spec-file, --name, --owner, --homepage, --description, --max-members, --private, --public, --start-date, --end-date, --join-policy, --leave-policy, --resource",
-                ));
-            }
-            let ids = astakos
-                .modify_project(&project_id, &spec)
-                .await
-                .map_err(on_project(&project_id))?;
-            eprintln!("Application is submitted successfully");
-            ctx.out.print(&ids)
-        }
+        } => modify(ctx, &astakos, &project_id, spec, private, public).await,
         ProjectCmd::Suspend(a) => project_action(&astakos, "suspend", a).await,
         ProjectCmd::Unsuspend(a) => project_action(&astakos, "unsuspend", a).await,
         ProjectCmd::Terminate(a) => project_action(&astakos, "terminate", a).await,
@@ -380,6 +337,77 @@ pub async fn run(ctx: &mut Ctx, cmd: ProjectCmd) -> CliResult {
             Ok(())
         }
     }
+}
+
+/// `project list`: ids, names and descriptions, or every field with `-l`.
+async fn list(
+    ctx: &mut Ctx,
+    astakos: &AstakosClient,
+    details: bool,
+    name: Option<String>,
+    state: Option<String>,
+    owner: Option<String>,
+) -> CliResult {
+    let mut filter = ProjectFilter::new();
+    filter.name = name;
+    filter.state = state;
+    filter.owner = owner;
+    let projects = astakos.get_projects(&filter).await?;
+    if details || ctx.json() {
+        return ctx.out.print(&projects);
+    }
+    let short: Vec<Value> = projects
+        .iter()
+        .map(|p| json!({"id": p.id, "name": p.name, "description": p.description}))
+        .collect();
+    ctx.out.print_value(&Value::Array(short))
+}
+
+/// `project create`: an application for a new project.
+async fn create(
+    ctx: &mut Ctx,
+    astakos: &AstakosClient,
+    spec: SpecArgs,
+    private: Option<bool>,
+) -> CliResult {
+    let (spec, _) = spec.build(private)?;
+    if spec.name.is_none() || spec.end_date.is_none() {
+        return Err(CliError::new(
+            "Insufficient arguments: both --name and --end-date are needed, or a --spec-file with name and end_date",
+        ));
+    }
+    let ids = astakos.create_project(&spec).await?;
+    eprintln!("Application is submitted successfully");
+    ctx.out.print(&ids)
+}
+
+/// `project modify`: an application for changes to a project.
+async fn modify(
+    ctx: &mut Ctx,
+    astakos: &AstakosClient,
+    project_id: &str,
+    spec: SpecArgs,
+    private: bool,
+    public: bool,
+) -> CliResult {
+    // kamaki drops --private/--public on the way; they are sent here.
+    let privacy = match (private, public) {
+        (true, _) => Some(true),
+        (false, true) => Some(false),
+        _ => None,
+    };
+    let (spec, given) = spec.build(privacy)?;
+    if !given {
+        return Err(CliError::new(
+            "Nothing to modify: give at least one of --spec-file, --name, --owner, --homepage, --description, --max-members, --private, --public, --start-date, --end-date, --join-policy, --leave-policy, --resource",
+        ));
+    }
+    let ids = astakos
+        .modify_project(project_id, &spec)
+        .await
+        .map_err(on_project(project_id))?;
+    eprintln!("Application is submitted successfully");
+    ctx.out.print(&ids)
 }
 
 async fn project_action(

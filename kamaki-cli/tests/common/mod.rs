@@ -92,6 +92,18 @@ pub fn assert_no_bar_bytes(out: &Output) {
 /// Runs a command that must succeed (drawing nothing on a non-terminal);
 /// what it printed on stdout.
 pub async fn ok(env: &Env, args: &[&str]) -> String {
+    stdout(&succeeds(env, args).await)
+}
+
+/// Runs a command that must succeed (drawing nothing on a non-terminal);
+/// what it printed on stderr (progress, questions, notes).
+pub async fn ok_err(env: &Env, args: &[&str]) -> String {
+    stderr(&succeeds(env, args).await)
+}
+
+/// Runs a command that must succeed (drawing nothing on a non-terminal);
+/// all it printed, for checks on both streams.
+pub async fn succeeds(env: &Env, args: &[&str]) -> Output {
     let out = kamaki(env, args).await;
     assert!(
         out.status.success(),
@@ -101,7 +113,7 @@ pub async fn ok(env: &Env, args: &[&str]) -> String {
         stdout(&out)
     );
     assert_no_bar_bytes(&out);
-    stdout(&out)
+    out
 }
 
 /// Runs a command with `--output-format json`; its output, parsed.

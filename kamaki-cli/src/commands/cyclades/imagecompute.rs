@@ -95,69 +95,8 @@ fn image_error(id: &str) -> impl FnOnce(ClientError) -> CliError + '_ {
 /// Runs an `imagecompute` command.
 pub async fn run(ctx: &mut Ctx, cmd: ImagecomputeCmd) -> CliResult {
     match cmd {
-        ImagecomputeCmd::List(args) => {
-            let ListArgs {
-                details,
-                number,
-                more,
-                enumerate,
-                user_id,
-                user_name,
-                metadata,
-                metadata_like,
-                names,
-                ids,
-            } = *args;
-            let exact = key_values(&metadata)?;
-            let like = key_values(&metadata_like)?;
-            let user = match (user_id, user_name) {
-                (Some(id), _) => Some(id),
-                (None, Some(name)) => Some(uuid_of(ctx, &name).await?),
-                (None, None) => None,
-            };
-            let detail = details || user.is_some() || !exact.is_empty() || !like.is_empty();
-            let compute = compute(ctx).await?;
-            let reply = compute
-                .images_get(None, detail, &ListImagesOptions::default())
-                .await?;
-            let mut items = ids.apply(names.apply(raw_list(&reply, "images")?));
-            if let Some(user) = &user {
-                items = keep_equal(items, "user_id", user);
-            }
-            if !exact.is_empty() || !like.is_empty() {
-                items.retain(|i| {
-                    i.get("metadata")
-                        .is_some_and(|m| metadata_matches(m, &exact, &like))
-                });
-            }
-            if !details {
-                items = only_keys(items, ID_NAME);
-            } else if !ctx.json() {
-                annotate_users(ctx, &mut items, &["user_id", "tenant_id"]).await;
-            }
-            print_list(
-                ctx,
-                items,
-                ListStyle {
-                    title: ID_NAME,
-                    enumerate,
-                    more,
-                    limit: number,
-                },
-            )
-        }
-        ImagecomputeCmd::Info { image_id } => {
-            let compute = compute(ctx).await?;
-            let reply = compute
-                .images_get(Some(&image_id), false, &ListImagesOptions::default())
-                .await
-                .map_err(image_error(&image_id))?;
-            let mut value = raw_reply(&reply, "image")?;
-            if !ctx.json() {
-                annotate_users(ctx, std::slice::from_mut(&mut value), &["user_id"]).await;
-            }
-            ctx.out.print_value(&value)
-        }
+        ImagecomputeCmd::List(args) => list(ctx, *args).await,
+        ImagecomputeCmd::Info { image_id } => info(ctx, &image_id).await,
         ImagecomputeCmd::Delete { image_id } => {
             let compute = compute(ctx).await?;
             compute
@@ -169,27 +108,105 @@ pub async fn run(ctx: &mut Ctx, cmd: ImagecomputeCmd) -> CliResult {
             image_id,
             property_add,
             property_del,
-        } => {
-            let add = key_values(&property_add)?;
-            let compute = compute(ctx).await?;
-            if !add.is_empty() {
-                compute
-                    .update_image_metadata(&image_id, &add)
-                    .await
-                    .map_err(image_error(&image_id))?;
+        } => modify(ctx, &image_id, &property_add, &property_del).await,
+    }
+}
+
+/// `imagecompute list`: ids and names, or every field with `-l`; the
+/// filters by user or metadata ask for every field.
+async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
+    let ListArgs {
+        details,
+        number,
+        more,
+        enumerate,
+        user_id,
+        user_name,
+        metadata,
+        metadata_like,
+        names,
+        ids,
+    } = args;
+    let exact = key_values(&metadata)?;
+    let like = key_values(&metadata_like)?;
+    let user = match (user_id, user_name) {
+        (Some(id), _) => Some(id),
+        (None, Some(name)) => Some(uuid_of(ctx, &name).await?),
+        (None, None) => None,
+    };
+    let detail = details || user.is_some() || !exact.is_empty() || !like.is_empty();
+    let compute = compute(ctx).await?;
+    let reply = compute
+        .images_get(None, detail, &ListImagesOptions::default())
+        .await?;
+    let mut items = ids.apply(names.apply(raw_list(&reply, "images")?));
+    if let Some(user) = &user {
+        items = keep_equal(items, "user_id", user);
+    }
+    if !exact.is_empty() || !like.is_empty() {
+        items.retain(|i| {
+            i.get("metadata")
+                .is_some_and(|m| metadata_matches(m, &exact, &like))
+        });
+    }
+    if !details {
+        items = only_keys(items, ID_NAME);
+    } else if !ctx.json() {
+        annotate_users(ctx, &mut items, &["user_id", "tenant_id"]).await;
+    }
+    print_list(
+        ctx,
+        items,
+        ListStyle {
+            title: ID_NAME,
+            enumerate,
+            more,
+            limit: number,
+        },
+    )
+}
+
+/// `imagecompute info`: the image as the server sent it (with user names,
+/// unless the output is JSON).
+async fn info(ctx: &mut Ctx, image_id: &str) -> CliResult {
+    let compute = compute(ctx).await?;
+    let reply = compute
+        .images_get(Some(image_id), false, &ListImagesOptions::default())
+        .await
+        .map_err(image_error(image_id))?;
+    let mut value = raw_reply(&reply, "image")?;
+    if !ctx.json() {
+        annotate_users(ctx, std::slice::from_mut(&mut value), &["user_id"]).await;
+    }
+    ctx.out.print_value(&value)
+}
+
+/// `imagecompute modify`: properties added, then deleted (a missing one
+/// named as such).
+async fn modify(
+    ctx: &mut Ctx,
+    image_id: &str,
+    property_add: &[String],
+    property_del: &[String],
+) -> CliResult {
+    let add = key_values(property_add)?;
+    let compute = compute(ctx).await?;
+    if !add.is_empty() {
+        compute
+            .update_image_metadata(image_id, &add)
+            .await
+            .map_err(image_error(image_id))?;
+    }
+    for key in property_del {
+        if let Err(e) = compute.delete_image_metadata(image_id, key).await {
+            if e.status() == 404 && compute.get_image_details(image_id).await.is_ok() {
+                return Err(CliError::new(format!(
+                    "No property {key} on image {image_id} (404): see kamaki imagecompute info {image_id}"
+                ))
+                .detail(e.to_string()));
             }
-            for key in &property_del {
-                if let Err(e) = compute.delete_image_metadata(&image_id, key).await {
-                    if e.status() == 404 && compute.get_image_details(&image_id).await.is_ok() {
-                        return Err(CliError::new(format!(
-                            "No property {key} on image {image_id} (404): see kamaki imagecompute info {image_id}"
-                        ))
-                        .detail(e.to_string()));
-                    }
-                    return Err(image_error(&image_id)(e));
-                }
-            }
-            Ok(())
+            return Err(image_error(image_id)(e));
         }
     }
+    Ok(())
 }

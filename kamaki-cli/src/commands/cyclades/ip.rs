@@ -6,7 +6,7 @@ use kamaki::clients::network::{FloatingIp, FloatingIpOptions};
 use kamaki::clients::ClientError;
 
 use super::network;
-use super::port::{connect, no_network, print_ports, wait_port, PortArgs};
+use super::port::{connect, missing_network, print_ports, wait_port, PortArgs};
 use super::waiter::{Goal, WaitArgs, DEFAULT_TIMEOUT};
 use crate::commands::common::{not_found, print_list, raw_list, raw_reply, ListStyle, ID_NAME};
 use crate::context::Ctx;
@@ -90,119 +90,150 @@ async fn find(net: &CycladesNetworkClient, ip_or_id: &str) -> CliResult<Floating
 pub async fn run(ctx: &mut Ctx, cmd: IpCmd) -> CliResult {
     let net = network(ctx).await?;
     match cmd {
-        IpCmd::List => {
-            let reply = net.floatingips_get(None).await?;
-            print_list(
-                ctx,
-                raw_list(&reply, "floatingips")?,
-                ListStyle {
-                    title: ID_NAME,
-                    ..Default::default()
-                },
-            )
-        }
-        IpCmd::Info { ip_id } => {
-            let reply = net
-                .floatingips_get(Some(&ip_id))
-                .await
-                .map_err(no_ip(&ip_id))?;
-            ctx.out.print_value(&raw_reply(&reply, "floatingip")?)
-        }
+        IpCmd::List => list(ctx, &net).await,
+        IpCmd::Info { ip_id } => info(ctx, &net, &ip_id).await,
         IpCmd::Create {
             network_id,
             address,
             project_id,
-        } => {
-            let options = FloatingIpOptions {
-                floating_ip_address: address.clone(),
-                project_id: project_id.clone(),
-                ..Default::default()
-            };
-            match net.create_floatingip(network_id.as_deref(), &options).await {
-                Ok(ip) => ctx.out.print(&ip),
-                Err(e) => {
-                    if let (Some(id), 400 | 404) = (&network_id, e.status()) {
-                        if let Err(missing) = net.get_network_details(id).await {
-                            if matches!(missing.status(), 400 | 404) {
-                                return Err(no_network(id)(missing));
-                            }
-                        }
-                    }
-                    Err(match (&project_id, e.status()) {
-                        (Some(p), 400 | 403 | 404) => CliError::from(e).hint(&format!(
-                            "is {p} a project of yours? see kamaki project list"
-                        )),
-                        _ => e.into(),
-                    })
-                }
-            }
-        }
-        IpCmd::Reassign { ip, project_id } => {
-            let id = find(&net, &ip).await?.id;
-            net.reassign_floating_ip(&id, &project_id)
-                .await
-                .map_err(|e| match e.status() {
-                    400 | 403 => CliError::from(e).hint(&format!(
-                        "is {project_id} a project of yours? see kamaki project list"
-                    )),
-                    _ => no_ip(&id)(e),
-                })
-        }
+        } => create(ctx, &net, network_id, address, project_id).await,
+        IpCmd::Reassign { ip, project_id } => reassign(&net, &ip, &project_id).await,
         IpCmd::Delete { ip_id } => net.delete_floatingip(&ip_id).await.map_err(no_ip(&ip_id)),
         IpCmd::Attach {
             ip_or_ip_id,
             server_id,
             port,
             wait,
-        } => {
-            let ip = find(&net, &ip_or_ip_id).await?;
-            eprintln!("Creating a port to attach IP {ip_or_ip_id} to server {server_id}");
-            let network_id = ip.floating_network_id.clone();
-            match connect(
-                ctx,
-                &net,
-                &network_id,
-                &server_id,
-                &port,
-                Some(&ip.floating_ip_address),
-                &wait,
-            )
-            .await
-            {
-                Ok(created) => print_ports(ctx, &[created]),
-                Err(e) => {
-                    eprintln!("Failed to connect network {network_id} with server {server_id}");
-                    Err(e)
+        } => attach(ctx, &net, &ip_or_ip_id, &server_id, &port, &wait).await,
+        IpCmd::Detach { ip_or_ip_id, wait } => detach(&net, &ip_or_ip_id, &wait).await,
+    }
+}
+
+/// `ip list`.
+async fn list(ctx: &mut Ctx, net: &CycladesNetworkClient) -> CliResult {
+    let reply = net.floatingips_get(None).await?;
+    print_list(
+        ctx,
+        raw_list(&reply, "floatingips")?,
+        ListStyle {
+            title: ID_NAME,
+            ..Default::default()
+        },
+    )
+}
+
+/// `ip info`: the floating IP as the server sent it.
+async fn info(ctx: &mut Ctx, net: &CycladesNetworkClient, ip_id: &str) -> CliResult {
+    let reply = net
+        .floatingips_get(Some(ip_id))
+        .await
+        .map_err(no_ip(ip_id))?;
+    ctx.out.print_value(&raw_reply(&reply, "floatingip")?)
+}
+
+/// `ip create`: reserve one; a failure names the missing network or the
+/// project that may not be the user's.
+async fn create(
+    ctx: &mut Ctx,
+    net: &CycladesNetworkClient,
+    network_id: Option<String>,
+    address: Option<String>,
+    project_id: Option<String>,
+) -> CliResult {
+    let options = FloatingIpOptions {
+        floating_ip_address: address.clone(),
+        project_id: project_id.clone(),
+        ..Default::default()
+    };
+    match net.create_floatingip(network_id.as_deref(), &options).await {
+        Ok(ip) => ctx.out.print(&ip),
+        Err(e) => {
+            if let Some(id) = &network_id {
+                if let Some(missing) = missing_network(net, id, e.status()).await {
+                    return Err(missing);
                 }
             }
-        }
-        IpCmd::Detach { ip_or_ip_id, wait } => {
-            let ip = find(&net, &ip_or_ip_id).await?;
-            let Some(port) = ip.port_id else {
-                return Err(CliError::new(format!(
-                    "IP {ip_or_ip_id} is not attached: see kamaki ip info {}",
-                    ip.id
-                )));
-            };
-            eprintln!("Deleting port {port}:");
-            net.delete_port(&port).await?;
-            if wait.wait {
-                match net.get_port_details(&port).await {
-                    Ok(left) => {
-                        wait_port(
-                            &net,
-                            &port,
-                            Goal::While(left.status),
-                            DEFAULT_TIMEOUT,
-                            wait.no_progress_bar,
-                        )
-                        .await?
-                    }
-                    Err(e) if e.status() == 404 => eprintln!("Port {port} is deleted"),
-                    Err(e) => return Err(e.into()),
-                }
-            }
-            Ok(())
+            Err(match (&project_id, e.status()) {
+                (Some(p), 400 | 403 | 404) => CliError::from(e).hint(&format!(
+                    "is {p} a project of yours? see kamaki project list"
+                )),
+                _ => e.into(),
+            })
         }
     }
+}
+
+/// `ip reassign`: to another project.
+async fn reassign(net: &CycladesNetworkClient, ip: &str, project_id: &str) -> CliResult {
+    let id = find(net, ip).await?.id;
+    net.reassign_floating_ip(&id, project_id)
+        .await
+        .map_err(|e| match e.status() {
+            400 | 403 => CliError::from(e).hint(&format!(
+                "is {project_id} a project of yours? see kamaki project list"
+            )),
+            _ => no_ip(&id)(e),
+        })
+}
+
+/// `ip attach`: a new port on the IP's network, on the server.
+async fn attach(
+    ctx: &mut Ctx,
+    net: &CycladesNetworkClient,
+    ip_or_ip_id: &str,
+    server_id: &str,
+    port: &PortArgs,
+    wait: &WaitArgs,
+) -> CliResult {
+    let ip = find(net, ip_or_ip_id).await?;
+    eprintln!("Creating a port to attach IP {ip_or_ip_id} to server {server_id}");
+    let network_id = ip.floating_network_id.clone();
+    match connect(
+        ctx,
+        net,
+        &network_id,
+        server_id,
+        port,
+        Some(&ip.floating_ip_address),
+        wait,
+    )
+    .await
+    {
+        Ok(created) => print_ports(ctx, &[created]),
+        Err(e) => {
+            eprintln!("Failed to connect network {network_id} with server {server_id}");
+            Err(e)
+        }
+    }
+}
+
+/// `ip detach`: delete the IP's port (the IP stays reserved), and
+/// optionally wait until it is gone.
+async fn detach(net: &CycladesNetworkClient, ip_or_ip_id: &str, wait: &WaitArgs) -> CliResult {
+    let ip = find(net, ip_or_ip_id).await?;
+    let Some(port) = ip.port_id else {
+        return Err(CliError::new(format!(
+            "IP {ip_or_ip_id} is not attached: see kamaki ip info {}",
+            ip.id
+        )));
+    };
+    eprintln!("Deleting port {port}:");
+    net.delete_port(&port).await?;
+    if wait.wait {
+        match net.get_port_details(&port).await {
+            Ok(left) => {
+                wait_port(
+                    net,
+                    &port,
+                    Goal::While(left.status),
+                    DEFAULT_TIMEOUT,
+                    wait.no_progress_bar,
+                )
+                .await?
+            }
+            Err(e) if e.status() == 404 => eprintln!("Port {port} is deleted"),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }

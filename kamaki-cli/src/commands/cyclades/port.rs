@@ -96,6 +96,22 @@ pub(super) fn no_network(id: &str) -> impl FnOnce(ClientError) -> CliError + '_ 
     not_found("network", id, "kamaki network list")
 }
 
+/// After a 400 or 404 (`status`) on something made on network `id`: the
+/// error naming the network, if it is the network that is missing.
+pub(super) async fn missing_network(
+    net: &CycladesNetworkClient,
+    id: &str,
+    status: u16,
+) -> Option<CliError> {
+    if !matches!(status, 400 | 404) {
+        return None;
+    }
+    match net.get_network_details(id).await {
+        Err(e) if matches!(e.status(), 400 | 404) => Some(no_network(id)(e)),
+        _ => None,
+    }
+}
+
 /// Connects a device to a network with a new port, as kamaki's
 /// `port create`, `network connect` and `ip attach` do, waits for it with
 /// `-w`, and returns it. A 400 or 404 is explained: a missing network,
@@ -159,10 +175,8 @@ async fn explain_connect_error(
     if !matches!(error.status(), 400 | 404) {
         return error.into();
     }
-    if let Err(e) = net.get_network_details(network_id).await {
-        if matches!(e.status(), 400 | 404) {
-            return no_network(network_id)(e);
-        }
+    if let Some(missing) = missing_network(net, network_id, error.status()).await {
+        return missing;
     }
     if let Ok(compute) = compute(ctx).await {
         if let Err(e) = compute.get_server_details(device_id).await {
@@ -264,38 +278,8 @@ pub fn print_ports(ctx: &Ctx, ports: &[Port]) -> CliResult {
 pub async fn run(ctx: &mut Ctx, cmd: PortCmd) -> CliResult {
     let net = network(ctx).await?;
     match cmd {
-        PortCmd::List(OwnedListArgs {
-            details,
-            more,
-            user_id,
-            names,
-            ids,
-        }) => {
-            let reply = net.ports_get(None).await?;
-            let mut items = ids.apply(names.apply(raw_list(&reply, "ports")?));
-            if let Some(user) = &user_id {
-                items.retain(|p| p.get("user_id") == Some(&Value::from(user.as_str())));
-            }
-            if !details {
-                items = only_keys(items, ID_NAME);
-            }
-            print_list(
-                ctx,
-                items,
-                ListStyle {
-                    title: ID_NAME,
-                    more,
-                    ..Default::default()
-                },
-            )
-        }
-        PortCmd::Info { port_id } => {
-            let reply = net
-                .ports_get(Some(&port_id))
-                .await
-                .map_err(no_port(&port_id))?;
-            ctx.out.print_value(&raw_reply(&reply, "port")?)
-        }
+        PortCmd::List(args) => list(ctx, &net, args).await,
+        PortCmd::Info { port_id } => info(ctx, &net, &port_id).await,
         PortCmd::Create {
             network_id,
             device_id,
@@ -303,51 +287,104 @@ pub async fn run(ctx: &mut Ctx, cmd: PortCmd) -> CliResult {
             ip_address,
             wait,
         } => {
-            let created = connect(
-                ctx,
-                &net,
-                &network_id,
-                &device_id,
-                &port,
-                ip_address.as_deref(),
-                &wait,
-            )
-            .await?;
-            print_ports(ctx, &[created])
+            let ip_address = ip_address.as_deref();
+            create(ctx, &net, &network_id, &device_id, &port, ip_address, &wait).await
         }
         PortCmd::Delete { port_id, wait } => delete_port(&net, &port_id, &wait).await,
-        PortCmd::Modify { port_id, name } => {
-            let port = net
-                .get_port_details(&port_id)
-                .await
-                .map_err(no_port(&port_id))?;
-            let options = PortOptions {
-                name: Some(name),
-                ..Default::default()
-            };
-            let port = net
-                .update_port(&port_id, &port.network_id, &options)
-                .await
-                .map_err(no_port(&port_id))?;
-            ctx.out.print_value(&to_value(&port)?)
+        PortCmd::Modify { port_id, name } => modify(ctx, &net, &port_id, name).await,
+        PortCmd::Wait { port_id, args } => wait(&net, &port_id, args).await,
+    }
+}
+
+/// `port list`: ids and names, or every field with `-l`.
+async fn list(ctx: &mut Ctx, net: &CycladesNetworkClient, args: OwnedListArgs) -> CliResult {
+    let OwnedListArgs {
+        details,
+        more,
+        user_id,
+        names,
+        ids,
+    } = args;
+    let reply = net.ports_get(None).await?;
+    let mut items = ids.apply(names.apply(raw_list(&reply, "ports")?));
+    if let Some(user) = &user_id {
+        items.retain(|p| p.get("user_id") == Some(&Value::from(user.as_str())));
+    }
+    if !details {
+        items = only_keys(items, ID_NAME);
+    }
+    print_list(
+        ctx,
+        items,
+        ListStyle {
+            title: ID_NAME,
+            more,
+            ..Default::default()
+        },
+    )
+}
+
+/// `port create`: a port of the network on the device, printed.
+async fn create(
+    ctx: &mut Ctx,
+    net: &CycladesNetworkClient,
+    network_id: &str,
+    device_id: &str,
+    port: &PortArgs,
+    ip_address: Option<&str>,
+    wait: &WaitArgs,
+) -> CliResult {
+    let created = connect(ctx, net, network_id, device_id, port, ip_address, wait).await?;
+    print_ports(ctx, &[created])
+}
+
+/// `port info`: the port as the server sent it.
+async fn info(ctx: &mut Ctx, net: &CycladesNetworkClient, port_id: &str) -> CliResult {
+    let reply = net
+        .ports_get(Some(port_id))
+        .await
+        .map_err(no_port(port_id))?;
+    ctx.out.print_value(&raw_reply(&reply, "port")?)
+}
+
+/// `port modify`: a new name.
+async fn modify(
+    ctx: &mut Ctx,
+    net: &CycladesNetworkClient,
+    port_id: &str,
+    name: String,
+) -> CliResult {
+    let port = net
+        .get_port_details(port_id)
+        .await
+        .map_err(no_port(port_id))?;
+    let options = PortOptions {
+        name: Some(name),
+        ..Default::default()
+    };
+    let port = net
+        .update_port(port_id, &port.network_id, &options)
+        .await
+        .map_err(no_port(port_id))?;
+    ctx.out.print_value(&to_value(&port)?)
+}
+
+/// `port wait`: until (or while) the port is in a status.
+async fn wait(net: &CycladesNetworkClient, port_id: &str, args: WaitCmdArgs) -> CliResult {
+    let goal = args.goal("BUILD", PORT_STATES)?;
+    let port = net
+        .get_port_details(port_id)
+        .await
+        .map_err(no_port(port_id))?;
+    match &goal {
+        Goal::Until(s) if port.status.eq_ignore_ascii_case(s) => {
+            eprintln!("Port {port_id}: already in {}", port.status);
+            Ok(())
         }
-        PortCmd::Wait { port_id, args } => {
-            let goal = args.goal("BUILD", PORT_STATES)?;
-            let port = net
-                .get_port_details(&port_id)
-                .await
-                .map_err(no_port(&port_id))?;
-            match &goal {
-                Goal::Until(s) if port.status.eq_ignore_ascii_case(s) => {
-                    eprintln!("Port {port_id}: already in {}", port.status);
-                    Ok(())
-                }
-                Goal::While(s) if !port.status.eq_ignore_ascii_case(s) => {
-                    eprintln!("Port {port_id} status: {}", port.status);
-                    Ok(())
-                }
-                _ => wait_port(&net, &port_id, goal, args.timeout, args.no_progress_bar).await,
-            }
+        Goal::While(s) if !port.status.eq_ignore_ascii_case(s) => {
+            eprintln!("Port {port_id} status: {}", port.status);
+            Ok(())
         }
+        _ => wait_port(net, port_id, goal, args.timeout, args.no_progress_bar).await,
     }
 }

@@ -1,6 +1,6 @@
 //! `kamaki volume`: block storage volumes.
 
-use clap::{ArgGroup, Subcommand};
+use clap::{ArgGroup, Args, Subcommand};
 use kamaki::clients::blockstorage::{CreateVolumeOptions, UpdateVolumeOptions, Volume};
 use kamaki::clients::cyclades::CycladesBlockStorageClient;
 use kamaki::clients::ClientError;
@@ -55,39 +55,7 @@ pub enum VolumeCmd {
         volume_id: String,
     },
     /// Create a volume.
-    Create {
-        /// Its size in GB.
-        #[arg(long, required = true)]
-        size: u64,
-        /// Its name.
-        #[arg(long, required = true)]
-        name: String,
-        /// The server to create it on and attach it to.
-        #[arg(long = "server-id")]
-        server_id: Option<String>,
-        /// Its description.
-        #[arg(long)]
-        description: Option<String>,
-        /// A snapshot to fill it from.
-        #[arg(long = "snapshot-id")]
-        snapshot_id: Option<String>,
-        /// An image to fill it from.
-        #[arg(long = "image-id")]
-        image_id: Option<String>,
-        /// Its volume type (default: the server's with --server-id, else
-        /// ext_archipelago or the first detachable type).
-        #[arg(long = "volume-type")]
-        volume_type: Option<String>,
-        /// Metadata KEY=VALUE (repeatable).
-        #[arg(long = "metadata", value_name = "KEY=VALUE")]
-        metadata: Vec<String>,
-        /// The project to charge it to.
-        #[arg(long = "project-id")]
-        project_id: Option<String>,
-        /// Waiting until it is ready (in_use on a server, else available).
-        #[command(flatten)]
-        wait: WaitArgs,
-    },
+    Create(CreateArgs),
     /// Modify a volume.
     #[command(group(ArgGroup::new("change").required(true).multiple(true).args(["name", "description", "delete_on_termination"])))]
     Modify {
@@ -134,6 +102,42 @@ pub enum VolumeCmd {
         /// The volume type id.
         volume_type_id: String,
     },
+}
+
+/// `volume create` options.
+#[derive(Args, Debug)]
+pub struct CreateArgs {
+    /// Its size in GB.
+    #[arg(long, required = true)]
+    size: u64,
+    /// Its name.
+    #[arg(long, required = true)]
+    name: String,
+    /// The server to create it on and attach it to.
+    #[arg(long = "server-id")]
+    server_id: Option<String>,
+    /// Its description.
+    #[arg(long)]
+    description: Option<String>,
+    /// A snapshot to fill it from.
+    #[arg(long = "snapshot-id")]
+    snapshot_id: Option<String>,
+    /// An image to fill it from.
+    #[arg(long = "image-id")]
+    image_id: Option<String>,
+    /// Its volume type (default: the server's with --server-id, else
+    /// ext_archipelago or the first detachable type).
+    #[arg(long = "volume-type")]
+    volume_type: Option<String>,
+    /// Metadata KEY=VALUE (repeatable).
+    #[arg(long = "metadata", value_name = "KEY=VALUE")]
+    metadata: Vec<String>,
+    /// The project to charge it to.
+    #[arg(long = "project-id")]
+    project_id: Option<String>,
+    /// Waiting until it is ready (in_use on a server, else available).
+    #[command(flatten)]
+    wait: WaitArgs,
 }
 
 fn parse_bool(text: &str) -> Result<bool, String> {
@@ -188,143 +192,192 @@ async fn default_type(client: &CycladesBlockStorageClient) -> CliResult<Option<S
 pub async fn run(ctx: &mut Ctx, cmd: VolumeCmd) -> CliResult {
     let client = blockstorage(ctx).await?;
     match cmd {
-        VolumeCmd::List { details } => {
-            let reply = client.volumes_get(details, None).await?;
-            let items = raw_list(&reply, "volumes")?;
-            // kamaki prints the short listing as sent (links too) in JSON.
-            let items = if details || ctx.json() {
-                items
-            } else {
-                crate::commands::common::only_keys(items, &["id", "name", "display_name"])
-            };
-            print_list(
-                ctx,
-                items,
-                ListStyle {
-                    title: ID_NAME,
-                    ..Default::default()
-                },
-            )
-        }
-        VolumeCmd::Info { volume_id } => {
-            let reply = client
-                .volumes_get(false, Some(&volume_id))
-                .await
-                .map_err(no_volume(&volume_id))?;
-            ctx.out.print_value(&raw_reply(&reply, "volume")?)
-        }
-        VolumeCmd::Create {
-            size,
-            name,
-            server_id,
-            description,
-            snapshot_id,
-            image_id,
-            volume_type,
-            metadata,
-            project_id,
-            wait,
-        } => {
-            let metadata = key_values(&metadata)?;
-            let volume_type = match (&volume_type, &server_id) {
-                (None, None) => default_type(&client).await?,
-                _ => volume_type,
-            };
-            let options = CreateVolumeOptions {
-                display_description: description,
-                server_id: server_id.clone(),
-                volume_type,
-                image_ref: image_id,
-                snapshot_id,
-                metadata: (!metadata.is_empty()).then_some(metadata),
-                project: project_id,
-                ..Default::default()
-            };
-            let created = client.create_volume(size, &name, &options).await?;
-            // Synnefo answers with the id, name and links only.
-            ctx.out.print_value(&drop_empty(to_value(&created)?))?;
-            if !wait.wait {
-                return Ok(());
-            }
-            let volume = client
-                .get_volume_details(&created.id)
-                .await
-                .map_err(no_volume(&created.id))?;
-            let ready = if server_id.is_some() {
-                "in_use"
-            } else {
-                "available"
-            };
-            if volume.status == ready {
-                eprintln!("Volume {} status: {ready}", volume.id);
-                return Ok(());
-            }
-            let stop = |v: &Volume| v.status == ready || !TRANSIENT.contains(&v.status.as_str());
-            wait_volume(
-                &client,
-                &volume.id,
-                Goal::Until(ready.into()),
-                stop,
-                DEFAULT_TIMEOUT,
-                wait.no_progress_bar,
-            )
-            .await
-        }
+        VolumeCmd::List { details } => list(ctx, &client, details).await,
+        VolumeCmd::Info { volume_id } => info(ctx, &client, &volume_id).await,
+        VolumeCmd::Create(args) => create(ctx, &client, args).await,
         VolumeCmd::Modify {
             volume_id,
             name,
             description,
             delete_on_termination,
         } => {
-            let options = UpdateVolumeOptions {
-                display_name: name,
-                display_description: description,
+            modify(
+                ctx,
+                &client,
+                &volume_id,
+                name,
+                description,
                 delete_on_termination,
-                ..Default::default()
-            };
-            let volume = client
-                .update_volume(&volume_id, &options)
-                .await
-                .map_err(no_volume(&volume_id))?;
-            ctx.out.print(&volume)
+            )
+            .await
         }
         VolumeCmd::Reassign {
             volume_id,
             project_id,
-        } => client
-            .reassign_volume(&volume_id, &project_id)
-            .await
-            .map_err(|e| match e.status() {
-                400 | 403 => CliError::from(e).hint(&format!(
-                    "is {project_id} a project of yours? see kamaki project list"
-                )),
-                _ => no_volume(&volume_id)(e),
-            }),
+        } => reassign(&client, &volume_id, &project_id).await,
         VolumeCmd::Delete { volume_id, wait } => delete(&client, volume_id, wait).await,
         VolumeCmd::Wait { volume_id, args } => wait(&client, volume_id, args).await,
-        VolumeCmd::Types => {
-            let reply = client.types_get(None).await?;
-            print_list(
-                ctx,
-                raw_list(&reply, "volume_types")?,
-                ListStyle {
-                    title: ID_NAME,
-                    ..Default::default()
-                },
-            )
-        }
-        VolumeCmd::Type { volume_type_id } => {
-            let reply = client
-                .types_get(Some(&volume_type_id))
-                .await
-                .map_err(not_found(
-                    "volume type",
-                    &volume_type_id,
-                    "kamaki volume types",
-                ))?;
-            ctx.out.print_value(&raw_reply(&reply, "volume_type")?)
-        }
+        VolumeCmd::Types => types(ctx, &client).await,
+        VolumeCmd::Type { volume_type_id } => volume_type(ctx, &client, &volume_type_id).await,
     }
+}
+
+/// `volume list`: ids and names, or every field with `-l`.
+async fn list(ctx: &mut Ctx, client: &CycladesBlockStorageClient, details: bool) -> CliResult {
+    let reply = client.volumes_get(details, None).await?;
+    let items = raw_list(&reply, "volumes")?;
+    // kamaki prints the short listing as sent (links too) in JSON.
+    let items = if details || ctx.json() {
+        items
+    } else {
+        crate::commands::common::only_keys(items, &["id", "name", "display_name"])
+    };
+    print_list(
+        ctx,
+        items,
+        ListStyle {
+            title: ID_NAME,
+            ..Default::default()
+        },
+    )
+}
+
+/// `volume info`: the volume as the server sent it.
+async fn info(ctx: &mut Ctx, client: &CycladesBlockStorageClient, volume_id: &str) -> CliResult {
+    let reply = client
+        .volumes_get(false, Some(volume_id))
+        .await
+        .map_err(no_volume(volume_id))?;
+    ctx.out.print_value(&raw_reply(&reply, "volume")?)
+}
+
+/// `volume create`, and optionally wait until it is ready.
+async fn create(ctx: &mut Ctx, client: &CycladesBlockStorageClient, args: CreateArgs) -> CliResult {
+    let CreateArgs {
+        size,
+        name,
+        server_id,
+        description,
+        snapshot_id,
+        image_id,
+        volume_type,
+        metadata,
+        project_id,
+        wait,
+    } = args;
+    let metadata = key_values(&metadata)?;
+    let volume_type = match (&volume_type, &server_id) {
+        (None, None) => default_type(client).await?,
+        _ => volume_type,
+    };
+    let options = CreateVolumeOptions {
+        display_description: description,
+        server_id: server_id.clone(),
+        volume_type,
+        image_ref: image_id,
+        snapshot_id,
+        metadata: (!metadata.is_empty()).then_some(metadata),
+        project: project_id,
+        ..Default::default()
+    };
+    let created = client.create_volume(size, &name, &options).await?;
+    // Synnefo answers with the id, name and links only.
+    ctx.out.print_value(&drop_empty(to_value(&created)?))?;
+    if !wait.wait {
+        return Ok(());
+    }
+    let volume = client
+        .get_volume_details(&created.id)
+        .await
+        .map_err(no_volume(&created.id))?;
+    let ready = if server_id.is_some() {
+        "in_use"
+    } else {
+        "available"
+    };
+    if volume.status == ready {
+        eprintln!("Volume {} status: {ready}", volume.id);
+        return Ok(());
+    }
+    let stop = |v: &Volume| v.status == ready || !TRANSIENT.contains(&v.status.as_str());
+    wait_volume(
+        client,
+        &volume.id,
+        Goal::Until(ready.into()),
+        stop,
+        DEFAULT_TIMEOUT,
+        wait.no_progress_bar,
+    )
+    .await
+}
+
+/// `volume modify`: a new name, description or delete-on-termination.
+async fn modify(
+    ctx: &mut Ctx,
+    client: &CycladesBlockStorageClient,
+    volume_id: &str,
+    name: Option<String>,
+    description: Option<String>,
+    delete_on_termination: Option<bool>,
+) -> CliResult {
+    let options = UpdateVolumeOptions {
+        display_name: name,
+        display_description: description,
+        delete_on_termination,
+        ..Default::default()
+    };
+    let volume = client
+        .update_volume(volume_id, &options)
+        .await
+        .map_err(no_volume(volume_id))?;
+    ctx.out.print(&volume)
+}
+
+/// `volume reassign`: to another project.
+async fn reassign(
+    client: &CycladesBlockStorageClient,
+    volume_id: &str,
+    project_id: &str,
+) -> CliResult {
+    client
+        .reassign_volume(volume_id, project_id)
+        .await
+        .map_err(|e| match e.status() {
+            400 | 403 => CliError::from(e).hint(&format!(
+                "is {project_id} a project of yours? see kamaki project list"
+            )),
+            _ => no_volume(volume_id)(e),
+        })
+}
+
+/// `volume types`.
+async fn types(ctx: &mut Ctx, client: &CycladesBlockStorageClient) -> CliResult {
+    let reply = client.types_get(None).await?;
+    print_list(
+        ctx,
+        raw_list(&reply, "volume_types")?,
+        ListStyle {
+            title: ID_NAME,
+            ..Default::default()
+        },
+    )
+}
+
+/// `volume type`: details on one volume type.
+async fn volume_type(
+    ctx: &mut Ctx,
+    client: &CycladesBlockStorageClient,
+    volume_type_id: &str,
+) -> CliResult {
+    let reply = client
+        .types_get(Some(volume_type_id))
+        .await
+        .map_err(not_found(
+            "volume type",
+            volume_type_id,
+            "kamaki volume types",
+        ))?;
+    ctx.out.print_value(&raw_reply(&reply, "volume_type")?)
 }
 
 /// `volume delete`, and optionally wait until it is deleted (or stuck in an

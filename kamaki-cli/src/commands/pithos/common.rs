@@ -223,6 +223,13 @@ impl Target {
         }
     }
 
+    /// A location that must name an object.
+    pub async fn object(ctx: &mut Ctx, args: &FileTarget, location: &str) -> CliResult<Target> {
+        let target = Target::location(ctx, args, location).await?;
+        target.require_path(location)?;
+        Ok(target)
+    }
+
     /// The path, or an error when the location names only a container.
     pub fn require_path(&self, given: &str) -> CliResult<()> {
         if self.path.is_empty() {

@@ -531,21 +531,11 @@ async fn raw_objects(
     .map_err(|e| e.hint(&format!("listing {}", target.display())))
 }
 
+/// `container list`: the containers of an account (with `-r`, and what is
+/// in each), or the objects of one container.
 async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
     if let Some(container) = &args.container {
-        let target = Target::container(ctx, &args.account, container).await?;
-        let objects: Vec<ListedObject> = objects(&target, &object_options(&args))
-            .await?
-            .into_iter()
-            .filter(|o| name_matches(&args.names, o.name()))
-            .collect();
-        if ctx.json() {
-            let keep = objects.iter().map(|o| o.name().to_string()).collect();
-            let raw = raw_objects(&target, &object_options(&args), &keep).await?;
-            return ctx.out.print_value(&Value::Array(raw));
-        }
-        let text = object_lines(&objects, args.details, args.enumerate)?;
-        return print_text(&text, args.more);
+        return list_objects(ctx, &args, container).await;
     }
     let target = Target::account(ctx, &args.account).await?;
     let options = AccountGet {
@@ -558,19 +548,8 @@ async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
         if_unmodified_since: args.if_unmodified_since.as_ref().map(http_date),
         ..AccountGet::default()
     };
-    // One page with -n (as kamaki), else every page.
-    let containers = if options.limit.is_some() {
-        let reply = target
-            .client
-            .account_get_request(&options)?
-            .success(&[200, 204, 304])
-            .send()
-            .await?;
-        json_list::<ContainerListing>(&reply)?
-    } else {
-        target.client.list_all_containers(&options).await?
-    };
-    let containers: Vec<ContainerListing> = containers
+    let containers: Vec<ContainerListing> = containers(&target, &options)
+        .await?
         .into_iter()
         .filter(|c| name_matches(&args.names, &c.name))
         .collect();
@@ -586,43 +565,7 @@ async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
         }
     }
     if ctx.json() {
-        // What the server sent, field for field (the typed listings decided
-        // which entries).
-        let keep = containers.iter().map(|c| c.name.clone()).collect();
-        let client = &target.client;
-        let mut items = super::common::raw_listing(options.limit.is_some(), &keep, |marker| {
-            let options = AccountGet {
-                format: kamaki::clients::pithos::Format::Json,
-                marker: marker.or_else(|| options.marker.clone()),
-                ..options.clone()
-            };
-            async move {
-                client
-                    .account_get_request(&options)?
-                    .success(&[200, 204, 304])
-                    .send()
-                    .await
-            }
-        })
-        .await?;
-        for value in &mut items {
-            let name = value
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            if let Some(objects) = contents.get(&name) {
-                let keep = objects.iter().map(|o| o.name().to_string()).collect();
-                let options = ContainerGet {
-                    marker: None,
-                    ..object_options(&args)
-                };
-                let raw = raw_objects(&target.in_container(&name), &options, &keep).await?;
-                if let Value::Object(map) = value {
-                    map.insert("objects".into(), Value::Array(raw));
-                }
-            }
-        }
+        let items = raw_containers(&target, &options, &args, &containers, &contents).await?;
         return ctx.out.print_value(&Value::Array(items));
     }
     let mut text = String::new();
@@ -638,4 +581,85 @@ async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
         }
     }
     print_text(&text, args.more)
+}
+
+/// `container list CONTAINER`: the objects of one container.
+async fn list_objects(ctx: &mut Ctx, args: &ListArgs, container: &str) -> CliResult {
+    let target = Target::container(ctx, &args.account, container).await?;
+    let objects: Vec<ListedObject> = objects(&target, &object_options(args))
+        .await?
+        .into_iter()
+        .filter(|o| name_matches(&args.names, o.name()))
+        .collect();
+    if ctx.json() {
+        let keep = objects.iter().map(|o| o.name().to_string()).collect();
+        let raw = raw_objects(&target, &object_options(args), &keep).await?;
+        return ctx.out.print_value(&Value::Array(raw));
+    }
+    let text = object_lines(&objects, args.details, args.enumerate)?;
+    print_text(&text, args.more)
+}
+
+/// The containers of the target's account: one page with `-n` (as
+/// kamaki), else every page.
+async fn containers(target: &Target, options: &AccountGet) -> CliResult<Vec<ContainerListing>> {
+    if options.limit.is_some() {
+        let reply = target
+            .client
+            .account_get_request(options)?
+            .success(&[200, 204, 304])
+            .send()
+            .await?;
+        json_list::<ContainerListing>(&reply)
+    } else {
+        Ok(target.client.list_all_containers(options).await?)
+    }
+}
+
+/// What the server sent for `containers`, field for field (the typed
+/// listings decided which entries), with the objects of each listed in
+/// `contents` (for `--output-format json`).
+async fn raw_containers(
+    target: &Target,
+    options: &AccountGet,
+    args: &ListArgs,
+    containers: &[ContainerListing],
+    contents: &BTreeMap<String, Vec<ListedObject>>,
+) -> CliResult<Vec<Value>> {
+    let keep = containers.iter().map(|c| c.name.clone()).collect();
+    let client = &target.client;
+    let mut items = super::common::raw_listing(options.limit.is_some(), &keep, |marker| {
+        let options = AccountGet {
+            format: kamaki::clients::pithos::Format::Json,
+            marker: marker.or_else(|| options.marker.clone()),
+            ..options.clone()
+        };
+        async move {
+            client
+                .account_get_request(&options)?
+                .success(&[200, 204, 304])
+                .send()
+                .await
+        }
+    })
+    .await?;
+    for value in &mut items {
+        let name = value
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if let Some(objects) = contents.get(&name) {
+            let keep = objects.iter().map(|o| o.name().to_string()).collect();
+            let options = ContainerGet {
+                marker: None,
+                ..object_options(args)
+            };
+            let raw = raw_objects(&target.in_container(&name), &options, &keep).await?;
+            if let Value::Object(map) = value {
+                map.insert("objects".into(), Value::Array(raw));
+            }
+        }
+    }
+    Ok(items)
 }

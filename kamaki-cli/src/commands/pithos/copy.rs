@@ -72,6 +72,31 @@ pub async fn run(ctx: &mut Ctx, args: CopyArgs, remove: bool) -> CliResult {
             args.source_path_or_url, src.container
         )));
     }
+    let dst = destination(ctx, &args, &src).await?;
+    let existing = existing(&dst).await?;
+    let mut plan = Plan {
+        steps: Vec::new(),
+        remove_dirs: Vec::new(),
+        force: args.force,
+        remove,
+        src: &src,
+        dst: &dst,
+    };
+    if args.recursive {
+        plan_tree(&mut plan, &existing).await?;
+    } else {
+        plan_one(&mut plan, &existing, args.source_version.as_deref(), verb).await?;
+    }
+    let Plan {
+        steps, remove_dirs, ..
+    } = plan;
+    perform(&args, remove, &src, &dst, steps, remove_dirs).await
+}
+
+/// Where the objects go: the destination's account (`--to-account`, the
+/// one in its URL, else the caller's), container (`--to-container`, the
+/// one it names, else the source's) and path (else the source's).
+async fn destination(ctx: &mut Ctx, args: &CopyArgs, src: &Target) -> CliResult<Target> {
     let destination = Location::parse(args.destination_path_or_url.as_deref().unwrap_or(""))?;
     let own = account_of(ctx, &AccountArg::default()).await?;
     let dst_account = match (&args.to_account, &destination.account) {
@@ -84,7 +109,7 @@ pub async fn run(ctx: &mut Ctx, args: CopyArgs, remove: bool) -> CliResult {
         .clone()
         .or(destination.container.clone())
         .unwrap_or_else(|| src.container.clone());
-    let dst = Target {
+    Ok(Target {
         client: src
             .client
             .clone()
@@ -98,72 +123,68 @@ pub async fn run(ctx: &mut Ctx, args: CopyArgs, remove: bool) -> CliResult {
         } else {
             destination.path.clone()
         },
-    };
+    })
+}
 
-    // What is at the destination already.
+/// What is at the destination already, by name.
+async fn existing(dst: &Target) -> CliResult<BTreeMap<String, ObjectListing>> {
     let listed = dst
         .on_container(dst.client.list_all_objects(&ContainerGet {
             prefix: (!dst.path.is_empty()).then(|| dst.path.clone()),
             ..ContainerGet::default()
         }))
         .await?;
-    let existing: BTreeMap<String, ObjectListing> = listed
+    Ok(listed
         .into_iter()
         .filter_map(|o| o.as_object().cloned())
         .map(|o| (o.name.clone(), o))
-        .collect();
+        .collect())
+}
 
-    let mut steps = Vec::new();
-    let mut remove_dirs = Vec::new();
-    if args.recursive {
-        let sources = src
-            .on_container(src.client.list_all_objects(&ContainerGet {
-                prefix: (!src.path.is_empty()).then(|| src.path.clone()),
-                ..ContainerGet::default()
-            }))
-            .await?;
-        for object in sources.iter().filter_map(|o| o.as_object()) {
-            let name = format!("{}{}", dst.path, &object.name[src.path.len()..]);
-            plan(
-                &mut steps,
-                &mut remove_dirs,
-                (&object.name, is_dir(object)),
-                &name,
-                existing.get(&name).map(is_dir),
-                args.force,
-                remove,
-                &src,
-                &dst,
-            )?;
-        }
-    } else {
-        let info = src
-            .on_object(
-                src.client
-                    .get_object_info(&src.path, args.source_version.as_deref()),
-            )
-            .await?;
-        let source_is_dir = headers_are_dir(&info);
-        if source_is_dir && existing.contains_key(&dst.path) && !args.force {
-            return Err(CliError::new(format!(
-                "Cannot {verb} directory object {} onto an existing object: use -r to {verb} what is in it",
-                src.display()
-            )));
-        }
-        plan(
-            &mut steps,
-            &mut remove_dirs,
-            (&src.path, source_is_dir),
-            &dst.path,
-            existing.get(&dst.path).map(is_dir),
-            args.force,
-            remove,
-            &src,
-            &dst,
+/// `-r`: every object under the source path, that prefix replaced by the
+/// destination path.
+async fn plan_tree(plan: &mut Plan<'_>, existing: &BTreeMap<String, ObjectListing>) -> CliResult {
+    let (src, dst) = (plan.src, plan.dst);
+    let sources = src
+        .on_container(src.client.list_all_objects(&ContainerGet {
+            prefix: (!src.path.is_empty()).then(|| src.path.clone()),
+            ..ContainerGet::default()
+        }))
+        .await?;
+    for object in sources.iter().filter_map(|o| o.as_object()) {
+        let name = format!("{}{}", dst.path, &object.name[src.path.len()..]);
+        plan.add(
+            (&object.name, is_dir(object)),
+            &name,
+            existing.get(&name).map(is_dir),
         )?;
     }
+    Ok(())
+}
 
-    perform(&args, remove, &src, &dst, steps, remove_dirs).await
+/// One object (or one directory object, without what is in it).
+async fn plan_one(
+    plan: &mut Plan<'_>,
+    existing: &BTreeMap<String, ObjectListing>,
+    source_version: Option<&str>,
+    verb: &str,
+) -> CliResult {
+    let (src, dst) = (plan.src, plan.dst);
+    let info = src
+        .on_object(src.client.get_object_info(&src.path, source_version))
+        .await?;
+    let source_is_dir = headers_are_dir(&info);
+    if source_is_dir && existing.contains_key(&dst.path) && !plan.force {
+        return Err(CliError::new(format!(
+            "Cannot {verb} directory object {} onto an existing object: use -r to {verb} what is in it",
+            src.display()
+        )));
+    }
+    plan.add(
+        (&src.path, source_is_dir),
+        &dst.path,
+        existing.get(&dst.path).map(is_dir),
+    )
 }
 
 /// Runs the planned steps (copies or moves, directory markers made), then
@@ -228,45 +249,53 @@ async fn perform(
     Ok(())
 }
 
-/// Adds what transferring `source` (a name and whether it is a directory)
-/// to `dst_name` takes; `existing` says whether something is there (and
-/// whether it is a directory).
-#[allow(clippy::too_many_arguments)]
-fn plan(
-    steps: &mut Vec<Step>,
-    remove_dirs: &mut Vec<String>,
-    source: (&str, bool),
-    dst_name: &str,
-    existing: Option<bool>,
+/// The steps of a transfer, as they are planned.
+struct Plan<'a> {
+    /// Copies, moves and directory markers to make.
+    steps: Vec<Step>,
+    /// Moved directories, deleted once their contents are moved.
+    remove_dirs: Vec<String>,
+    /// `-f`: overwrite what exists.
     force: bool,
+    /// A move (else a copy).
     remove: bool,
-    src: &Target,
-    dst: &Target,
-) -> CliResult {
-    let (name, source_is_dir) = source;
-    if source_is_dir {
-        if existing.is_none() || force {
-            steps.push(Step::Mkdir {
-                dst: dst_name.to_string(),
-            });
+    src: &'a Target,
+    dst: &'a Target,
+}
+
+impl Plan<'_> {
+    /// Adds what transferring `source` (a name and whether it is a
+    /// directory) to `dst_name` takes; `existing` says whether something is
+    /// there (and whether it is a directory).
+    fn add(&mut self, source: (&str, bool), dst_name: &str, existing: Option<bool>) -> CliResult {
+        let (src, dst) = (self.src, self.dst);
+        let (name, source_is_dir) = source;
+        if source_is_dir {
+            if existing.is_none() || self.force {
+                self.steps.push(Step::Mkdir {
+                    dst: dst_name.to_string(),
+                });
+            }
+            if self.remove
+                && !(src.account == dst.account
+                    && src.container == dst.container
+                    && name == dst_name)
+            {
+                self.remove_dirs.push(name.to_string());
+            }
+            return Ok(());
         }
-        if remove
-            && !(src.account == dst.account && src.container == dst.container && name == dst_name)
-        {
-            remove_dirs.push(name.to_string());
+        if existing.is_some() && !self.force {
+            return Err(CliError::new(format!(
+                "Destination object {} exists: use -f to overwrite it with {}",
+                dst.display_path(dst_name),
+                src.display_path(name)
+            )));
         }
-        return Ok(());
+        self.steps.push(Step::Transfer {
+            src: name.to_string(),
+            dst: dst_name.to_string(),
+        });
+        Ok(())
     }
-    if existing.is_some() && !force {
-        return Err(CliError::new(format!(
-            "Destination object {} exists: use -f to overwrite it with {}",
-            dst.display_path(dst_name),
-            src.display_path(name)
-        )));
-    }
-    steps.push(Step::Transfer {
-        src: name.to_string(),
-        dst: dst_name.to_string(),
-    });
-    Ok(())
 }

@@ -14,7 +14,7 @@ use super::common::{
 };
 use super::copy::{self, CopyArgs};
 use super::download::{self, CatArgs, DownloadArgs};
-use super::transfer::{callback, cancellable, Bars};
+use super::edit::{self, OverwriteArgs};
 use super::upload::{self, absolute_url, UploadArgs};
 use crate::commands::common::{drop_empty, key_values, NameFilter};
 use crate::context::Ctx;
@@ -92,26 +92,7 @@ pub enum FileCmd {
         target: FileTarget,
     },
     /// Overwrite bytes FROM to TO of an object with the start of a local file.
-    Overwrite {
-        /// The local file.
-        local_path: PathBuf,
-        /// The object (default: the local file's name).
-        path_or_url: String,
-        /// No progress bar.
-        #[arg(short = 'N', long = "no-progress-bar")]
-        no_progress_bar: bool,
-        /// The first byte to overwrite.
-        #[arg(long = "from", value_name = "BYTE", required = true)]
-        start: u64,
-        /// The last byte to overwrite.
-        #[arg(long = "to", value_name = "BYTE", required = true)]
-        end: u64,
-        /// The version whose data is overwritten.
-        #[arg(long = "object-version", value_name = "VERSION")]
-        object_version: Option<String>,
-        #[command(flatten)]
-        target: FileTarget,
-    },
+    Overwrite(OverwriteArgs),
     /// Upload a file (or, with -r, a directory).
     Upload(UploadArgs),
     /// Print an object's contents on stdout.
@@ -265,52 +246,20 @@ pub async fn run(ctx: &mut Ctx, cmd: FileCmd) -> CliResult {
         FileCmd::Publish {
             path_or_url,
             target,
-        } => {
-            let target = object(ctx, &target, &path_or_url).await?;
-            let url = target
-                .on_object(target.client.publish_object(&target.path))
-                .await?;
-            if ctx.json() {
-                return ctx.out.print_value(&json!({ "public url": url }));
-            }
-            println!("{url}");
-            Ok(())
-        }
+        } => edit::publish(ctx, &target, &path_or_url).await,
         FileCmd::Unpublish {
             path_or_url,
             target,
-        } => {
-            let target = object(ctx, &target, &path_or_url).await?;
-            target
-                .on_object(target.client.unpublish_object(&target.path))
-                .await?;
-            Ok(())
-        }
+        } => edit::unpublish(ctx, &target, &path_or_url).await,
         FileCmd::Create {
             path_or_url,
             content_type,
             target,
-        } => {
-            let target = object(ctx, &target, &path_or_url).await?;
-            target
-                .on_object(
-                    target
-                        .client
-                        .create_object(&target.path, Some(&content_type)),
-                )
-                .await?;
-            Ok(())
-        }
+        } => edit::create(ctx, &target, &path_or_url, &content_type).await,
         FileCmd::Mkdir {
             path_or_url,
             target,
-        } => {
-            let target = object(ctx, &target, &path_or_url).await?;
-            target
-                .on_object(target.client.create_directory(&target.path))
-                .await?;
-            Ok(())
-        }
+        } => edit::mkdir(ctx, &target, &path_or_url).await,
         FileCmd::Delete(args) => delete(ctx, args).await,
         FileCmd::Copy(args) => copy::run(ctx, args, false).await,
         FileCmd::Move(args) => copy::run(ctx, args, true).await,
@@ -321,95 +270,24 @@ pub async fn run(ctx: &mut Ctx, cmd: FileCmd) -> CliResult {
             threads: _,
             target,
         } => {
-            let target = object(ctx, &target, &remote_path_or_url).await?;
-            let size = local_size(&local_path)?;
-            let bars = Bars::new(no_progress_bar);
-            let bar = bars.bytes("Appending", size);
-            let work = target.on_object(target.client.append_object(
-                &target.path,
-                local_path.as_path(),
-                Some(callback(&bar, None)),
-            ));
-            let result = cancellable(work, "Append canceled by user").await;
-            bar.finish_and_clear();
-            result.map(|_| ())
+            edit::append(
+                ctx,
+                &target,
+                &local_path,
+                &remote_path_or_url,
+                no_progress_bar,
+            )
+            .await
         }
         FileCmd::Truncate {
             path_or_url,
             size,
             target,
-        } => {
-            let target = object(ctx, &target, &path_or_url).await?;
-            target
-                .on_object(target.client.truncate_object(&target.path, size))
-                .await?;
-            Ok(())
-        }
-        FileCmd::Overwrite {
-            local_path,
-            path_or_url,
-            no_progress_bar,
-            start,
-            end,
-            object_version,
-            target,
-        } => {
-            let mut target = Target::location(ctx, &target, &path_or_url).await?;
-            if target.path.is_empty() {
-                let name = local_path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                target = target.at(&name);
-            }
-            if start > end {
-                return Err(CliError::new(format!(
-                    "Invalid range {start}-{end}: --from must not be after --to"
-                )));
-            }
-            local_size(&local_path)?;
-            let bars = Bars::new(no_progress_bar);
-            let bar = bars.bytes(
-                &format!("Overwrite {} bytes", end - start + 1),
-                end - start + 1,
-            );
-            let work = target.on_object(target.client.overwrite_object(
-                &target.path,
-                start,
-                end,
-                local_path.as_path(),
-                object_version.as_deref(),
-                Some(callback(&bar, None)),
-            ));
-            let result = cancellable(work, "Overwrite canceled by user").await;
-            bar.finish_and_clear();
-            result.map(|_| ())
-        }
+        } => edit::truncate(ctx, &target, &path_or_url, size).await,
+        FileCmd::Overwrite(args) => edit::overwrite(ctx, args).await,
         FileCmd::Upload(args) => upload::run(ctx, args).await,
         FileCmd::Cat(args) => download::cat(ctx, args).await,
         FileCmd::Download(args) => download::download(ctx, args).await,
-    }
-}
-
-/// A location that must name an object.
-async fn object(ctx: &mut Ctx, target: &FileTarget, location: &str) -> CliResult<Target> {
-    let target = Target::location(ctx, target, location).await?;
-    target.require_path(location)?;
-    Ok(target)
-}
-
-/// The size of a readable local file.
-fn local_size(path: &std::path::Path) -> CliResult<u64> {
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_file() => Ok(m.len()),
-        Ok(_) => Err(CliError::new(format!(
-            "Failed to access file {}: not a regular file",
-            path.display()
-        ))),
-        Err(e) => Err(CliError::new(format!(
-            "Failed to access file {}: {e}",
-            path.display()
-        ))),
     }
 }
 
@@ -479,39 +357,11 @@ fn parse_with_format(
     ))
 }
 
+/// `file list`: the objects under a path (or of a container).
 async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
     let location = args.path_or_url.clone().unwrap_or_default();
     let target = Target::location(ctx, &args.target, &location).await?;
-    let until = match (&args.until, &args.format) {
-        (Some(text), Some(format)) => Some(parse_with_format(
-            text,
-            format,
-            &crate::local_time::system_zone(),
-        )?),
-        (Some(text), None) => Some(crate::args::parse_date(text)?),
-        (None, _) => None,
-    };
-    let meta: Vec<String> = args
-        .meta
-        .iter()
-        .flat_map(|m| m.split(','))
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(String::from)
-        .collect();
-    let options = ContainerGet {
-        limit: args.number,
-        marker: args.marker.clone(),
-        prefix: (!target.path.is_empty()).then(|| target.path.clone()),
-        delimiter: args.delimiter.clone(),
-        meta,
-        show_only_shared: args.shared_by_me,
-        public: args.public,
-        until: until.as_ref().map(until_param),
-        if_modified_since: args.if_modified_since.as_ref().map(http_date),
-        if_unmodified_since: args.if_unmodified_since.as_ref().map(http_date),
-        ..ContainerGet::default()
-    };
+    let options = list_options(&args, &target)?;
     let client = &target.client;
     let listed = if options.limit.is_some() {
         target
@@ -533,27 +383,7 @@ async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
         })
         .collect();
     if listed.is_empty() {
-        if target.path.is_empty() {
-            if !ctx.json() {
-                eprintln!("Container \"{}\" is empty", target.container);
-            }
-        } else {
-            // `dir/` names the directory object `dir`.
-            let named = target.at(target.path.trim_end_matches('/'));
-            let info = named
-                .on_object(client.get_object_info(&named.path, None))
-                .await?;
-            if !headers_are_dir(&info) {
-                return Err(CliError::new(format!(
-                    "Object {} is not a directory: see kamaki file info {}",
-                    named.display(),
-                    named.display()
-                )));
-            }
-            if !ctx.json() {
-                eprintln!("Directory {} is empty", named.display());
-            }
-        }
+        say_empty(ctx, &target).await?;
     }
     if ctx.json() {
         // What the server sent, field for field (the typed listing decided
@@ -580,8 +410,72 @@ async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
     print_text(&text, args.more)
 }
 
+/// The listing `file list` asks for: the objects under the target's path,
+/// with the filters and conditions given.
+fn list_options(args: &ListArgs, target: &Target) -> CliResult<ContainerGet> {
+    let until = match (&args.until, &args.format) {
+        (Some(text), Some(format)) => Some(parse_with_format(
+            text,
+            format,
+            &crate::local_time::system_zone(),
+        )?),
+        (Some(text), None) => Some(crate::args::parse_date(text)?),
+        (None, _) => None,
+    };
+    let meta: Vec<String> = args
+        .meta
+        .iter()
+        .flat_map(|m| m.split(','))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(String::from)
+        .collect();
+    Ok(ContainerGet {
+        limit: args.number,
+        marker: args.marker.clone(),
+        prefix: (!target.path.is_empty()).then(|| target.path.clone()),
+        delimiter: args.delimiter.clone(),
+        meta,
+        show_only_shared: args.shared_by_me,
+        public: args.public,
+        until: until.as_ref().map(until_param),
+        if_modified_since: args.if_modified_since.as_ref().map(http_date),
+        if_unmodified_since: args.if_unmodified_since.as_ref().map(http_date),
+        ..ContainerGet::default()
+    })
+}
+
+/// Says that nothing is listed (on stderr, unless the output is JSON):
+/// the container or the directory is empty; a path that is not a
+/// directory is an error.
+async fn say_empty(ctx: &Ctx, target: &Target) -> CliResult {
+    let client = &target.client;
+    if target.path.is_empty() {
+        if !ctx.json() {
+            eprintln!("Container \"{}\" is empty", target.container);
+        }
+    } else {
+        // `dir/` names the directory object `dir`.
+        let named = target.at(target.path.trim_end_matches('/'));
+        let info = named
+            .on_object(client.get_object_info(&named.path, None))
+            .await?;
+        if !headers_are_dir(&info) {
+            return Err(CliError::new(format!(
+                "Object {} is not a directory: see kamaki file info {}",
+                named.display(),
+                named.display()
+            )));
+        }
+        if !ctx.json() {
+            eprintln!("Directory {} is empty", named.display());
+        }
+    }
+    Ok(())
+}
+
 async fn info(ctx: &mut Ctx, args: InfoArgs) -> CliResult {
-    let target = object(ctx, &args.target, &args.path_or_url).await?;
+    let target = Target::object(ctx, &args.target, &args.path_or_url).await?;
     let client = &target.client;
     let path = &target.path;
     let value = if args.hashmap {
@@ -650,7 +544,7 @@ async fn info(ctx: &mut Ctx, args: InfoArgs) -> CliResult {
 }
 
 async fn modify(ctx: &mut Ctx, args: ModifyArgs) -> CliResult {
-    let target = object(ctx, &args.target, &args.path_or_url).await?;
+    let target = Target::object(ctx, &args.target, &args.path_or_url).await?;
     let client = &target.client;
     let path = &target.path;
     let mut result = Map::new();

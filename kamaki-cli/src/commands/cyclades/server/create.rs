@@ -1,7 +1,22 @@
 //! `kamaki server create`: one server or a cluster of them, with
 //! personality files and networks, and errors that say what to fix.
 
-use super::*;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use kamaki::clients::compute::{
+    CreateServerOptions, ListServersOptions, Personality, Server, ServerNetwork,
+};
+use kamaki::clients::cyclades::CycladesComputeClient;
+use kamaki::clients::ClientError;
+
+use super::power::wait_server;
+use super::CreateArgs;
+use crate::commands::common::{key_values, not_found};
+use crate::commands::cyclades::waiter::{Goal, DEFAULT_TIMEOUT};
+use crate::commands::cyclades::{compute, network};
+use crate::context::Ctx;
+use crate::error::{CliError, CliResult};
 
 /// Parses a `--personality` term list into a file to inject.
 pub(super) fn parse_personality(spec: &str) -> CliResult<Personality> {

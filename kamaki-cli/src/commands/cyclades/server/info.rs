@@ -1,7 +1,14 @@
 //! `kamaki server info` and `console`: what a server is, its NICs,
 //! statistics and diagnostics, and how to reach its console.
 
-use super::*;
+use kamaki::clients::compute::ListServersOptions;
+use serde_json::Value;
+
+use super::{no_server, parse_console_type};
+use crate::commands::common::{print_list, raw_reply, ListStyle, ID_NAME};
+use crate::commands::cyclades::compute;
+use crate::context::Ctx;
+use crate::error::{CliError, CliResult};
 
 /// `server info`: details, or the NICs, statistics or diagnostics.
 pub(super) async fn info(

@@ -1,7 +1,19 @@
 //! `kamaki server list`: servers, filtered as kamaki filters them (by
 //! name, id, image, flavor, metadata, status, user, since a date).
 
-use super::*;
+use kamaki::clients::compute::ListServersOptions;
+use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+
+use super::ListArgs;
+use crate::args::parse_date;
+use crate::commands::common::{
+    keep_equal, key_values, metadata_matches, only_keys, print_list, raw_list, text, uuid_of,
+    ListStyle, ID_NAME,
+};
+use crate::commands::cyclades::compute;
+use crate::context::Ctx;
+use crate::error::{CliError, CliResult};
 
 pub(super) async fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
     let exact = key_values(&args.metadata)?;

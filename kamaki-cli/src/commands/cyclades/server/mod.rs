@@ -1,26 +1,14 @@
 //! `kamaki server`: virtual servers (Cyclades compute).
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::Arc;
 
 use clap::{ArgGroup, Args, Subcommand};
-use kamaki::clients::compute::{
-    CreateServerOptions, ListServersOptions, Personality, Server, ServerNetwork,
-};
-use kamaki::clients::cyclades::{ConsoleType, CycladesComputeClient, FirewallProfile};
+use kamaki::clients::cyclades::{ConsoleType, CycladesComputeClient};
 use kamaki::clients::ClientError;
-use serde_json::{json, Value};
-use time::format_description::well_known::Rfc3339;
 
-use super::waiter::{Goal, WaitArgs, WaitCmdArgs, Waiting, DEFAULT_TIMEOUT};
-use super::{compute, network};
-use crate::args::parse_date;
-use crate::commands::common::{
-    keep_equal, key_values, metadata_matches, not_found, only_keys, print_list, raw_list,
-    raw_reply, text, uuid_of, IdFilter, ListStyle, NameFilter, ID_NAME,
-};
+use super::waiter::{WaitArgs, WaitCmdArgs};
+use crate::commands::common::{not_found, IdFilter, NameFilter};
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
@@ -31,13 +19,14 @@ mod modify;
 mod power;
 mod tags;
 mod volumes;
-use create::*;
-use info::*;
-use list::*;
-use modify::*;
-pub use power::*;
-use tags::*;
-use volumes::*;
+
+use create::create;
+use info::{console, info};
+use list::list;
+use modify::{modify, reassign};
+use power::{delete, power, reboot, rescue, unrescue, wait};
+use tags::{tag_exists, tag_status, tags};
+use volumes::{attach, attachment, attachments, detach};
 
 /// The statuses `server wait` knows.
 pub const SERVER_STATES: &[&str] = &["BUILD", "ACTIVE", "STOPPED", "REBOOT", "ERROR"];
@@ -476,6 +465,7 @@ fn parse_console_type(given: Option<&str>) -> CliResult<ConsoleType> {
 
 #[cfg(test)]
 mod tests {
+    use super::create::{parse_network, parse_personality};
     use super::*;
 
     #[test]

@@ -1,7 +1,16 @@
 //! `kamaki server modify`: name, flavor (resize), metadata, firewall
 //! profiles of a server's public ports.
 
-use super::*;
+use std::str::FromStr;
+
+use kamaki::clients::cyclades::{CycladesComputeClient, FirewallProfile};
+use kamaki::clients::ClientError;
+
+use super::{missing_on, no_server, ModifyArgs};
+use crate::commands::common::{key_values, not_found};
+use crate::commands::cyclades::{compute, network};
+use crate::context::Ctx;
+use crate::error::{CliError, CliResult};
 
 pub(super) async fn modify(ctx: &mut Ctx, args: ModifyArgs) -> CliResult {
     let firewall = args

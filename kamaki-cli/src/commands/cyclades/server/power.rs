@@ -1,7 +1,14 @@
 //! Deleting, starting and shutting down servers, and waiting for them
 //! with a progress bar.
 
-use super::*;
+use kamaki::clients::compute::{ListServersOptions, Server};
+use kamaki::clients::cyclades::CycladesComputeClient;
+
+use super::{no_server, SERVER_STATES};
+use crate::commands::cyclades::compute;
+use crate::commands::cyclades::waiter::{Goal, WaitArgs, WaitCmdArgs, Waiting, DEFAULT_TIMEOUT};
+use crate::context::Ctx;
+use crate::error::{CliError, CliResult};
 
 pub(super) async fn delete(
     ctx: &mut Ctx,

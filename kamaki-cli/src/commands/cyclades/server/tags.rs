@@ -1,6 +1,12 @@
 //! Server tags: `server tags`, `tagexists`, `tagstatus`.
 
-use super::*;
+use serde_json::{json, Value};
+
+use super::{missing_on, no_server};
+use crate::commands::common::{print_list, ListStyle, ID_NAME};
+use crate::commands::cyclades::compute;
+use crate::context::Ctx;
+use crate::error::CliResult;
 
 /// `server tags`: the tags of a server, with their status.
 pub(super) async fn tags(ctx: &mut Ctx, server_id: String) -> CliResult {

@@ -1,6 +1,10 @@
 //! Volumes on a server: `server attachment(s)`, `attach`, `detach`.
 
-use super::*;
+use super::{missing_on, no_server};
+use crate::commands::common::{print_list, raw_list, raw_reply, ListStyle, ID_NAME};
+use crate::commands::cyclades::compute;
+use crate::context::Ctx;
+use crate::error::{CliError, CliResult};
 
 /// `server attachment`: one volume attachment.
 pub(super) async fn attachment(
