@@ -414,7 +414,11 @@ impl EmulatorBuilder {
                 return Err(EmuError::ProjectAdmin(email.clone()));
             }
         }
-        let state = Arc::new(AppState::new(base_url.clone(), users));
+        let mut app = AppState::new(base_url.clone(), users);
+        if let Some(data) = &data_dir {
+            app.pithos = Arc::new(pithos::PithosState::with_blocks(block_files(data)?));
+        }
+        let state = Arc::new(app);
         for email in &self.project_admins {
             if let Some(user) = state.identity.user_by_email(email) {
                 state.account.add_project_admin(&user.uuid);
@@ -502,6 +506,17 @@ impl EmulatorBuilder {
             data_dir,
         })
     }
+}
+
+/// The block store of a data dir: its block files (see
+/// [`pithos::block_files`]).
+fn block_files(data: &DataDir) -> Result<pithos::store::BlockStore, EmuError> {
+    let unusable = |source| storage::StorageError::Unusable {
+        dir: data.path().to_path_buf(),
+        source,
+    };
+    let files = pithos::block_files::BlockFiles::open(data.path()).map_err(unusable)?;
+    Ok(pithos::store::BlockStore::in_files(files).map_err(unusable)?)
 }
 
 /// How long a client may take to send a request's headers, unless set

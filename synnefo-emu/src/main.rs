@@ -89,8 +89,8 @@ struct Args {
     #[arg(long)]
     pithos_update_md5: bool,
     /// Keep the cloud in DIR across restarts (created if missing; one
-    /// emulator at a time). So far the users are kept: a --user given again
-    /// is the same user, with the same uuid.
+    /// emulator at a time). So far the users (a --user given again is the
+    /// same user, with the same uuid) and Pithos' blocks (as files) are kept.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
 }

@@ -5,7 +5,9 @@
 //!
 //! What is kept so far: the users, with their uuids, tokens and names, so
 //! that a `--user` given again is the same user (the same uuid, the same
-//! Pithos account). The other services' state is not kept yet.
+//! Pithos account); and Pithos' blocks, as files under `blocks/`
+//! ([`crate::pithos::block_files`]), so that stored data does not live in
+//! memory. Pithos' objects and the other services' state are not kept yet.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};

@@ -80,7 +80,7 @@ impl PithosState {
         check_names(write.container, write.name)?;
         let (size, hashes) = match &write.content {
             Content::Zeros(size) => (*size, zero_hashmap(*size)?),
-            Content::Bytes(data) => (data.len() as u64, self.store_data(data)),
+            Content::Bytes(data) => (data.len() as u64, self.store_data(data)?),
         };
         let at = At {
             account: write.account,
@@ -170,15 +170,17 @@ impl PithosState {
     }
 
     /// Stores data block by block; its hashmap.
-    fn store_data(&self, data: &Bytes) -> Vec<Hash> {
+    fn store_data(&self, data: &Bytes) -> Result<Vec<Hash>, ApiError> {
         if data.is_empty() {
-            return vec![empty_hash()];
+            return Ok(vec![empty_hash()]);
         }
         (0..data.len())
             .step_by(BLOCK_SIZE)
             .map(|start| {
                 let end = (start + BLOCK_SIZE).min(data.len());
-                self.store.put(data.slice(start..end))
+                self.store
+                    .put(data.slice(start..end))
+                    .map_err(super::store::write_failed)
             })
             .collect()
     }

@@ -138,6 +138,18 @@ pub struct Stored {
     pub md5: Option<String>,
 }
 
+/// A block being hashed and stored on a blocking thread.
+type Hashing = tokio::task::JoinHandle<std::io::Result<Hash>>;
+
+/// The hash of a block once stored; a failed write is the request's error
+/// (507 on a full disk).
+async fn stored(handle: Hashing) -> Result<Hash, ApiError> {
+    handle
+        .await
+        .map_err(|_| ApiError::internal("hashing failed"))?
+        .map_err(super::store::write_failed)
+}
+
 /// Reads a body of `length` bytes (`None`: chunked, up to `max`), storing
 /// it block by block.
 pub async fn store_blocks(
@@ -151,7 +163,7 @@ pub async fn store_blocks(
     if length.is_some_and(|l| l > max) {
         return Err(max_size_reached());
     }
-    let mut pending: VecDeque<tokio::task::JoinHandle<Hash>> = VecDeque::new();
+    let mut pending: VecDeque<Hashing> = VecDeque::new();
     let mut hashes = Vec::new();
     let mut md5 = with_md5.then(Md5::new);
     let mut size: u64 = 0;
@@ -161,17 +173,14 @@ pub async fn store_blocks(
     let mut buffer = BytesMut::with_capacity(first);
     let mut stream = body.into_data_stream();
 
-    let submit = |block: Bytes,
-                  pending: &mut VecDeque<tokio::task::JoinHandle<Hash>>,
-                  md5: &mut Option<Md5>| {
+    let submit = |block: Bytes, pending: &mut VecDeque<Hashing>, md5: &mut Option<Md5>| {
         if let Some(m) = md5.as_mut() {
             m.update(&block);
         }
         let store = store.clone();
         pending.push_back(tokio::task::spawn_blocking(move || {
             let hash = block_hash(&block);
-            store.insert(hash, block);
-            hash
+            store.insert(hash, block).map(|()| hash)
         }));
     };
 
@@ -204,11 +213,7 @@ pub async fn store_blocks(
             }
             while pending.len() > HASHING_IN_FLIGHT {
                 if let Some(handle) = pending.pop_front() {
-                    hashes.push(
-                        handle
-                            .await
-                            .map_err(|_| ApiError::internal("hashing failed"))?,
-                    );
+                    hashes.push(stored(handle).await?);
                 }
             }
         }
@@ -223,11 +228,7 @@ pub async fn store_blocks(
         submit(buffer.freeze(), &mut pending, &mut md5);
     }
     for handle in pending {
-        hashes.push(
-            handle
-                .await
-                .map_err(|_| ApiError::internal("hashing failed"))?,
-        );
+        hashes.push(stored(handle).await?);
     }
     Ok(Stored {
         hashes,
@@ -404,7 +405,7 @@ mod tests {
     fn stored(data: &[u8], bs: usize, store: &BlockStore) -> Segment {
         let hashes: Vec<Hash> = data
             .chunks(bs)
-            .map(|c| store.put(Bytes::copy_from_slice(c)))
+            .map(|c| store.put(Bytes::copy_from_slice(c)).unwrap())
             .collect();
         Segment {
             size: data.len() as u64,

@@ -19,6 +19,7 @@
 
 pub mod account;
 pub mod backend;
+pub mod block_files;
 pub mod body;
 pub mod container;
 pub mod hashing;
@@ -80,6 +81,16 @@ pub struct PithosState {
 /// How long a request body may pause before the request is given up
 /// (408), unless set otherwise.
 pub const DEFAULT_BODY_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl PithosState {
+    /// A Pithos whose blocks live in `store` (e.g. block files).
+    pub fn with_blocks(store: BlockStore) -> Self {
+        PithosState {
+            store: Arc::new(store),
+            ..PithosState::default()
+        }
+    }
+}
 
 impl Default for PithosState {
     fn default() -> Self {

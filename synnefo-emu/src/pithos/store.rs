@@ -5,21 +5,58 @@
 //! anyway); a reader pads a block back with zeros to the length it needs, as
 //! Synnefo's blocker pads every block to the block size. The block of the
 //! empty hash (all zeros) is always present and never stored.
+//!
+//! Blocks live in memory, or, with a data dir, in files
+//! ([`super::block_files`]): then memory holds only the set of their hashes,
+//! and each read reads its file.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{OnceLock, RwLock};
 
 use bytes::Bytes;
 
+use super::block_files::BlockFiles;
 use super::hashing::{block_hash, empty_hash, strip_trailing_zeros, Hash, BLOCK_SIZE};
+use crate::errors::ApiError;
 
 /// The block store.
 #[derive(Debug, Default)]
 pub struct BlockStore {
     blocks: RwLock<HashMap<Hash, Bytes>>,
+    files: Option<BlockFiles>,
+    /// The blocks [`Self::files`] holds.
+    on_disk: RwLock<HashSet<Hash>>,
+}
+
+/// The API error of a block that could not be written: 507 when the disk
+/// is full, 500 otherwise.
+pub fn write_failed(error: std::io::Error) -> ApiError {
+    if error.kind() == std::io::ErrorKind::StorageFull {
+        ApiError::new(
+            "insufficientStorage",
+            507,
+            "No space left for the data: free some space on the emulator's data dir disk",
+        )
+    } else {
+        ApiError::internal(format!("Cannot store a block: {error}"))
+    }
 }
 
 impl BlockStore {
+    /// A store of block files (those already there are found first).
+    pub fn in_files(files: BlockFiles) -> std::io::Result<BlockStore> {
+        let on_disk = files.scan()?;
+        Ok(BlockStore {
+            blocks: RwLock::default(),
+            files: Some(files),
+            on_disk: RwLock::new(on_disk),
+        })
+    }
+
+    fn on_disk(&self) -> std::sync::RwLockReadGuard<'_, HashSet<Hash>> {
+        self.on_disk.read().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Hash, Bytes>> {
         self.blocks.read().unwrap_or_else(|e| e.into_inner())
     }
@@ -30,13 +67,24 @@ impl BlockStore {
 
     /// Stores a block whose hash the caller computed with
     /// [`block_hash`]; a block already there is kept (content addressing).
-    pub fn insert(&self, hash: Hash, data: Bytes) {
+    pub fn insert(&self, hash: Hash, data: Bytes) -> std::io::Result<()> {
         let kept = strip_trailing_zeros(&data).len();
         if kept == 0 {
-            return;
+            return Ok(());
+        }
+        if let Some(files) = &self.files {
+            if self.on_disk().contains(&hash) {
+                return Ok(());
+            }
+            files.write(&hash, &data[..kept])?;
+            self.on_disk
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(hash);
+            return Ok(());
         }
         if self.read().contains_key(&hash) {
-            return;
+            return Ok(());
         }
         // A block with many trailing zeros keeps no more memory than needed.
         let stored = if kept < data.len() / 2 {
@@ -45,13 +93,14 @@ impl BlockStore {
             data.slice(..kept)
         };
         self.write().entry(hash).or_insert(stored);
+        Ok(())
     }
 
     /// Hashes and stores a block; its hash.
-    pub fn put(&self, data: Bytes) -> Hash {
+    pub fn put(&self, data: Bytes) -> std::io::Result<Hash> {
         let hash = block_hash(&data);
-        self.insert(hash, data);
-        hash
+        self.insert(hash, data)?;
+        Ok(hash)
     }
 
     /// The stored form of a block (trailing zeros stripped), if present.
@@ -59,22 +108,35 @@ impl BlockStore {
         if *hash == empty_hash() {
             return Some(Bytes::new());
         }
-        self.read().get(hash).cloned()
+        match &self.files {
+            Some(files) => match files.read(hash) {
+                Ok(found) => found,
+                Err(e) => {
+                    // A damaged or unreadable file: the reader fails rather
+                    // than serve other bytes.
+                    tracing::error!("cannot read block {}: {e}", super::hashing::to_hex(hash));
+                    None
+                }
+            },
+            None => self.read().get(hash).cloned(),
+        }
     }
 
     /// Whether a block is present.
     pub fn contains(&self, hash: &Hash) -> bool {
-        *hash == empty_hash() || self.read().contains_key(hash)
+        *hash == empty_hash()
+            || match &self.files {
+                Some(_) => self.on_disk().contains(hash),
+                None => self.read().contains_key(hash),
+            }
     }
 
     /// The hashes of `hashes` that are not present, each once, in order.
     pub fn missing<'a>(&self, hashes: impl IntoIterator<Item = &'a Hash>) -> Vec<Hash> {
-        let empty = empty_hash();
-        let blocks = self.read();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         let mut missing: Vec<Hash> = Vec::new();
         for hash in hashes {
-            if *hash != empty && !blocks.contains_key(hash) && seen.insert(*hash) {
+            if !self.contains(hash) && seen.insert(*hash) {
                 missing.push(*hash);
             }
         }
@@ -83,17 +145,32 @@ impl BlockStore {
 
     /// How many distinct blocks are stored.
     pub fn len(&self) -> usize {
-        self.read().len()
+        match &self.files {
+            Some(_) => self.on_disk().len(),
+            None => self.read().len(),
+        }
     }
 
     /// Whether no block is stored.
     pub fn is_empty(&self) -> bool {
-        self.read().is_empty()
+        self.len() == 0
     }
 
     /// Flips the bytes of a stored block so that it no longer matches its
     /// hash; false if no such block is stored.
     pub fn corrupt(&self, hash: &Hash) -> bool {
+        if let Some(files) = &self.files {
+            return match files.read(hash) {
+                Ok(Some(block)) => {
+                    let mut flipped = block.to_vec();
+                    if let Some(first) = flipped.first_mut() {
+                        *first ^= 0xff;
+                    }
+                    files.overwrite(hash, &flipped).is_ok()
+                }
+                _ => false,
+            };
+        }
         let mut blocks = self.write();
         match blocks.get_mut(hash) {
             Some(block) => {
@@ -127,12 +204,12 @@ mod tests {
     #[test]
     fn identical_blocks_are_stored_once_and_zeros_never() {
         let store = BlockStore::default();
-        let a = store.put(Bytes::from_static(b"hello"));
-        let b = store.put(Bytes::from_static(b"hello\0\0"));
+        let a = store.put(Bytes::from_static(b"hello")).unwrap();
+        let b = store.put(Bytes::from_static(b"hello\0\0")).unwrap();
         assert_eq!(a, b);
         assert_eq!(store.len(), 1);
         assert_eq!(store.get(&a).as_deref(), Some(&b"hello"[..]));
-        let z = store.put(Bytes::from(vec![0u8; 100]));
+        let z = store.put(Bytes::from(vec![0u8; 100])).unwrap();
         assert_eq!(z, empty_hash());
         assert_eq!(store.len(), 1);
         assert!(store.contains(&z));
@@ -145,7 +222,7 @@ mod tests {
     #[test]
     fn corrupting_changes_the_data_not_the_key() {
         let store = BlockStore::default();
-        let h = store.put(Bytes::from_static(b"data"));
+        let h = store.put(Bytes::from_static(b"data")).unwrap();
         assert!(store.corrupt(&h));
         let got = store.get(&h).unwrap();
         assert_ne!(block_hash(&got), h);

@@ -7,7 +7,12 @@ use super::*;
 /// Writes `data` at `offset` into a hashmap, block by block (Synnefo's
 /// `put_object_block` loop): blocks partly covered are merged with the
 /// stored block. Returns where the data ended.
-pub(super) fn write_at(ctx: &Ctx, hashes: &mut Vec<Hash>, mut offset: u64, data: &[u8]) -> u64 {
+pub(super) fn write_at(
+    ctx: &Ctx,
+    hashes: &mut Vec<Hash>,
+    mut offset: u64,
+    data: &[u8],
+) -> Result<u64, ApiError> {
     let store = &ctx.pithos().store;
     let bs = BLOCK_SIZE as u64;
     let mut data = data;
@@ -22,7 +27,9 @@ pub(super) fn write_at(ctx: &Ctx, hashes: &mut Vec<Hash>, mut offset: u64, data:
             block[..n].copy_from_slice(&old[..n]);
         }
         block[within..within + take].copy_from_slice(piece);
-        let hash = store.put(bytes::Bytes::from(block));
+        let hash = store
+            .put(bytes::Bytes::from(block))
+            .map_err(crate::pithos::store::write_failed)?;
         if index < hashes.len() {
             hashes[index] = hash;
         } else {
@@ -31,7 +38,7 @@ pub(super) fn write_at(ctx: &Ctx, hashes: &mut Vec<Hash>, mut offset: u64, data:
         offset += take as u64;
         data = &data[take..];
     }
-    offset
+    Ok(offset)
 }
 
 /// The data of a version, padded blocks concatenated, cut to `length`.
@@ -201,7 +208,7 @@ async fn update_data(
         check_writable(&model, user, at, request.permissions.is_some())?;
     }
     let end = match source {
-        Source::Object(v) => copy_range(ctx, &mut hashes, &v, offset, length.unwrap_or(0)),
+        Source::Object(v) => copy_range(ctx, &mut hashes, &v, offset, length.unwrap_or(0))?,
         Source::Body(length) => {
             let data = read_all(
                 crate::pithos::body::take(body),
@@ -212,7 +219,7 @@ async fn update_data(
             if data.is_empty() {
                 offset
             } else {
-                write_at(ctx, &mut hashes, offset, &data)
+                write_at(ctx, &mut hashes, offset, &data)?
             }
         }
     };
@@ -277,7 +284,13 @@ fn update_source(
 /// Writes `length` bytes of another object's version at `offset`: at a
 /// block boundary its blocks are reused (whole ones by hash), elsewhere its
 /// data is written over. Returns where the data ended.
-fn copy_range(ctx: &Ctx, hashes: &mut Vec<Hash>, v: &Version, offset: u64, length: u64) -> u64 {
+fn copy_range(
+    ctx: &Ctx,
+    hashes: &mut Vec<Hash>,
+    v: &Version,
+    offset: u64,
+    length: u64,
+) -> Result<u64, ApiError> {
     let bs = BLOCK_SIZE as u64;
     if !offset.is_multiple_of(bs) {
         let data = version_data(ctx, v, length);
@@ -298,7 +311,7 @@ fn copy_range(ctx: &Ctx, hashes: &mut Vec<Hash>, v: &Version, offset: u64, lengt
                 let mut block = store.get(&src_hash).map(|b| b.to_vec()).unwrap_or_default();
                 block.resize(BLOCK_SIZE, 0);
                 let bl = usize::try_from(bl).unwrap_or(BLOCK_SIZE);
-                write_at(ctx, hashes, at_offset, &block[..bl]);
+                write_at(ctx, hashes, at_offset, &block[..bl])?;
             }
         } else {
             hashes.push(src_hash);
@@ -307,7 +320,7 @@ fn copy_range(ctx: &Ctx, hashes: &mut Vec<Hash>, v: &Version, offset: u64, lengt
         left -= bl;
         index += 1;
     }
-    at_offset
+    Ok(at_offset)
 }
 
 /// Cuts the hashmap to `X-Object-Bytes` when that is smaller, and checks
