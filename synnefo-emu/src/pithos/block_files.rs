@@ -50,7 +50,7 @@ impl BlockFiles {
         let written = (|| {
             let mut file = File::create(&tmp)?;
             file.write_all(data)?;
-            file.sync_all()?;
+            file.sync_data()?;
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)?;
             }
