@@ -380,6 +380,64 @@ impl EmulatorBuilder {
         Ok((users, Some(Arc::new(data))))
     }
 
+    /// The components: those given, else those the data dir keeps, else a
+    /// default one; given ones are kept in the data dir.
+    fn resolve_components(&self, data: Option<&DataDir>) -> Result<Vec<Component>, EmuError> {
+        let mut pairs = self.components.clone();
+        if let Some(data) = data {
+            for kept in data.components()? {
+                if !pairs.iter().any(|(name, _)| *name == kept.0) {
+                    pairs.push(kept);
+                }
+            }
+        }
+        if pairs.is_empty() {
+            pairs.push(("cyclades".into(), state::new_token()));
+        }
+        if let Some(data) = data {
+            data.save_components(&pairs)?;
+        }
+        Ok(pairs
+            .into_iter()
+            .map(|(name, token)| Component { name, token })
+            .collect())
+    }
+
+    /// The OAuth2 clients: those given, else those the data dir keeps, else
+    /// a default one; given ones are kept in the data dir.
+    fn resolve_oauth2_clients(
+        &self,
+        data: Option<&DataDir>,
+    ) -> Result<Vec<OAuth2Client>, EmuError> {
+        let mut clients = self.oauth2_clients.clone();
+        if let Some(data) = data {
+            for (id, secret, redirect_urls) in data.oauth2_clients()? {
+                if !clients.iter().any(|c| c.id == id) {
+                    clients.push(OAuth2Client {
+                        id,
+                        secret,
+                        redirect_urls,
+                    });
+                }
+            }
+        }
+        if clients.is_empty() {
+            clients.push(OAuth2Client {
+                id: "pithos-view".into(),
+                secret: state::new_token(),
+                redirect_urls: Vec::new(),
+            });
+        }
+        if let Some(data) = data {
+            let rows: Vec<(String, String, Vec<String>)> = clients
+                .iter()
+                .map(|c| (c.id.clone(), c.secret.clone(), c.redirect_urls.clone()))
+                .collect();
+            data.save_oauth2_clients(&rows)?;
+        }
+        Ok(clients)
+    }
+
     /// Binds the address and starts serving in the background.
     ///
     /// It also installs rustls' ring provider as the process default if none
@@ -424,30 +482,10 @@ impl EmulatorBuilder {
                 state.account.add_project_admin(&user.uuid);
             }
         }
-        let mut components: Vec<Component> = self
-            .components
-            .iter()
-            .map(|(name, token)| Component {
-                name: name.clone(),
-                token: token.clone(),
-            })
-            .collect();
-        if components.is_empty() {
-            components.push(Component {
-                name: "cyclades".into(),
-                token: state::new_token(),
-            });
-        }
-        state.identity.set_components(components);
-        let mut clients = self.oauth2_clients.clone();
-        if clients.is_empty() {
-            clients.push(OAuth2Client {
-                id: "pithos-view".into(),
-                secret: state::new_token(),
-                redirect_urls: Vec::new(),
-            });
-        }
-        for client in clients {
+        state
+            .identity
+            .set_components(self.resolve_components(data_dir.as_deref())?);
+        for client in self.resolve_oauth2_clients(data_dir.as_deref())? {
             state.oauth2.add_client(client);
         }
         state.oauth2.set_token_lifetime(self.oauth2_token_lifetime);

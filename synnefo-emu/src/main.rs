@@ -90,7 +90,8 @@ struct Args {
     pithos_update_md5: bool,
     /// Keep the cloud in DIR across restarts (created if missing; one
     /// emulator at a time). So far the users (a --user given again is the
-    /// same user, with the same uuid) and Pithos' blocks (as files) are kept.
+    /// same user, with the same uuid), the service tokens, the OAuth2
+    /// clients and Pithos' blocks (as files) are kept.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
 }

@@ -7,7 +7,9 @@
 //! that a `--user` given again is the same user (the same uuid, the same
 //! Pithos account); and Pithos' blocks, as files under `blocks/`
 //! ([`crate::pithos::block_files`]), so that stored data does not live in
-//! memory. Pithos' objects and the other services' state are not kept yet.
+//! memory; and the components (services) and OAuth2 clients with their
+//! tokens and secrets. Pithos' objects and the other services' state are not
+//! kept yet.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -15,8 +17,17 @@ use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-/// The schema this emulator writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+/// The schema this emulator writes and reads (1: users; 2: components and
+/// OAuth2 clients too; a version-1 database is brought to 2 on open).
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// The tables version 2 adds to version 1.
+const TABLES_V2: &str = "CREATE TABLE components (name TEXT PRIMARY KEY, token TEXT NOT NULL);
+     CREATE TABLE oauth2_clients (
+         id TEXT PRIMARY KEY,
+         secret TEXT NOT NULL,
+         redirect_urls TEXT NOT NULL
+     );";
 
 /// The database file, in the data dir.
 pub const DB_FILE: &str = "synnefo-emu.sqlite3";
@@ -192,6 +203,7 @@ impl DataDir {
                  );",
             )
             .map_err(|e| self.database(e))?;
+            tx.execute_batch(TABLES_V2).map_err(|e| self.database(e))?;
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
                 params![SCHEMA_VERSION.to_string()],
@@ -224,7 +236,91 @@ impl DataDir {
         if found < 1 {
             return Err(unknown(&format!("schema version {found}")));
         }
+        if found == 1 {
+            // Version 1 to 2: the components' and OAuth2 clients' tables.
+            let tx = db.transaction().map_err(|e| self.database(e))?;
+            tx.execute_batch(TABLES_V2).map_err(|e| self.database(e))?;
+            tx.execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'schema_version'",
+                params![SCHEMA_VERSION.to_string()],
+            )
+            .map_err(|e| self.database(e))?;
+            tx.commit().map_err(|e| self.database(e))?;
+        }
         Ok(())
+    }
+
+    /// The components (services) kept, as (name, token).
+    pub fn components(&self) -> Result<Vec<(String, String)>, StorageError> {
+        let db = self.connection();
+        let mut query = db
+            .prepare("SELECT name, token FROM components ORDER BY name")
+            .map_err(|e| self.database(e))?;
+        let rows = query
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .map_err(|e| self.database(e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.database(e))
+    }
+
+    /// Keeps these components (by name), in one transaction.
+    pub fn save_components(&self, components: &[(String, String)]) -> Result<(), StorageError> {
+        let mut db = self.connection();
+        let tx = db.transaction().map_err(|e| self.database(e))?;
+        for (name, token) in components {
+            tx.execute(
+                "INSERT INTO components (name, token) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET token = excluded.token",
+                params![name, token],
+            )
+            .map_err(|e| self.database(e))?;
+        }
+        tx.commit().map_err(|e| self.database(e))
+    }
+
+    /// The OAuth2 clients kept, as (id, secret, redirect URLs).
+    pub fn oauth2_clients(&self) -> Result<Vec<(String, String, Vec<String>)>, StorageError> {
+        let db = self.connection();
+        let mut query = db
+            .prepare("SELECT id, secret, redirect_urls FROM oauth2_clients ORDER BY id")
+            .map_err(|e| self.database(e))?;
+        let rows = query
+            .query_map([], |row| {
+                let urls: String = row.get(2)?;
+                Ok((row.get(0)?, row.get(1)?, urls))
+            })
+            .map_err(|e| self.database(e))?;
+        let mut clients = Vec::new();
+        for row in rows {
+            let (id, secret, urls) = row.map_err(|e| self.database(e))?;
+            let urls: Vec<String> =
+                serde_json::from_str(&urls).map_err(|e| StorageError::Unknown {
+                    dir: self.dir.clone(),
+                    what: format!("the redirect URLs of OAuth2 client {id}: {e}"),
+                })?;
+            clients.push((id, secret, urls));
+        }
+        Ok(clients)
+    }
+
+    /// Keeps these OAuth2 clients (by id), in one transaction.
+    pub fn save_oauth2_clients(
+        &self,
+        clients: &[(String, String, Vec<String>)],
+    ) -> Result<(), StorageError> {
+        let mut db = self.connection();
+        let tx = db.transaction().map_err(|e| self.database(e))?;
+        for (id, secret, urls) in clients {
+            let urls = serde_json::Value::from(urls.clone()).to_string();
+            tx.execute(
+                "INSERT INTO oauth2_clients (id, secret, redirect_urls) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET
+                     secret = excluded.secret, redirect_urls = excluded.redirect_urls",
+                params![id, secret, urls],
+            )
+            .map_err(|e| self.database(e))?;
+        }
+        tx.commit().map_err(|e| self.database(e))
     }
 
     /// The users kept, in the order they were first given.

@@ -248,3 +248,70 @@ async fn blocks_are_files_in_the_data_dir_and_outlive_a_restart() {
         .unwrap();
     assert_eq!(again.state().pithos.block_count(), 3);
 }
+
+#[tokio::test]
+async fn service_tokens_and_oauth2_clients_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Emulator::builder()
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    let (service, client) = (first.service_token(), first.oauth2_client());
+    drop(first);
+    let again = Emulator::builder()
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(again.service_token(), service);
+    assert_eq!(again.oauth2_client(), client);
+    drop(again);
+    // One given again replaces the kept one of its name; the rest stay.
+    let given = Emulator::builder()
+        .component_spec("pithos:pithos-token")
+        .unwrap()
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    let names: Vec<String> = given.components().into_iter().map(|c| c.name).collect();
+    assert!(names.contains(&"pithos".to_string()), "{names:?}");
+    assert!(names.contains(&"cyclades".to_string()), "{names:?}");
+}
+
+#[tokio::test]
+async fn a_version_1_data_dir_is_brought_to_the_current_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    db.execute_batch(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+         CREATE TABLE users (uuid TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE,
+             realname TEXT NOT NULL, token TEXT NOT NULL, position INTEGER NOT NULL);
+         INSERT INTO meta VALUES ('schema_version', '1');
+         INSERT INTO users VALUES ('u-1', 'old@example.com', 'Old', 'old-token', 0);",
+    )
+    .unwrap();
+    drop(db);
+    let emu = Emulator::builder()
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(emu.users()[0].uuid, "u-1");
+    assert_eq!(emu.token(), "old-token");
+    drop(emu);
+    let db = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    let version: String = db
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION.to_string());
+    let kept: i64 = db
+        .query_row("SELECT count(*) FROM components", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 1, "the default component is kept now");
+}
