@@ -2,6 +2,7 @@
 //! and their uuids), one emulator per data dir, and the refusals that name
 //! the directory and the fix.
 
+use synnefo_emu::pithos::hashing;
 use synnefo_emu::storage::{DB_FILE, SCHEMA_VERSION};
 use synnefo_emu::{EmuError, Emulator};
 
@@ -240,13 +241,38 @@ async fn blocks_are_files_in_the_data_dir_and_outlive_a_restart() {
     assert!(got == data, "the object reads back from its block files");
     drop(emu);
 
-    // A restart finds the blocks (the objects themselves are not kept yet).
+    // A restart finds the blocks (the objects themselves are not kept yet):
+    // the same data put again by its hashmap needs no block sent.
     let again = Emulator::builder()
         .data_dir(dir.path())
         .start()
         .await
         .unwrap();
     assert_eq!(again.state().pithos.block_count(), 3);
+    let account = format!(
+        "{}/{}",
+        again.endpoint_url("object-store").unwrap(),
+        again.users()[0].uuid
+    );
+    let hashes: Vec<String> = data
+        .chunks(4 << 20)
+        .map(|block| hashing::to_hex(&hashing::block_hash(block)))
+        .collect();
+    let hashmap = serde_json::json!({"bytes": data.len(), "hashes": hashes});
+    assert!(put(format!("{account}/data"), vec![])
+        .await
+        .unwrap()
+        .status()
+        .is_success());
+    let reply = http
+        .put(format!("{account}/data/again?hashmap&format=json"))
+        .header("X-Auth-Token", "alice-token")
+        .header("Content-Type", "application/octet-stream")
+        .body(hashmap.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 201, "{:?}", reply.text().await);
 }
 
 #[tokio::test]
