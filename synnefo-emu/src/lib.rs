@@ -118,6 +118,7 @@ pub struct EmulatorBuilder {
     body_idle_timeout: std::time::Duration,
     pithos_update_md5: bool,
     data_dir: Option<std::path::PathBuf>,
+    remove_unreferenced_blocks: bool,
 }
 
 impl Default for EmulatorBuilder {
@@ -138,6 +139,7 @@ impl Default for EmulatorBuilder {
             body_idle_timeout: pithos::DEFAULT_BODY_IDLE_TIMEOUT,
             pithos_update_md5: false,
             data_dir: None,
+            remove_unreferenced_blocks: false,
         }
     }
 }
@@ -324,6 +326,15 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Removes, at start, the stored blocks no object version refers to
+    /// (with a data dir: their files), reclaiming their space. While
+    /// objects are not kept across restarts, that is every block an earlier
+    /// run left.
+    pub fn remove_unreferenced_blocks(mut self) -> Self {
+        self.remove_unreferenced_blocks = true;
+        self
+    }
+
     /// The users to start with: those given (or a default one), and, with
     /// a data dir, mapped to the uuids it keeps and saved to it.
     fn resolve_users(&self) -> Result<(Vec<User>, Option<Arc<DataDir>>), EmuError> {
@@ -475,6 +486,15 @@ impl EmulatorBuilder {
         let mut app = AppState::new(base_url.clone(), users);
         if let Some(data) = &data_dir {
             app.pithos = Arc::new(pithos::PithosState::with_blocks(block_files(data)?));
+        }
+        if self.remove_unreferenced_blocks {
+            let removed = app.pithos.remove_unreferenced_blocks().map_err(|source| {
+                storage::StorageError::Unusable {
+                    dir: self.data_dir.clone().unwrap_or_default(),
+                    source,
+                }
+            })?;
+            tracing::info!("removed {removed} blocks no object refers to");
         }
         let state = Arc::new(app);
         for email in &self.project_admins {

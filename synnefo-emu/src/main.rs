@@ -94,6 +94,11 @@ struct Args {
     /// clients and Pithos' blocks (as files) are kept.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// At start, remove the stored blocks no object refers to (with
+    /// --data-dir, their files): while objects are not kept across restarts,
+    /// every block an earlier run left.
+    #[arg(long)]
+    remove_unreferenced_blocks: bool,
 }
 
 async fn run(args: Args) -> Result<(), EmuError> {
@@ -106,6 +111,9 @@ async fn run(args: Args) -> Result<(), EmuError> {
         .pithos_update_md5(args.pithos_update_md5);
     if let Some(dir) = &args.data_dir {
         builder = builder.data_dir(dir);
+    }
+    if args.remove_unreferenced_blocks {
+        builder = builder.remove_unreferenced_blocks();
     }
     for spec in &args.users {
         builder = builder.user_spec(spec)?;

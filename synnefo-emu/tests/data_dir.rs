@@ -341,3 +341,57 @@ async fn a_version_1_data_dir_is_brought_to_the_current_schema() {
         .unwrap();
     assert_eq!(kept, 1, "the default component is kept now");
 }
+
+#[tokio::test]
+async fn unreferenced_blocks_are_removed_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let emu = Emulator::builder()
+        .user("alice@example.com", "alice-token")
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    let account = format!(
+        "{}/{}",
+        emu.endpoint_url("object-store").unwrap(),
+        emu.users()[0].uuid
+    );
+    let http = reqwest::Client::new();
+    for (url, body) in [
+        (format!("{account}/data"), Vec::new()),
+        (format!("{account}/data/kept"), vec![1u8; 1000]),
+        (format!("{account}/data/gone"), vec![2u8; 1000]),
+    ] {
+        let reply = http
+            .put(url)
+            .header("X-Auth-Token", "alice-token")
+            .header("Content-Type", "application/octet-stream")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(reply.status().is_success());
+    }
+    let reply = http
+        .delete(format!("{account}/data/gone?until=9999999999"))
+        .header("X-Auth-Token", "alice-token")
+        .send()
+        .await
+        .unwrap();
+    assert!(reply.status().is_success(), "{}", reply.status());
+    assert_eq!(block_files(dir.path()), 2);
+    // What a version refers to stays; what none does goes.
+    assert_eq!(emu.state().pithos.remove_unreferenced_blocks().unwrap(), 1);
+    assert_eq!(block_files(dir.path()), 1);
+    drop(emu);
+
+    // At start (objects are not kept yet): every block left goes.
+    let again = Emulator::builder()
+        .data_dir(dir.path())
+        .remove_unreferenced_blocks()
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(again.state().pithos.block_count(), 0);
+    assert_eq!(block_files(dir.path()), 0);
+}

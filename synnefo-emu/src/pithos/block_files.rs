@@ -76,6 +76,14 @@ impl BlockFiles {
         std::fs::write(self.path(hash), data)
     }
 
+    /// Removes a block's file (absent already is fine).
+    pub fn remove(&self, hash: &Hash) -> std::io::Result<()> {
+        match std::fs::remove_file(self.path(hash)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
     /// The hashes of every block file.
     pub fn scan(&self) -> std::io::Result<HashSet<Hash>> {
         let mut found = HashSet::new();

@@ -83,6 +83,13 @@ pub struct PithosState {
 pub const DEFAULT_BODY_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl PithosState {
+    /// Removes the blocks no version of any object refers to (left by
+    /// deleted objects, purged versions or an earlier run); how many went.
+    pub fn remove_unreferenced_blocks(&self) -> std::io::Result<usize> {
+        let keep = self.read().referenced_blocks();
+        self.store.retain(&keep)
+    }
+
     /// A Pithos whose blocks live in `store` (e.g. block files).
     pub fn with_blocks(store: BlockStore) -> Self {
         PithosState {

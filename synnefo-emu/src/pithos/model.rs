@@ -267,6 +267,19 @@ pub struct Model {
     last_time: f64,
 }
 
+impl Model {
+    /// Every block hash some version (of any cluster) refers to.
+    pub fn referenced_blocks(&self) -> std::collections::HashSet<Hash> {
+        self.accounts
+            .values()
+            .flat_map(|a| a.containers.values())
+            .flat_map(|c| c.objects.values())
+            .flat_map(|o| o.versions.iter())
+            .flat_map(|v| v.hashes.iter().copied())
+            .collect()
+    }
+}
+
 /// `account/container/name`.
 pub fn object_path(account: &str, container: &str, name: &str) -> String {
     format!("{account}/{container}/{name}")

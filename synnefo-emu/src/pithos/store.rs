@@ -143,6 +143,27 @@ impl BlockStore {
         missing
     }
 
+    /// Removes the stored blocks `keep` does not hold; how many went.
+    pub fn retain(&self, keep: &HashSet<Hash>) -> std::io::Result<usize> {
+        if let Some(files) = &self.files {
+            let mut on_disk = self.on_disk.write().unwrap_or_else(|e| e.into_inner());
+            let gone: Vec<Hash> = on_disk
+                .iter()
+                .filter(|h| !keep.contains(*h))
+                .copied()
+                .collect();
+            for hash in &gone {
+                files.remove(hash)?;
+                on_disk.remove(hash);
+            }
+            return Ok(gone.len());
+        }
+        let mut blocks = self.write();
+        let before = blocks.len();
+        blocks.retain(|hash, _| keep.contains(hash));
+        Ok(before - blocks.len())
+    }
+
     /// How many distinct blocks are stored.
     pub fn len(&self) -> usize {
         match &self.files {
@@ -217,6 +238,15 @@ mod tests {
             store.missing([&a, &z, &[1u8; 32], &[1u8; 32]]),
             vec![[1u8; 32]]
         );
+    }
+
+    #[test]
+    fn retain_keeps_only_what_is_asked() {
+        let store = BlockStore::default();
+        let a = store.put(Bytes::from_static(b"a")).unwrap();
+        let b = store.put(Bytes::from_static(b"b")).unwrap();
+        assert_eq!(store.retain(&HashSet::from([a])).unwrap(), 1);
+        assert!(store.contains(&a) && !store.contains(&b));
     }
 
     #[test]
