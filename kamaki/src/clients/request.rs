@@ -214,11 +214,12 @@ impl<'a> RequestBuilder<'a> {
                 .iter()
                 .map(|s| crate::clients::utils::encode_query_part(s))
                 .collect();
-            secret
+            let all: Vec<&str> = secret
                 .into_iter()
                 .chain(self.secrets.iter().map(String::as_str))
                 .chain(encoded.iter().map(String::as_str))
-                .fold(url.clone(), |shown, secret| shown.replace(secret, "..."))
+                .collect();
+            redact_url(&url, &all)
         };
         let label = format!("{} {}", self.method, shown);
         retry::run(
@@ -581,6 +582,35 @@ const SHOWN_BODY_BYTES: usize = 4096;
 
 /// A body as the trace shows it: text up to [`SHOWN_BODY_BYTES`] with every
 /// secret cut out, or the size of binary data (blocks).
+/// A URL with every path segment and query value that is one of `secrets`
+/// shown as `...`. Whole parts only: a short token does not cut into other
+/// words (`/tokens` stays `/tokens`).
+fn redact_url(url: &str, secrets: &[&str]) -> String {
+    let is_secret = |part: &str| !part.is_empty() && secrets.contains(&part);
+    let (path, query) = match url.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (url, None),
+    };
+    let mut shown: String = path
+        .split('/')
+        .map(|segment| if is_secret(segment) { "..." } else { segment })
+        .collect::<Vec<_>>()
+        .join("/");
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, value)) if is_secret(value) => format!("{key}=..."),
+                _ if is_secret(pair) => "...".to_string(),
+                _ => pair.to_string(),
+            })
+            .collect();
+        shown.push('?');
+        shown.push_str(&pairs.join("&"));
+    }
+    shown
+}
+
 fn shown_body(body: &[u8], secrets: &[&str]) -> String {
     let head = &body[..body.len().min(SHOWN_BODY_BYTES)];
     let text = match std::str::from_utf8(head) {
@@ -717,6 +747,25 @@ impl Client {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn urls_lose_whole_secret_parts_only() {
+        let url = "https://h/astakos/identity/v2.0/tokens/tok?belongsTo=tok&x=1";
+        assert_eq!(
+            redact_url(url, &["tok"]),
+            "https://h/astakos/identity/v2.0/tokens/...?belongsTo=...&x=1"
+        );
+        assert_eq!(
+            redact_url("https://h/a/tokens", &["tok"]),
+            "https://h/a/tokens"
+        );
+        assert_eq!(
+            redact_url("https://h/p/a%2Fb", &["a%2Fb"]),
+            "https://h/p/..."
+        );
+        assert_eq!(redact_url("https://h/p", &[""]), "https://h/p");
+    }
+
     use super::*;
 
     #[test]
