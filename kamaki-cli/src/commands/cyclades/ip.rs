@@ -145,8 +145,10 @@ async fn create(
         project_id: project_id.clone(),
         ..Default::default()
     };
-    match net.create_floatingip(network_id.as_deref(), &options).await {
-        Ok(ip) => ctx.out.print(&ip),
+    // As the server sent it (nulls stay), as kamaki prints it.
+    let body = serde_json::json!({"floatingip": options.body(network_id.as_deref())});
+    match net.floatingips_post(&body).await {
+        Ok(reply) => ctx.out.print_value(&raw_reply(&reply, "floatingip")?),
         Err(e) => {
             if let Some(id) = &network_id {
                 if let Some(missing) = missing_network(net, id, e.status()).await {

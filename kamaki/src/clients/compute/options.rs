@@ -200,8 +200,10 @@ pub struct CreateServerOptions {
 }
 
 impl CreateServerOptions {
-    /// The JSON body of `POST /servers` for these options.
-    pub(crate) fn body(
+    /// The JSON body of `POST /servers` for these options (what
+    /// `create_server` sends; with `servers_post`, for callers that want
+    /// the reply as the server sent it).
+    pub fn body(
         &self,
         name: &str,
         flavor_id: &str,

@@ -34,6 +34,20 @@ impl CycladesComputeClient {
         image_id: &str,
         options: &CreateServerOptions,
     ) -> Result<Server> {
+        let options = self.options_for_image(image_id, options).await?;
+        self.compute
+            .create_server(name, flavor_id, image_id, &options)
+            .await
+    }
+
+    /// `options` with the image's `os` and `users` metadata added where not
+    /// given (`GET /images/<id>`): what [`Self::create_server`] sends, for
+    /// callers that post the body themselves (`servers_post`).
+    pub async fn options_for_image(
+        &self,
+        image_id: &str,
+        options: &CreateServerOptions,
+    ) -> Result<CreateServerOptions> {
         let image = self.get_image_details(image_id).await?;
         let mut options = options.clone();
         for key in ["os", "users"] {
@@ -42,9 +56,7 @@ impl CycladesComputeClient {
                 options.metadata.insert(key.to_string(), value.to_string());
             }
         }
-        self.compute
-            .create_server(name, flavor_id, image_id, &options)
-            .await
+        Ok(options)
     }
 
     /// Sets the firewall profile of a server's connection to a public

@@ -261,7 +261,9 @@ pub struct FloatingIpOptions {
 }
 
 impl FloatingIpOptions {
-    pub(crate) fn body(&self, floating_network_id: Option<&str>) -> Map<String, Value> {
+    /// The `floatingip` object of `POST /floatingips` for these options
+    /// (for callers of `floatingips_post` who want the reply as sent).
+    pub fn body(&self, floating_network_id: Option<&str>) -> Map<String, Value> {
         let mut ip = Map::new();
         if let Some(network) = floating_network_id {
             ip.insert("floating_network_id".into(), Value::from(network));

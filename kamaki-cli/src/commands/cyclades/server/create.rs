@@ -9,6 +9,7 @@ use kamaki::clients::compute::{
 };
 use kamaki::clients::cyclades::CycladesComputeClient;
 use kamaki::clients::ClientError;
+use serde_json::Value;
 
 use super::power::wait_server;
 use super::CreateArgs;
@@ -170,13 +171,14 @@ pub(super) async fn create(ctx: &mut Ctx, args: CreateArgs) -> CliResult {
         }
     };
     if ctx.json() {
-        if let [server] = servers.as_slice() {
-            ctx.out.print(server)?;
-        } else {
-            ctx.out.print(&servers)?;
+        // As the server sent them (integer ids, nulls), as kamaki prints.
+        let raw: Vec<Value> = servers.iter().map(|(_, raw)| raw.clone()).collect();
+        match raw.as_slice() {
+            [server] => ctx.out.print_value(server)?,
+            _ => ctx.out.print_value(&Value::Array(raw))?,
         }
     } else {
-        for (i, server) in servers.iter().enumerate() {
+        for (i, (server, _)) in servers.iter().enumerate() {
             if i > 0 {
                 println!();
             }
@@ -184,7 +186,7 @@ pub(super) async fn create(ctx: &mut Ctx, args: CreateArgs) -> CliResult {
         }
     }
     if args.wait.wait {
-        for server in &servers {
+        for (server, _) in &servers {
             let status = if server.status.is_empty() {
                 "BUILD"
             } else {
@@ -203,6 +205,35 @@ pub(super) async fn create(ctx: &mut Ctx, args: CreateArgs) -> CliResult {
     Ok(())
 }
 
+/// Creates one server; the reply's server, typed and as sent.
+async fn create_one(
+    compute: &CycladesComputeClient,
+    name: &str,
+    flavor: &str,
+    image: &str,
+    options: &CreateServerOptions,
+) -> Result<(Server, Value), ClientError> {
+    let options = compute.options_for_image(image, options).await?;
+    let body = options
+        .body(name, flavor, image)
+        .map_err(|e| ClientError::InvalidRequest(format!("cannot encode the server: {e}")))?;
+    let reply = compute.servers_post(&body).await?;
+    let mut whole: Value = reply.json()?;
+    let raw =
+        whole
+            .get_mut("server")
+            .map(Value::take)
+            .ok_or_else(|| ClientError::InvalidResponse {
+                url: reply.url().to_string(),
+                message: "the reply names no server".into(),
+            })?;
+    let server = serde_json::from_value(raw.clone()).map_err(|e| ClientError::InvalidResponse {
+        url: reply.url().to_string(),
+        message: format!("unexpected server: {e}"),
+    })?;
+    Ok((server, raw))
+}
+
 /// Creates the servers, `threads` at a time, in the order of `names`.
 pub(super) async fn create_all(
     compute: &CycladesComputeClient,
@@ -211,7 +242,7 @@ pub(super) async fn create_all(
     image: &str,
     options: &CreateServerOptions,
     threads: u32,
-) -> Result<Vec<Server>, ClientError> {
+) -> Result<Vec<(Server, Value)>, ClientError> {
     let limit = Arc::new(tokio::sync::Semaphore::new(threads.max(1) as usize));
     let mut tasks = tokio::task::JoinSet::new();
     for (i, name) in names.iter().enumerate() {
@@ -227,13 +258,11 @@ pub(super) async fn create_all(
             let _permit = limit.acquire_owned().await;
             (
                 i,
-                compute
-                    .create_server(&name, &flavor, &image, &options)
-                    .await,
+                create_one(&compute, &name, &flavor, &image, &options).await,
             )
         });
     }
-    let mut servers: Vec<Option<Server>> = vec![None; names.len()];
+    let mut servers: Vec<Option<(Server, Value)>> = vec![None; names.len()];
     let mut first_error = None;
     while let Some(joined) = tasks.join_next().await {
         match joined {
