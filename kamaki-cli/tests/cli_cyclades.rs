@@ -1168,7 +1168,7 @@ async fn server_json_is_what_the_server_sent_field_for_field() {
     );
     assert!(raw["volume_type"]["id"].is_u64(), "{raw}");
     // kamaki prints the subnet reply whole.
-    let subnet = raw_first_id(&reply_of(&emu, "network", "/subnets").await, "subnets");
+    let subnet = crate::id(&reply_of(&emu, "network", "/subnets").await["subnets"][0]);
     let raw = reply_of(&emu, "network", &format!("/subnets/{subnet}")).await;
     assert_eq!(json(&env, &["subnet", "info", &subnet]).await, raw);
     // The server's NICs, statistics and volume attachments, as sent.
@@ -1192,12 +1192,4 @@ async fn server_json_is_what_the_server_sent_field_for_field() {
         raw["keypair"]
     );
     assert!(raw["keypair"]["id"].is_u64(), "{raw}");
-}
-
-/// The id of the first item of a listing, as text.
-fn raw_first_id(reply: &Value, key: &str) -> String {
-    match &reply[key][0]["id"] {
-        Value::String(id) => id.clone(),
-        other => other.to_string(),
-    }
 }

@@ -337,7 +337,7 @@ impl EmulatorBuilder {
 
     /// The users to start with: those given (or a default one), and, with
     /// a data dir, mapped to the uuids it keeps and saved to it.
-    fn resolve_users(&self) -> Result<(Vec<User>, Option<Arc<DataDir>>), EmuError> {
+    fn resolve_users(&self) -> Result<(Vec<User>, Option<DataDir>), EmuError> {
         let given: Vec<User> = self
             .users
             .iter()
@@ -388,7 +388,7 @@ impl EmulatorBuilder {
                 token: s.token,
             })
             .collect();
-        Ok((users, Some(Arc::new(data))))
+        Ok((users, Some(data)))
     }
 
     /// The components: those given, else those the data dir keeps, else a
@@ -504,8 +504,8 @@ impl EmulatorBuilder {
         }
         state
             .identity
-            .set_components(self.resolve_components(data_dir.as_deref())?);
-        for client in self.resolve_oauth2_clients(data_dir.as_deref())? {
+            .set_components(self.resolve_components(data_dir.as_ref())?);
+        for client in self.resolve_oauth2_clients(data_dir.as_ref())? {
             state.oauth2.add_client(client);
         }
         state.oauth2.set_token_lifetime(self.oauth2_token_lifetime);
@@ -588,7 +588,7 @@ pub struct Emulator {
     state: SharedState,
     shutdown: axum_server::Handle<SocketAddr>,
     /// The data dir, its lock held while the emulator runs.
-    data_dir: Option<Arc<DataDir>>,
+    data_dir: Option<DataDir>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -612,7 +612,7 @@ impl Emulator {
 
     /// The data dir it keeps its state in, if one was given.
     pub fn data_dir(&self) -> Option<&std::path::Path> {
-        self.data_dir.as_deref().map(DataDir::path)
+        self.data_dir.as_ref().map(DataDir::path)
     }
 
     /// The base URL, e.g. `http://127.0.0.1:39123`.

@@ -131,12 +131,6 @@ impl AppState {
     }
 }
 
-impl HasIdentity for AppState {
-    fn identity(&self) -> &Identity {
-        &self.identity
-    }
-}
-
 impl HasIdentity for SharedState {
     fn identity(&self) -> &Identity {
         &self.identity

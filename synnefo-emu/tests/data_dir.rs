@@ -124,15 +124,11 @@ async fn a_newer_schema_is_refused_and_left_as_it_was() {
         "{message}"
     );
     assert!(message.contains("newer than this synnefo-emu"), "{message}");
-    let db = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
-    let kept: String = db
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'schema_version'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(kept, newer, "the data is left as it was");
+    assert_eq!(
+        schema_version(dir.path()),
+        newer,
+        "the data is left as it was"
+    );
 }
 
 #[tokio::test]
@@ -191,6 +187,41 @@ fn block_files(dir: &std::path::Path) -> usize {
     count
 }
 
+/// The schema version a data dir's database records.
+fn schema_version(dir: &std::path::Path) -> String {
+    let db = rusqlite::Connection::open(dir.join(DB_FILE)).unwrap();
+    db.query_row(
+        "SELECT value FROM meta WHERE key = 'schema_version'",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+/// The Pithos URL of the emulator's first user's account.
+fn pithos_account(emu: &Emulator) -> String {
+    format!(
+        "{}/{}",
+        emu.endpoint_url("object-store").unwrap(),
+        emu.users()[0].uuid
+    )
+}
+
+/// A `PUT` by alice (her token; octet-stream).
+async fn alice_put(
+    http: &reqwest::Client,
+    url: String,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::Response {
+    http.put(url)
+        .header("X-Auth-Token", "alice-token")
+        .header("Content-Type", "application/octet-stream")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn blocks_are_files_in_the_data_dir_and_outlive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
@@ -200,32 +231,16 @@ async fn blocks_are_files_in_the_data_dir_and_outlive_a_restart() {
         .start()
         .await
         .unwrap();
-    let account = format!(
-        "{}/{}",
-        emu.endpoint_url("object-store").unwrap(),
-        emu.users()[0].uuid
-    );
+    let account = pithos_account(&emu);
     let http = reqwest::Client::new();
-    let put = |url: String, body: Vec<u8>| {
-        http.put(url)
-            .header("X-Auth-Token", "alice-token")
-            .header("Content-Type", "application/octet-stream")
-            .body(body)
-            .send()
-    };
-    assert!(put(format!("{account}/data"), vec![])
-        .await
-        .unwrap()
-        .status()
-        .is_success());
+    let made = alice_put(&http, format!("{account}/data"), vec![]).await;
+    assert!(made.status().is_success());
     // Two blocks of 4 MiB, one repeated, and a short tail: three distinct.
     let mut data = vec![7u8; 4 << 20];
     data.extend(vec![7u8; 4 << 20]);
     data.extend(vec![9u8; 4 << 20]);
     data.extend(b"tail".iter().copied());
-    let reply = put(format!("{account}/data/object"), data.clone())
-        .await
-        .unwrap();
+    let reply = alice_put(&http, format!("{account}/data/object"), data.clone()).await;
     assert_eq!(reply.status().as_u16(), 201);
     assert_eq!(block_files(dir.path()), 3);
     assert_eq!(emu.state().pithos.block_count(), 3);
@@ -249,29 +264,16 @@ async fn blocks_are_files_in_the_data_dir_and_outlive_a_restart() {
         .await
         .unwrap();
     assert_eq!(again.state().pithos.block_count(), 3);
-    let account = format!(
-        "{}/{}",
-        again.endpoint_url("object-store").unwrap(),
-        again.users()[0].uuid
-    );
+    let account = pithos_account(&again);
     let hashes: Vec<String> = data
         .chunks(4 << 20)
         .map(|block| hashing::to_hex(&hashing::block_hash(block)))
         .collect();
     let hashmap = serde_json::json!({"bytes": data.len(), "hashes": hashes});
-    assert!(put(format!("{account}/data"), vec![])
-        .await
-        .unwrap()
-        .status()
-        .is_success());
-    let reply = http
-        .put(format!("{account}/data/again?hashmap&format=json"))
-        .header("X-Auth-Token", "alice-token")
-        .header("Content-Type", "application/octet-stream")
-        .body(hashmap.to_string())
-        .send()
-        .await
-        .unwrap();
+    let made = alice_put(&http, format!("{account}/data"), vec![]).await;
+    assert!(made.status().is_success());
+    let url = format!("{account}/data/again?hashmap&format=json");
+    let reply = alice_put(&http, url, hashmap.to_string()).await;
     assert_eq!(reply.status().as_u16(), 201, "{:?}", reply.text().await);
 }
 
@@ -327,15 +329,8 @@ async fn a_version_1_data_dir_is_brought_to_the_current_schema() {
     assert_eq!(emu.users()[0].uuid, "u-1");
     assert_eq!(emu.token(), "old-token");
     drop(emu);
+    assert_eq!(schema_version(dir.path()), SCHEMA_VERSION.to_string());
     let db = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
-    let version: String = db
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'schema_version'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(version, SCHEMA_VERSION.to_string());
     let kept: i64 = db
         .query_row("SELECT count(*) FROM components", [], |r| r.get(0))
         .unwrap();
@@ -351,26 +346,14 @@ async fn unreferenced_blocks_are_removed_when_asked() {
         .start()
         .await
         .unwrap();
-    let account = format!(
-        "{}/{}",
-        emu.endpoint_url("object-store").unwrap(),
-        emu.users()[0].uuid
-    );
+    let account = pithos_account(&emu);
     let http = reqwest::Client::new();
     for (url, body) in [
         (format!("{account}/data"), Vec::new()),
         (format!("{account}/data/kept"), vec![1u8; 1000]),
         (format!("{account}/data/gone"), vec![2u8; 1000]),
     ] {
-        let reply = http
-            .put(url)
-            .header("X-Auth-Token", "alice-token")
-            .header("Content-Type", "application/octet-stream")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        assert!(reply.status().is_success());
+        assert!(alice_put(&http, url, body).await.status().is_success());
     }
     let reply = http
         .delete(format!("{account}/data/gone?until=9999999999"))
