@@ -5,6 +5,7 @@
 # check failed.
 #
 #   scripts/pykamaki-compat.sh            # builds synnefo-emu, installs kamaki in target/pykamaki
+#   scripts/pykamaki-compat.sh --data-dir # the same against an emulator that keeps its state on disk
 #
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +26,13 @@ cargo build -q -p synnefo-emu -p kamaki-cli || exit 1
 
 WORK=$(mktemp -d)
 trap 'kill $EMU_PID 2>/dev/null; rm -rf "$WORK"' EXIT
-./target/debug/synnefo-emu --listen 127.0.0.1:0 --image-listing bare \
+EMU_ARGS=()
+MODE="in memory"
+if [ "${1:-}" = "--data-dir" ]; then
+  EMU_ARGS=(--data-dir "$WORK/data")
+  MODE="with --data-dir"
+fi
+./target/debug/synnefo-emu --listen 127.0.0.1:0 --image-listing bare "${EMU_ARGS[@]}" \
   --user user@example.com:compat-token --user other@example.com:other-token \
   >"$WORK/emu.out" 2>"$WORK/emu.err" &
 EMU_PID=$!
@@ -195,5 +202,5 @@ check "scripts verifyfs --fix-conflicts" "Renaming notes" -- scripts verifyfs co
 check "scripts verifyfs --fix-missing-dirs" "Creating directory object" -- scripts verifyfs compat --fix-missing-dirs --yes
 check "scripts verifyfs (consistent)" "^$" -- scripts verifyfs compat
 
-echo "pykamaki-compat: $PASSED passed, $FAILED failed"
+echo "pykamaki-compat ($MODE): $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -40,6 +40,7 @@ pub mod image;
 pub mod inject;
 pub mod network;
 pub mod oauth2;
+pub mod persistence;
 pub mod pithos;
 pub mod quotas;
 pub mod random;
@@ -320,16 +321,19 @@ impl EmulatorBuilder {
 
     /// Keeps what must survive a restart in `dir` (created if missing):
     /// see [`storage`] for what is kept. Without it, everything is in
-    /// memory.
+    /// memory, unless the environment variable
+    /// [`TEST_DATA_DIR_ROOT`] names a directory: then each emulator keeps
+    /// its state in a new directory under it (to run a test suite against
+    /// emulators on disk).
     pub fn data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
         self.data_dir = Some(dir.into());
         self
     }
 
     /// Removes, at start, the stored blocks no object version refers to
-    /// (with a data dir: their files), reclaiming their space. While
-    /// objects are not kept across restarts, that is every block an earlier
-    /// run left.
+    /// (with a data dir: their files, and the maps no version refers to),
+    /// reclaiming their space: blocks of purged versions, or of uploads cut
+    /// short.
     pub fn remove_unreferenced_blocks(mut self) -> Self {
         self.remove_unreferenced_blocks = true;
         self
@@ -453,8 +457,14 @@ impl EmulatorBuilder {
     ///
     /// It also installs rustls' ring provider as the process default if none
     /// is, so that plain `reqwest::Client::new()` works in tests.
-    pub async fn start(self) -> Result<Emulator, EmuError> {
+    pub async fn start(mut self) -> Result<Emulator, EmuError> {
         install_crypto_provider();
+        if self.data_dir.is_none() {
+            if let Some(root) = std::env::var_os(TEST_DATA_DIR_ROOT).filter(|r| !r.is_empty()) {
+                let fresh = uuid::Uuid::new_v4().to_string();
+                self.data_dir = Some(std::path::PathBuf::from(root).join(fresh));
+            }
+        }
         let tls = match &self.tls {
             Some((cert, key)) => Some(tls::server_config(cert, key)?),
             None => None,
@@ -484,8 +494,12 @@ impl EmulatorBuilder {
             }
         }
         let mut app = AppState::new(base_url.clone(), users);
+        let data_dir = data_dir.map(Arc::new);
         if let Some(data) = &data_dir {
             app.pithos = Arc::new(pithos::PithosState::with_blocks(block_files(data)?));
+            let model = data.read(pithos::persist::load)?;
+            *app.pithos.write() = model;
+            app.data = Some(data.clone());
         }
         if self.remove_unreferenced_blocks {
             let removed = app.pithos.remove_unreferenced_blocks().map_err(|source| {
@@ -495,6 +509,10 @@ impl EmulatorBuilder {
                 }
             })?;
             tracing::info!("removed {removed} blocks no object refers to");
+            if let Some(data) = &data_dir {
+                let maps = data.write(|tx| pithos::persist::remove_unreferenced_maps(tx))?;
+                tracing::info!("removed {maps} maps no version refers to");
+            }
         }
         let state = Arc::new(app);
         for email in &self.project_admins {
@@ -504,8 +522,8 @@ impl EmulatorBuilder {
         }
         state
             .identity
-            .set_components(self.resolve_components(data_dir.as_ref())?);
-        for client in self.resolve_oauth2_clients(data_dir.as_ref())? {
+            .set_components(self.resolve_components(data_dir.as_deref())?);
+        for client in self.resolve_oauth2_clients(data_dir.as_deref())? {
             state.oauth2.add_client(client);
         }
         state.oauth2.set_token_lifetime(self.oauth2_token_lifetime);
@@ -577,6 +595,12 @@ fn block_files(data: &DataDir) -> Result<pithos::store::BlockStore, EmuError> {
     Ok(pithos::store::BlockStore::in_files(files).map_err(unusable)?)
 }
 
+/// The environment variable that, set to a directory, gives every
+/// emulator started without a data dir a new one under it: the way to run
+/// a whole test suite against emulators that keep their state on disk
+/// (`SYNNEFO_EMU_TEST_DATA_DIR_ROOT=$(mktemp -d) cargo test`).
+pub const TEST_DATA_DIR_ROOT: &str = "SYNNEFO_EMU_TEST_DATA_DIR_ROOT";
+
 /// How long a client may take to send a request's headers, unless set
 /// otherwise.
 pub const DEFAULT_HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -588,7 +612,7 @@ pub struct Emulator {
     state: SharedState,
     shutdown: axum_server::Handle<SocketAddr>,
     /// The data dir, its lock held while the emulator runs.
-    data_dir: Option<DataDir>,
+    data_dir: Option<Arc<DataDir>>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -612,7 +636,7 @@ impl Emulator {
 
     /// The data dir it keeps its state in, if one was given.
     pub fn data_dir(&self) -> Option<&std::path::Path> {
-        self.data_dir.as_ref().map(DataDir::path)
+        self.data_dir.as_deref().map(DataDir::path)
     }
 
     /// The base URL, e.g. `http://127.0.0.1:39123`.
@@ -753,6 +777,11 @@ impl Emulator {
 impl Drop for Emulator {
     fn drop(&mut self) {
         self.shutdown.shutdown();
+        // Requests still under way write no more; another emulator may
+        // open the data dir at once.
+        if let Some(data) = &self.data_dir {
+            data.close();
+        }
     }
 }
 
@@ -811,6 +840,10 @@ pub fn router(state: SharedState) -> Router {
             pithos::public_router().with_state(state.pithos_service()),
         )
         .fallback(not_served)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            persistence::middleware,
+        ))
         .layer(axum::middleware::from_fn(rejections::as_synnefo_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.injector.clone(),

@@ -88,15 +88,16 @@ struct Args {
     /// for swift and rclone users' MD5 checks.
     #[arg(long)]
     pithos_update_md5: bool,
-    /// Keep the cloud in DIR across restarts (created if missing; one
-    /// emulator at a time). So far the users (a --user given again is the
-    /// same user, with the same uuid), the service tokens, the OAuth2
-    /// clients and Pithos' blocks (as files) are kept.
+    /// Keep the cloud in DIR across restarts and crashes (created if
+    /// missing; one emulator at a time): the users (a --user given again is
+    /// the same user, with the same uuid), service tokens, OAuth2 clients,
+    /// Pithos' objects (metadata in SQLite, blocks as files) and every
+    /// service's state. Each request's changes are kept before its reply.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// At start, remove the stored blocks no object refers to (with
-    /// --data-dir, their files): while objects are not kept across restarts,
-    /// every block an earlier run left.
+    /// At start, remove the stored blocks (with --data-dir, their files)
+    /// and maps no version of any object refers to: those of deleted
+    /// objects' purged versions, or of uploads cut short.
     #[arg(long)]
     remove_unreferenced_blocks: bool,
 }

@@ -24,6 +24,7 @@ use crate::network::NetworkState;
 use crate::oauth2::{OAuth2Service, OAuth2State};
 use crate::pithos::{PithosService, PithosState};
 use crate::quotas::Quotas;
+use crate::storage::DataDir;
 use crate::volume::VolumeState;
 
 /// Everything the emulator holds.
@@ -51,6 +52,8 @@ pub struct AppState {
     pub account: Arc<AccountState>,
     /// Astakos' OAuth2 server.
     pub oauth2: Arc<OAuth2State>,
+    /// The data dir the state is kept in, if any.
+    pub data: Option<Arc<DataDir>>,
 }
 
 /// The shared state handle of the router.
@@ -71,6 +74,7 @@ impl AppState {
             image: Arc::default(),
             account: Arc::default(),
             oauth2: Arc::default(),
+            data: None,
         }
     }
 

@@ -3,13 +3,15 @@
 //! (WAL mode, one transaction per change) of a known schema version holds
 //! the state. Without a data dir the emulator keeps everything in memory.
 //!
-//! What is kept so far: the users, with their uuids, tokens and names, so
-//! that a `--user` given again is the same user (the same uuid, the same
-//! Pithos account); and Pithos' blocks, as files under `blocks/`
+//! What is kept: the users, with their uuids, tokens and names, so that a
+//! `--user` given again is the same user (the same uuid, the same Pithos
+//! account); the components (services) and OAuth2 clients with their tokens
+//! and secrets; Pithos' blocks, as files under `blocks/`
 //! ([`crate::pithos::block_files`]), so that stored data does not live in
-//! memory; and the components (services) and OAuth2 clients with their
-//! tokens and secrets. Pithos' objects and the other services' state are not
-//! kept yet.
+//! memory; Pithos' namespace on a schema modelled on Synnefo's
+//! ([`crate::pithos::persist`]); and the other services' state as one JSON
+//! document each (`service_state`). Every request's changes are written in
+//! one transaction before its reply goes out ([`crate::persistence`]).
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -18,8 +20,18 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// The schema this emulator writes and reads (1: users; 2: components and
-/// OAuth2 clients too; a version-1 database is brought to 2 on open).
-pub const SCHEMA_VERSION: i64 = 2;
+/// OAuth2 clients too; 3: Pithos' namespace and the services' states; an
+/// older database is brought to 3 on open).
+pub const SCHEMA_VERSION: i64 = 3;
+
+/// The tables version 3 adds to version 2.
+fn tables_v3() -> String {
+    format!(
+        "{}
+         CREATE TABLE service_state (service TEXT PRIMARY KEY, state TEXT NOT NULL);",
+        crate::pithos::persist::TABLES
+    )
+}
 
 /// The tables version 2 adds to version 1.
 const TABLES_V2: &str = "CREATE TABLE components (name TEXT PRIMARY KEY, token TEXT NOT NULL);
@@ -81,6 +93,12 @@ pub enum StorageError {
         #[source]
         source: rusqlite::Error,
     },
+    /// The emulator using it has stopped.
+    #[error("data dir {dir} was closed: this emulator has stopped")]
+    Closed {
+        /// The directory.
+        dir: PathBuf,
+    },
     /// A stored user and a `--user` disagree on the uuid.
     #[error("user {email} has uuid {stored} in data dir {dir}, and --user pins {pinned}: drop the uuid from --user, or choose another --data-dir")]
     UuidConflict {
@@ -93,6 +111,46 @@ pub enum StorageError {
         /// The uuid asked for.
         pinned: String,
     },
+}
+
+/// The open database of a data dir, while it is held.
+struct ConnectionGuard<'a>(std::sync::MutexGuard<'a, Option<(File, Connection)>>);
+
+impl std::ops::Deref for ConnectionGuard<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        match &*self.0 {
+            Some((_, db)) => db,
+            // `connection()` hands out a guard only while open.
+            None => unreachable!("a closed data dir's connection"),
+        }
+    }
+}
+
+impl std::ops::DerefMut for ConnectionGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        match &mut *self.0 {
+            Some((_, db)) => db,
+            None => unreachable!("a closed data dir's connection"),
+        }
+    }
+}
+
+impl StorageError {
+    /// Whether the disk of the data dir is full.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            StorageError::Database { source, .. } => matches!(
+                source.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DiskFull)
+            ),
+            StorageError::Unusable { source, .. } => {
+                source.kind() == std::io::ErrorKind::StorageFull
+            }
+            _ => false,
+        }
+    }
 }
 
 /// A user as the data dir keeps it.
@@ -112,8 +170,8 @@ pub struct StoredUser {
 #[derive(Debug)]
 pub struct DataDir {
     dir: PathBuf,
-    _lock: File,
-    db: Mutex<Connection>,
+    /// The lock file (held) and the database, until [`DataDir::close`].
+    open: Mutex<Option<(File, Connection)>>,
 }
 
 impl DataDir {
@@ -154,10 +212,11 @@ impl DataDir {
             .map_err(database)?;
         db.pragma_update(None, "synchronous", "NORMAL")
             .map_err(database)?;
+        db.pragma_update(None, "foreign_keys", "ON")
+            .map_err(database)?;
         let data = DataDir {
             dir: dir.to_path_buf(),
-            _lock: lock,
-            db: Mutex::new(db),
+            open: Mutex::new(Some((lock, db))),
         };
         data.check_schema()?;
         Ok(data)
@@ -175,14 +234,48 @@ impl DataDir {
         }
     }
 
-    fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.db.lock().unwrap_or_else(|e| e.into_inner())
+    fn connection(&self) -> Result<ConnectionGuard<'_>, StorageError> {
+        let guard = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.is_none() {
+            return Err(StorageError::Closed {
+                dir: self.dir.clone(),
+            });
+        }
+        Ok(ConnectionGuard(guard))
+    }
+
+    /// Runs `work` in one transaction and commits it.
+    pub fn write<R>(
+        &self,
+        work: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<R>,
+    ) -> Result<R, StorageError> {
+        let mut db = self.connection()?;
+        let tx = db.transaction().map_err(|e| self.database(e))?;
+        let result = work(&tx).map_err(|e| self.database(e))?;
+        tx.commit().map_err(|e| self.database(e))?;
+        Ok(result)
+    }
+
+    /// Reads with `work`.
+    pub fn read<R>(
+        &self,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<R>,
+    ) -> Result<R, StorageError> {
+        let db = self.connection()?;
+        work(&db).map_err(|e| self.database(e))
+    }
+
+    /// Closes the database and lets go of the lock: another emulator may
+    /// use the data dir from now on, and this one writes no more.
+    pub fn close(&self) {
+        let open = self.open.lock().unwrap_or_else(|e| e.into_inner()).take();
+        drop(open);
     }
 
     /// Creates the schema of a new database, or checks the version of an
     /// existing one.
     fn check_schema(&self) -> Result<(), StorageError> {
-        let mut db = self.connection();
+        let mut db = self.connection()?;
         let tables: i64 = db
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
@@ -204,6 +297,8 @@ impl DataDir {
             )
             .map_err(|e| self.database(e))?;
             tx.execute_batch(TABLES_V2).map_err(|e| self.database(e))?;
+            tx.execute_batch(&tables_v3())
+                .map_err(|e| self.database(e))?;
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
                 params![SCHEMA_VERSION.to_string()],
@@ -236,10 +331,15 @@ impl DataDir {
         if found < 1 {
             return Err(unknown(&format!("schema version {found}")));
         }
-        if found == 1 {
-            // Version 1 to 2: the components' and OAuth2 clients' tables.
+        if found < SCHEMA_VERSION {
+            // Version 1 to 2: the components' and OAuth2 clients' tables;
+            // 2 to 3: Pithos' namespace and the services' states.
             let tx = db.transaction().map_err(|e| self.database(e))?;
-            tx.execute_batch(TABLES_V2).map_err(|e| self.database(e))?;
+            if found < 2 {
+                tx.execute_batch(TABLES_V2).map_err(|e| self.database(e))?;
+            }
+            tx.execute_batch(&tables_v3())
+                .map_err(|e| self.database(e))?;
             tx.execute(
                 "UPDATE meta SET value = ?1 WHERE key = 'schema_version'",
                 params![SCHEMA_VERSION.to_string()],
@@ -252,7 +352,7 @@ impl DataDir {
 
     /// The components (services) kept, as (name, token).
     pub fn components(&self) -> Result<Vec<(String, String)>, StorageError> {
-        let db = self.connection();
+        let db = self.connection()?;
         let mut query = db
             .prepare("SELECT name, token FROM components ORDER BY name")
             .map_err(|e| self.database(e))?;
@@ -265,7 +365,7 @@ impl DataDir {
 
     /// Keeps these components (by name), in one transaction.
     pub fn save_components(&self, components: &[(String, String)]) -> Result<(), StorageError> {
-        let mut db = self.connection();
+        let mut db = self.connection()?;
         let tx = db.transaction().map_err(|e| self.database(e))?;
         for (name, token) in components {
             tx.execute(
@@ -280,7 +380,7 @@ impl DataDir {
 
     /// The OAuth2 clients kept, as (id, secret, redirect URLs).
     pub fn oauth2_clients(&self) -> Result<Vec<(String, String, Vec<String>)>, StorageError> {
-        let db = self.connection();
+        let db = self.connection()?;
         let mut query = db
             .prepare("SELECT id, secret, redirect_urls FROM oauth2_clients ORDER BY id")
             .map_err(|e| self.database(e))?;
@@ -308,7 +408,7 @@ impl DataDir {
         &self,
         clients: &[(String, String, Vec<String>)],
     ) -> Result<(), StorageError> {
-        let mut db = self.connection();
+        let mut db = self.connection()?;
         let tx = db.transaction().map_err(|e| self.database(e))?;
         for (id, secret, urls) in clients {
             let urls = serde_json::Value::from(urls.clone()).to_string();
@@ -325,7 +425,7 @@ impl DataDir {
 
     /// The users kept, in the order they were first given.
     pub fn users(&self) -> Result<Vec<StoredUser>, StorageError> {
-        let db = self.connection();
+        let db = self.connection()?;
         let mut query = db
             .prepare("SELECT uuid, email, realname, token FROM users ORDER BY position")
             .map_err(|e| self.database(e))?;
@@ -346,7 +446,7 @@ impl DataDir {
     /// Keeps these users, in this order, in one transaction (replacing
     /// what was kept of them).
     pub fn save_users(&self, users: &[StoredUser]) -> Result<(), StorageError> {
-        let mut db = self.connection();
+        let mut db = self.connection()?;
         let tx = db.transaction().map_err(|e| self.database(e))?;
         for (position, user) in users.iter().enumerate() {
             tx.execute(

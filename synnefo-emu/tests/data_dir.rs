@@ -1,6 +1,7 @@
-//! `--data-dir`: what the emulator keeps across restarts (so far: its users
-//! and their uuids), one emulator per data dir, and the refusals that name
-//! the directory and the fix.
+//! `--data-dir`: users, tokens and blocks kept across restarts, one
+//! emulator per data dir, and the refusals that name the directory and the
+//! fix (the services' state is compared across restarts in
+//! `data_dir_restart.rs`).
 
 use synnefo_emu::pithos::hashing;
 use synnefo_emu::storage::{DB_FILE, SCHEMA_VERSION};
@@ -256,8 +257,8 @@ async fn blocks_are_files_in_the_data_dir_and_outlive_a_restart() {
     assert!(got == data, "the object reads back from its block files");
     drop(emu);
 
-    // A restart finds the blocks (the objects themselves are not kept yet):
-    // the same data put again by its hashmap needs no block sent.
+    // A restart finds the blocks: the same data put again by its hashmap
+    // needs no block sent.
     let again = Emulator::builder()
         .data_dir(dir.path())
         .start()
@@ -368,13 +369,40 @@ async fn unreferenced_blocks_are_removed_when_asked() {
     assert_eq!(block_files(dir.path()), 1);
     drop(emu);
 
-    // At start (objects are not kept yet): every block left goes.
+    // At start: the blocks of kept objects stay.
     let again = Emulator::builder()
         .data_dir(dir.path())
         .remove_unreferenced_blocks()
         .start()
         .await
         .unwrap();
-    assert_eq!(again.state().pithos.block_count(), 0);
+    assert_eq!(again.state().pithos.block_count(), 1);
+    let reply = http
+        .delete(format!(
+            "{}/data/kept?until=9999999999",
+            pithos_account(&again)
+        ))
+        .header("X-Auth-Token", "alice-token")
+        .send()
+        .await
+        .unwrap();
+    assert!(reply.status().is_success(), "{}", reply.status());
+    drop(again);
+
+    // Once no version refers to it, it goes at the next such start, with
+    // the maps of the purged versions.
+    let last = Emulator::builder()
+        .data_dir(dir.path())
+        .remove_unreferenced_blocks()
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(last.state().pithos.block_count(), 0);
     assert_eq!(block_files(dir.path()), 0);
+    drop(last);
+    let db = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    let maps: i64 = db
+        .query_row("SELECT count(*) FROM maps", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(maps, 0, "no map of a purged version is left");
 }

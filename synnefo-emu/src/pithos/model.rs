@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::hashing::{empty_hash, merkle, to_hex, Hash};
+use super::journal::Journal;
 
 /// Where a version stands, as the backend's clusters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -265,6 +266,9 @@ pub struct Model {
     pub public_ids: HashMap<String, String>,
     serial: u64,
     last_time: f64,
+    /// What changed since the data dir last saw it; `None` without a data
+    /// dir.
+    journal: Option<Journal>,
 }
 
 impl Model {
@@ -286,6 +290,55 @@ pub fn object_path(account: &str, container: &str, name: &str) -> String {
 }
 
 impl Model {
+    /// Starts noting what changes (for a data dir).
+    pub fn keep_journal(&mut self) {
+        self.journal.get_or_insert_with(Journal::default);
+    }
+
+    /// What changed since the last call (empty without a data dir).
+    pub fn take_journal(&mut self) -> Journal {
+        self.journal
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Notes again what a failed write did not keep.
+    pub fn requeue(&mut self, journal: Journal) {
+        if let Some(kept) = &mut self.journal {
+            kept.merge(journal);
+        }
+    }
+
+    /// Whether changes wait to be written.
+    pub fn has_changes(&self) -> bool {
+        self.journal.as_ref().is_some_and(|j| !j.is_empty())
+    }
+
+    fn note(&mut self, what: impl FnOnce(&mut Journal)) {
+        if let Some(journal) = &mut self.journal {
+            what(journal);
+        }
+    }
+
+    fn note_object(&mut self, account: &str, container: &str, name: &str) {
+        self.note(|j| {
+            j.objects
+                .insert((account.to_string(), container.to_string(), name.to_string()));
+        });
+    }
+
+    /// The last serial given and the last time given (for a data dir).
+    pub fn counters(&self) -> (u64, f64) {
+        (self.serial, self.last_time)
+    }
+
+    /// Goes on from a serial and a time kept in a data dir.
+    pub fn restore_counters(&mut self, serial: u64, last_time: f64) {
+        self.serial = self.serial.max(serial);
+        self.last_time = self.last_time.max(last_time);
+    }
+
     /// The current time, strictly increasing between calls.
     pub fn now(&mut self) -> f64 {
         let wall = SystemTime::now()
@@ -307,6 +360,9 @@ impl Model {
     /// The account of a uuid, created if needed (as the backend does for
     /// its owner).
     pub fn account_mut(&mut self, uuid: &str) -> &mut Account {
+        self.note(|j| {
+            j.accounts.insert(uuid.to_string());
+        });
         if !self.accounts.contains_key(uuid) {
             let now = self.now();
             let account = Account {
@@ -325,6 +381,10 @@ impl Model {
 
     /// A container, mutable.
     pub fn container_mut(&mut self, account: &str, container: &str) -> Option<&mut Container> {
+        self.note(|j| {
+            j.containers
+                .insert((account.to_string(), container.to_string()));
+        });
         self.accounts
             .get_mut(account)?
             .containers
@@ -333,6 +393,15 @@ impl Model {
 
     /// Marks a container (and its account) changed at `now`.
     pub fn touch(&mut self, account: &str, container: Option<&str>, now: f64) {
+        // A container's change carries its account's time with it.
+        self.note(|j| match container {
+            Some(c) => {
+                j.containers.insert((account.to_string(), c.to_string()));
+            }
+            None => {
+                j.accounts.insert(account.to_string());
+            }
+        });
         if let Some(acc) = self.accounts.get_mut(account) {
             acc.modified = acc.modified.max(now);
             if let Some(cont) = container.and_then(|c| acc.containers.get_mut(c)) {
@@ -361,6 +430,7 @@ impl Model {
     ) -> (u64, u64) {
         let now = self.now();
         let serial = self.next_serial();
+        self.note_object(account, container, name);
         let Some(cont) = self.container_mut(account, container) else {
             return (serial, 0);
         };
@@ -449,6 +519,7 @@ impl Model {
     ) -> Option<u64> {
         let now = self.now();
         let serial = self.next_serial();
+        self.note_object(account, container, name);
         let cont = self.container_mut(account, container)?;
         let versioning = cont.versioning;
         let node = cont.objects.get_mut(name)?;
@@ -482,6 +553,7 @@ impl Model {
     /// one too); returns the size of the purged current version.
     pub fn purge_object(&mut self, account: &str, container: &str, name: &str, until: f64) -> u64 {
         let now = self.now();
+        self.note_object(account, container, name);
         let Some(cont) = self.container_mut(account, container) else {
             return 0;
         };
@@ -510,6 +582,10 @@ impl Model {
     /// object in a container up to `until`.
     pub fn purge_history(&mut self, account: &str, container: &str, until: f64) {
         let now = self.now();
+        self.note(|j| {
+            j.all_objects
+                .insert((account.to_string(), container.to_string()));
+        });
         if let Some(cont) = self.container_mut(account, container) {
             for node in cont.objects.values_mut() {
                 node.versions
@@ -522,6 +598,9 @@ impl Model {
 
     /// Removes the permissions and the public id of a path.
     pub fn clear_access(&mut self, path: &str) {
+        self.note(|j| {
+            j.paths.insert(path.to_string());
+        });
         self.sharing.remove(path);
         if let Some(id) = self.public.remove(path) {
             self.public_ids.remove(&id);
@@ -533,6 +612,9 @@ impl Model {
         if let Some(id) = self.public.get(path) {
             return id.clone();
         }
+        self.note(|j| {
+            j.paths.insert(path.to_string());
+        });
         let mut length = 16;
         let id = loop {
             let candidate = random_word(length);
@@ -548,6 +630,9 @@ impl Model {
 
     /// Makes a path private.
     pub fn unset_public(&mut self, path: &str) {
+        self.note(|j| {
+            j.paths.insert(path.to_string());
+        });
         if let Some(id) = self.public.remove(path) {
             self.public_ids.remove(&id);
         }
@@ -555,6 +640,9 @@ impl Model {
 
     /// Sets (or, if empty, removes) the permissions of a path.
     pub fn set_sharing(&mut self, path: &str, sharing: Sharing) {
+        self.note(|j| {
+            j.paths.insert(path.to_string());
+        });
         if sharing.is_empty() {
             self.sharing.remove(path);
         } else {

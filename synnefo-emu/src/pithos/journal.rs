@@ -1,0 +1,48 @@
+//! What changed in the Pithos namespace since the data dir last saw it.
+//!
+//! With a data dir, the [`super::model::Model`] notes every account,
+//! container, object and path whose state a request changed; after the
+//! request, the emulator writes exactly those to the database in one
+//! transaction ([`super::persist`]) before the reply goes out. Without a
+//! data dir nothing is noted.
+
+use std::collections::BTreeSet;
+
+/// The keys of what changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Journal {
+    /// Accounts (by uuid) whose metadata, groups, times or set of
+    /// containers changed.
+    pub accounts: BTreeSet<String>,
+    /// Containers (account, container) whose metadata, policy or times
+    /// changed.
+    pub containers: BTreeSet<(String, String)>,
+    /// Objects (account, container, name) with a new, changed or purged
+    /// version.
+    pub objects: BTreeSet<(String, String, String)>,
+    /// Containers all of whose objects may have changed (a purge of their
+    /// history).
+    pub all_objects: BTreeSet<(String, String)>,
+    /// Paths whose permissions or public id changed.
+    pub paths: BTreeSet<String>,
+}
+
+impl Journal {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.accounts.is_empty()
+            && self.containers.is_empty()
+            && self.objects.is_empty()
+            && self.all_objects.is_empty()
+            && self.paths.is_empty()
+    }
+
+    /// Adds what `other` noted (changes a failed write must retry).
+    pub fn merge(&mut self, other: Journal) {
+        self.accounts.extend(other.accounts);
+        self.containers.extend(other.containers);
+        self.objects.extend(other.objects);
+        self.all_objects.extend(other.all_objects);
+        self.paths.extend(other.paths);
+    }
+}
