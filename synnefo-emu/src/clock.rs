@@ -1,7 +1,8 @@
 //! Time as Synnefo shows it: ISO 8601 with microseconds and an explicit UTC
 //! offset, and the `changes-since` parameter of listings.
 
-use std::time::Duration;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use time::format_description::well_known::{Iso8601, Rfc3339};
 use time::macros::format_description;
@@ -93,6 +94,67 @@ pub fn parse_date(text: &str) -> Option<OffsetDateTime> {
         .map(|d| d.midnight().assume_utc())
 }
 
+/// One moment of this process on both clocks, taken the first time one
+/// is converted to the other: every conversion is measured from it, so a
+/// conversion and its inverse give back the very same value.
+fn anchor() -> (Instant, OffsetDateTime) {
+    static ANCHOR: OnceLock<(Instant, OffsetDateTime)> = OnceLock::new();
+    *ANCHOR.get_or_init(|| (Instant::now(), now()))
+}
+
+/// The wall-clock time of a monotonic instant (for a snapshot of a
+/// deadline kept as an [`Instant`]).
+pub fn wall_at(instant: Instant) -> OffsetDateTime {
+    let (mono, wall) = anchor();
+    let moved = if instant >= mono {
+        time::Duration::try_from(instant - mono)
+            .ok()
+            .and_then(|d| wall.checked_add(d))
+    } else {
+        time::Duration::try_from(mono - instant)
+            .ok()
+            .and_then(|d| wall.checked_sub(d))
+    };
+    // Out of range only for an instant thousands of years away.
+    moved.unwrap_or(wall)
+}
+
+/// The monotonic instant of a wall-clock time (a deadline restored from a
+/// snapshot): a time already past is an instant already past, so what was
+/// due is due now; a time to come is as far ahead as it is on the wall
+/// clock. A time too far back for this machine's monotonic clock (before
+/// it booted) is this process's start, also past.
+pub fn instant_at(at: OffsetDateTime) -> Instant {
+    let (mono, wall) = anchor();
+    let offset = at - wall;
+    let moved = if offset.is_negative() {
+        mono.checked_sub(offset.unsigned_abs())
+    } else {
+        mono.checked_add(offset.unsigned_abs())
+    };
+    moved.unwrap_or(mono)
+}
+
+/// A serde representation of an [`Instant`] as its wall-clock time
+/// ([`wall_at`], [`instant_at`]), for `#[serde(with = ...)]`: deadlines
+/// survive a restart as the times they stand for.
+pub mod instant_as_wall {
+    use std::time::Instant;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use time::OffsetDateTime;
+
+    /// Writes the instant's wall-clock time.
+    pub fn serialize<S: Serializer>(instant: &Instant, serializer: S) -> Result<S::Ok, S::Error> {
+        super::wall_at(*instant).serialize(serializer)
+    }
+
+    /// Reads a wall-clock time as an instant.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Instant, D::Error> {
+        OffsetDateTime::deserialize(deserializer).map(super::instant_at)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +182,41 @@ mod tests {
         let recent = iso(now() - Duration::from_secs(5));
         assert!(changes_since(Some(&recent)).unwrap().is_some());
         assert!(changes_since(None).unwrap().is_none());
+    }
+
+    #[test]
+    fn instants_and_wall_times_convert_back_exactly() {
+        let now = Instant::now();
+        for instant in [
+            now,
+            now + Duration::from_nanos(123_456_789),
+            now + Duration::from_secs(86_400),
+            now.checked_sub(Duration::from_millis(1500)).unwrap(),
+        ] {
+            assert_eq!(instant_at(wall_at(instant)), instant);
+        }
+        let wall = wall_at(now);
+        assert!((wall - super::now()).abs() < time::Duration::seconds(5));
+        let later = super::now() + Duration::from_secs(60);
+        assert_eq!(wall_at(instant_at(later)), later);
+        // Too far back for the monotonic clock: already past, not a panic.
+        let ancient = super::now() - time::Duration::days(365 * 1000);
+        assert!(instant_at(ancient) <= Instant::now());
+    }
+
+    #[test]
+    fn instants_serialize_as_wall_times() {
+        #[derive(serde::Serialize, serde::Deserialize)]
+        struct Deadline {
+            #[serde(with = "instant_as_wall")]
+            due: Instant,
+        }
+        let due = Instant::now() + Duration::from_secs(30);
+        let json = serde_json::to_value(Deadline { due }).unwrap();
+        let text = json["due"].as_str().unwrap();
+        let expected = wall_at(due);
+        assert!(text.starts_with(&expected.year().to_string()), "{text}");
+        let back: Deadline = serde_json::from_value(json).unwrap();
+        assert_eq!(back.due, due);
     }
 }

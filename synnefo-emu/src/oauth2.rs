@@ -34,7 +34,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use crate::forms::form_pairs;
@@ -52,7 +53,7 @@ const LOGIN_PATH: &str = "/astakos/ui/login";
 
 /// A registered OAuth2 client (`snf-manage oauth2-client-add`): a
 /// confidential, trusted one.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OAuth2Client {
     /// Its identifier (`client_id`).
     pub id: String,
@@ -75,7 +76,7 @@ impl OAuth2Client {
 }
 
 /// An authorization code waiting to be traded for a token.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct Code {
     user: String,
     client: String,
@@ -84,7 +85,7 @@ struct Code {
 }
 
 /// An access token.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct Grant {
     user: String,
     scope: String,
@@ -103,6 +104,15 @@ struct Inner {
     codes: BTreeMap<String, Code>,
     tokens: BTreeMap<String, Grant>,
     lifetime: Duration,
+}
+
+/// What a snapshot holds: everything but the token lifetime, a start
+/// option.
+#[derive(Serialize, Deserialize)]
+struct StoredGrants {
+    clients: Vec<OAuth2Client>,
+    codes: BTreeMap<String, Code>,
+    tokens: BTreeMap<String, Grant>,
 }
 
 impl Default for OAuth2State {
@@ -132,6 +142,43 @@ pub struct AccessGrant {
 impl OAuth2State {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The state as JSON, for the data dir: the clients, the codes not
+    /// traded yet and the access tokens (expired ones included, until they
+    /// are checked, as in the running state). The token lifetime is a start
+    /// option and is left out.
+    pub fn snapshot(&self) -> Value {
+        let stored = {
+            let inner = self.lock();
+            StoredGrants {
+                clients: inner.clients.clone(),
+                codes: inner.codes.clone(),
+                tokens: inner.tokens.clone(),
+            }
+        };
+        // Cannot fail: maps have string keys, and times are written in a
+        // format that holds every representable time.
+        serde_json::to_value(stored).unwrap_or(Value::Null)
+    }
+
+    /// Replaces the state with a snapshot taken by `snapshot` (start
+    /// options kept: the token lifetime is the running one, and so are the
+    /// clients registered at start, which come first and win over a stored
+    /// client of the same id; the stored others follow).
+    pub fn restore(&self, snapshot: Value) -> Result<(), serde_json::Error> {
+        let stored: StoredGrants = serde_json::from_value(snapshot)?;
+        let mut inner = self.lock();
+        let mut clients = std::mem::take(&mut inner.clients);
+        for client in stored.clients {
+            if !clients.iter().any(|c| c.id == client.id) {
+                clients.push(client);
+            }
+        }
+        inner.clients = clients;
+        inner.codes = stored.codes;
+        inner.tokens = stored.tokens;
+        Ok(())
     }
 
     /// Registers a client (replacing one of the same id).
@@ -566,5 +613,51 @@ mod tests {
             headers.insert(AUTHORIZATION, bad.parse().unwrap());
             assert_eq!(basic_credentials(&headers), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn snapshots_round_trip_keeping_lifetime_and_start_clients() {
+        let state = OAuth2State::default();
+        let client = |id: &str| OAuth2Client {
+            id: id.to_string(),
+            secret: format!("{id}-secret"),
+            redirect_urls: vec![format!("https://{id}.example.org/")],
+        };
+        state.add_client(client("app"));
+        state.add_client(client("both"));
+        let token = state.issue("alice", "https://app.example.org/");
+        state.lock().codes.insert(
+            "c0de".to_string(),
+            Code {
+                user: "alice".to_string(),
+                client: "app".to_string(),
+                redirect_uri: "https://app.example.org/cb".to_string(),
+                scope: "https://app.example.org/cb".to_string(),
+            },
+        );
+        let snapshot = state.snapshot();
+        assert_eq!(snapshot["clients"][0]["id"], "app");
+        assert_eq!(snapshot["codes"]["c0de"]["client"], "app");
+        assert_eq!(snapshot["tokens"][&token]["user"], "alice");
+        assert!(snapshot.get("lifetime").is_none(), "a start option");
+
+        let fresh = OAuth2State::default();
+        fresh.restore(snapshot.clone()).unwrap();
+        assert_eq!(fresh.snapshot(), snapshot);
+        let grant = fresh.validate(&token).unwrap();
+        assert_eq!(grant.expires_at, state.validate(&token).unwrap().expires_at);
+
+        let started = OAuth2State::default();
+        started.set_token_lifetime(Duration::from_secs(99));
+        let mut renewed = client("both");
+        renewed.secret = "new".to_string();
+        started.add_client(client("start"));
+        started.add_client(renewed.clone());
+        started.restore(snapshot).unwrap();
+        let ids: Vec<String> = started.clients().into_iter().map(|c| c.id).collect();
+        assert_eq!(ids, ["start", "both", "app"]);
+        assert_eq!(started.clients()[1], renewed, "the start option wins");
+        assert_eq!(started.lock().lifetime, Duration::from_secs(99));
+        assert!(started.lock().codes.contains_key("c0de"));
     }
 }

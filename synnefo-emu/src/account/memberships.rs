@@ -7,6 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -18,7 +19,8 @@ use crate::errors::{ApiError, ApiResult};
 use crate::quotas::Quotas;
 
 /// The state of a membership.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MembershipState {
     /// The user asked to join.
     Requested,
@@ -80,7 +82,39 @@ impl MembershipState {
     }
 }
 
-#[derive(Clone, Debug)]
+/// Every membership state.
+const STATES: [MembershipState; 7] = [
+    MembershipState::Requested,
+    MembershipState::Accepted,
+    MembershipState::LeaveRequested,
+    MembershipState::Suspended,
+    MembershipState::Rejected,
+    MembershipState::Cancelled,
+    MembershipState::Removed,
+];
+
+/// Reads the dates of a membership's states from a snapshot, each under
+/// the state's name; an unknown name is an error.
+fn state_dates<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<&'static str, OffsetDateTime>, D::Error> {
+    let dates = BTreeMap::<String, OffsetDateTime>::deserialize(deserializer)?;
+    dates
+        .into_iter()
+        .map(|(name, at)| {
+            STATES
+                .iter()
+                .map(|s| s.name())
+                .find(|known| *known == name)
+                .map(|known| (known, at))
+                .ok_or_else(|| {
+                    serde::de::Error::custom(format!("unknown membership state {name:?}"))
+                })
+        })
+        .collect()
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Membership {
     pub(crate) id: u64,
     pub(crate) user: String,
@@ -89,6 +123,7 @@ pub(crate) struct Membership {
     /// Accepted at least once: the user has holdings in the project.
     pub(crate) initialized: bool,
     /// The last time it entered each state.
+    #[serde(deserialize_with = "state_dates")]
     pub(crate) dates: BTreeMap<&'static str, OffsetDateTime>,
 }
 

@@ -26,6 +26,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use axum::routing::{get, post};
 use axum::Router;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -111,14 +112,16 @@ pub struct AccountState {
     registry: Mutex<Registry>,
 }
 
-/// Everything the account API keeps, behind one lock.
-#[derive(Debug, Default)]
+/// Everything the account API keeps, behind one lock. A snapshot holds all
+/// of it but the project admins, who are named at start.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Registry {
     pub(crate) projects: BTreeMap<String, projects::Project>,
     pub(crate) applications: BTreeMap<u64, projects::Application>,
     pub(crate) memberships: BTreeMap<u64, memberships::Membership>,
     pub(crate) last_application: u64,
     pub(crate) last_membership: u64,
+    #[serde(skip)]
     pub(crate) admins: BTreeSet<String>,
     /// Users known, by uuid: their email.
     pub(crate) users: BTreeMap<String, String>,
@@ -138,6 +141,27 @@ impl AccountState {
         let mut registry = self.lock();
         registry.ensure_users(&state.identity.all_users(), &state.quotas);
         registry
+    }
+
+    /// The state as JSON, for the data dir: projects, applications,
+    /// memberships, the users known (who have their system project) and
+    /// the id counters. The project admins are a start option and are left
+    /// out.
+    pub fn snapshot(&self) -> Value {
+        let registry = self.lock().clone();
+        // Cannot fail: maps have string or integer keys, and times are
+        // written in a format that holds every representable time.
+        serde_json::to_value(registry).unwrap_or(Value::Null)
+    }
+
+    /// Replaces the state with a snapshot taken by `snapshot` (start
+    /// options kept: the project admins are the running ones).
+    pub fn restore(&self, snapshot: Value) -> Result<(), serde_json::Error> {
+        let mut restored: Registry = serde_json::from_value(snapshot)?;
+        let mut registry = self.lock();
+        restored.admins = std::mem::take(&mut registry.admins);
+        *registry = restored;
+        Ok(())
     }
 
     /// Makes a user a project admin: they see every project and membership,
@@ -273,5 +297,59 @@ mod tests {
         assert!(crate::clock::parse_date("2031-02-03").is_some());
         assert!(crate::clock::parse_date("tomorrow").is_none());
         assert!(crate::clock::parse_date("").is_none());
+    }
+
+    #[test]
+    fn snapshots_round_trip_keeping_the_project_admins() {
+        let state = AccountState::default();
+        let quotas = Quotas::default();
+        let alice = User::new("alice@example.org", "ta");
+        state.add_project_admin("admin");
+        {
+            let mut registry = state.lock();
+            registry.ensure_users(std::slice::from_ref(&alice), &quotas);
+            let id = registry.new_membership("bob", &alice.uuid, MembershipState::Requested);
+            if let Some(m) = registry.memberships.get_mut(&id) {
+                m.set_state(MembershipState::LeaveRequested);
+            }
+        }
+        let snapshot = state.snapshot();
+        assert!(snapshot.get("admins").is_none(), "a start option");
+        assert_eq!(snapshot["users"][&alice.uuid], "alice@example.org");
+        assert_eq!(snapshot["projects"][&alice.uuid]["state"], "active");
+        assert_eq!(snapshot["last_membership"], 2);
+        let bob = &snapshot["memberships"]["2"];
+        assert_eq!(bob["state"], "leave_requested");
+        assert!(bob["dates"]["requested"].is_string());
+        assert!(bob["dates"]["leave_requested"].is_string());
+
+        let restored = AccountState::default();
+        restored.add_project_admin("other");
+        restored.restore(snapshot.clone()).unwrap();
+        assert_eq!(restored.snapshot(), snapshot);
+        assert!(restored.is_project_admin("other") && !restored.is_project_admin("admin"));
+        let mut registry = restored.lock();
+        let original = state.lock();
+        assert_eq!(
+            registry.memberships[&2].dates,
+            original.memberships[&2].dates
+        );
+        assert_eq!(
+            registry.projects[&alice.uuid].end_date,
+            original.projects[&alice.uuid].end_date
+        );
+        assert_eq!(
+            registry.new_membership("carol", &alice.uuid, MembershipState::Requested),
+            3
+        );
+
+        let mut bad = snapshot;
+        bad["memberships"]["2"]["dates"]["joined"] =
+            bad["memberships"]["2"]["dates"]["requested"].clone();
+        let error = AccountState::default().restore(bad).unwrap_err();
+        assert!(
+            error.to_string().contains("unknown membership state"),
+            "{error}"
+        );
     }
 }

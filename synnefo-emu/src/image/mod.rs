@@ -25,6 +25,8 @@ use std::sync::RwLock;
 
 use axum::routing::get;
 use axum::Router;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::pithos::PithosState;
 
@@ -32,7 +34,7 @@ use crate::pithos::PithosState;
 pub const SYSTEM_USER: &str = "00000000-0000-4000-8000-000000000000";
 
 /// A registered image.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageRecord {
     /// Its id (a uuid).
     pub id: String,
@@ -163,7 +165,49 @@ impl Default for ImageState {
     }
 }
 
+/// The registry as a snapshot holds it: every image, and which of them are
+/// their Pithos object.
+#[derive(Serialize, Deserialize)]
+struct StoredImages {
+    images: BTreeMap<String, ImageRecord>,
+    object_images: BTreeSet<String>,
+}
+
 impl ImageState {
+    /// The state as JSON, for the data dir: every image (the seeded ones
+    /// included, as they may have changed) and which are their Pithos
+    /// object. Whether listings are bare is a start option and is left
+    /// out.
+    pub fn snapshot(&self) -> Value {
+        // The registry's order: images, then object images.
+        let images = self.images.read().unwrap_or_else(|e| e.into_inner());
+        let object_images = self.object_images.read().unwrap_or_else(|e| e.into_inner());
+        let stored = StoredImages {
+            images: images.clone(),
+            object_images: object_images.clone(),
+        };
+        drop(object_images);
+        drop(images);
+        // Cannot fail: maps have string keys and records hold strings only.
+        serde_json::to_value(stored).unwrap_or(Value::Null)
+    }
+
+    /// Replaces the state with a snapshot taken by `snapshot` (start
+    /// options kept: listings stay bare or not as the emulator was
+    /// started). An image that is its object shows only while Pithos holds
+    /// the object, as before the restart.
+    pub fn restore(&self, snapshot: Value) -> Result<(), serde_json::Error> {
+        let stored: StoredImages = serde_json::from_value(snapshot)?;
+        let mut images = self.images.write().unwrap_or_else(|e| e.into_inner());
+        let mut object_images = self
+            .object_images
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        *images = stored.images;
+        *object_images = stored.object_images;
+        Ok(())
+    }
+
     /// The images a user may see: public ones, their own, and those shared
     /// with them, as they are now (see [`ImageState::live`]); deleted
     /// images are left out.
@@ -317,4 +361,41 @@ pub fn router() -> Router<ImageService> {
             axum::routing::put(api::add_member).delete(api::remove_member),
         )
         .route("/shared-images/{member}", get(api::list_shared))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::Ordering;
+
+    #[test]
+    fn snapshots_round_trip_keeping_the_listing_format() {
+        let state = ImageState::default();
+        let mut image = state.image("1d1f1a25-9f06-4c26-95e6-1c9a2f0b6a01").unwrap();
+        image.id = "5e1c0000-0000-4000-8000-000000000005".to_string();
+        image.owner = "alice".to_string();
+        image.location = location("alice", "images", "my image.diskdump");
+        image
+            .properties
+            .insert("USERS".to_string(), "root user".to_string());
+        image.members = vec!["bob".to_string()];
+        state.insert_object_image(image.clone());
+        let snapshot = state.snapshot();
+        assert_eq!(snapshot["object_images"], serde_json::json!([image.id]));
+        assert_eq!(
+            snapshot["images"][&image.id]["properties"]["USERS"],
+            "root user"
+        );
+        assert!(snapshot.get("bare_listing").is_none());
+
+        let restored = ImageState::default();
+        restored.bare_listing.store(true, Ordering::Relaxed);
+        restored.restore(snapshot.clone()).unwrap();
+        assert_eq!(restored.snapshot(), snapshot);
+        assert_eq!(restored.image(&image.id), Some(image));
+        assert!(
+            restored.bare_listing.load(Ordering::Relaxed),
+            "a start option"
+        );
+    }
 }

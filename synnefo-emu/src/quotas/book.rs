@@ -13,11 +13,67 @@ pub(super) struct Holding {
     pub(super) usage_max: u64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(super) struct Book {
+    /// A list of holdings in snapshots (a JSON object cannot have triple
+    /// keys).
+    #[serde(with = "holding_list")]
     pub(super) holdings: BTreeMap<Key, Holding>,
     pub(super) commissions: BTreeMap<u64, Commission>,
     pub(super) last_serial: u64,
+}
+
+/// Holdings as a list of `{holder, source, resource, limit, usage_min,
+/// usage_max}`.
+mod holding_list {
+    use super::*;
+    use serde::{Deserializer, Serializer};
+
+    /// One holding and its key.
+    #[derive(Serialize, Deserialize)]
+    struct Entry {
+        holder: String,
+        source: Option<String>,
+        resource: String,
+        limit: u64,
+        usage_min: u64,
+        usage_max: u64,
+    }
+
+    pub(super) fn serialize<S: Serializer>(
+        holdings: &BTreeMap<Key, Holding>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            holdings
+                .iter()
+                .map(|((holder, source, resource), h)| Entry {
+                    holder: holder.clone(),
+                    source: source.clone(),
+                    resource: resource.clone(),
+                    limit: h.limit,
+                    usage_min: h.usage_min,
+                    usage_max: h.usage_max,
+                }),
+        )
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<Key, Holding>, D::Error> {
+        let list = Vec::<Entry>::deserialize(deserializer)?;
+        Ok(list
+            .into_iter()
+            .map(|e| {
+                let holding = Holding {
+                    limit: e.limit,
+                    usage_min: e.usage_min,
+                    usage_max: e.usage_max,
+                };
+                ((e.holder, e.source, e.resource), holding)
+            })
+            .collect())
+    }
 }
 
 /// The client key of allocations the emulator's own services make.

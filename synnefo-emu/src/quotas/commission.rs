@@ -5,7 +5,7 @@
 use super::*;
 
 /// One allocation of a commission.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Provision {
     /// `user:<uuid>` or `project:<id>`.
     pub holder: String,
@@ -112,7 +112,7 @@ impl CommissionError {
 }
 
 /// A pending commission.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Commission {
     /// Its serial.
     pub serial: u64,

@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::errors::ApiError;
@@ -71,6 +71,25 @@ pub struct Quotas {
 impl Quotas {
     fn book(&self) -> std::sync::MutexGuard<'_, Book> {
         self.book.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The state as JSON, for the data dir: every holding (limit and
+    /// usage, pending allocations included), the pending commissions and
+    /// the last serial issued.
+    pub fn snapshot(&self) -> Value {
+        let book = self.book().clone();
+        // Cannot fail: holdings are written as a list, commissions by
+        // integer serial, and every other value is a string or a number.
+        serde_json::to_value(book).unwrap_or(Value::Null)
+    }
+
+    /// Replaces the state with a snapshot taken by `snapshot` (the quota
+    /// book has no start options): pending commissions stay pending, for
+    /// their service to accept or reject.
+    pub fn restore(&self, snapshot: Value) -> Result<(), serde_json::Error> {
+        let book: Book = serde_json::from_value(snapshot)?;
+        *self.book() = book;
+        Ok(())
     }
 
     /// Makes sure a user's system project (whose id is the uuid) has its
@@ -539,5 +558,45 @@ mod tests {
             .reassign("u", "p", "p", &[("pithos.diskspace", 60)])
             .is_err());
         assert_eq!(q.member_projects("u").len(), 2);
+    }
+
+    #[test]
+    fn snapshots_round_trip_with_pending_commissions() {
+        let q = Quotas::default();
+        q.ensure_system_project("u");
+        q.charge("u", "u", &[("cyclades.vm", 2)]).unwrap();
+        let provisions = member_provisions("u", "u", &[("cyclades.vm", 3)]);
+        let serial = q
+            .issue_commission("svc", provisions, "vms", false, false, "t".into())
+            .unwrap();
+        let snapshot = q.snapshot();
+        let holdings = snapshot["holdings"].as_array().unwrap();
+        let vm = holdings
+            .iter()
+            .find(|h| h["holder"] == "user:u" && h["resource"] == "cyclades.vm")
+            .unwrap();
+        assert_eq!(
+            (&vm["source"], &vm["usage_min"], &vm["usage_max"]),
+            (&json!("project:u"), &json!(2), &json!(5))
+        );
+        assert_eq!(snapshot["last_serial"], serial);
+
+        let restored = Quotas::default();
+        restored.restore(snapshot.clone()).unwrap();
+        assert_eq!(restored.snapshot(), snapshot);
+        assert_eq!(restored.report("u", "u"), q.report("u", "u"));
+        assert_eq!(restored.pending_commissions("svc"), vec![serial]);
+        assert_eq!(
+            restored.commission("svc", serial),
+            q.commission("svc", serial)
+        );
+        // Still pending: the service resolves it after the restart.
+        let res = restored.resolve_commissions("svc", &[serial], &[]);
+        assert_eq!(res.accepted, vec![serial]);
+        assert_eq!(restored.usage("u", "u", "cyclades.vm"), 5);
+        let next = restored
+            .issue_commission("svc", vec![], "", false, false, "t".into())
+            .unwrap();
+        assert_eq!(next, serial + 1, "serials are not reused");
     }
 }

@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -24,7 +25,8 @@ mod request;
 use request::*;
 
 /// The state of a project.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ProjectState {
     /// Applied for, not approved yet.
     Uninitialized,
@@ -77,7 +79,8 @@ impl ProjectState {
 }
 
 /// How members join or leave a project.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Policy {
     /// At once.
     Auto,
@@ -108,7 +111,8 @@ impl Policy {
 }
 
 /// The state of a project application.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ApplicationState {
     /// Waiting for an admin.
     Pending,
@@ -152,7 +156,7 @@ impl ApplicationState {
 /// Limits per resource: `(member capacity, project capacity)`.
 pub(crate) type Grants = BTreeMap<String, (u64, u64)>;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Project {
     pub(crate) id: String,
     pub(crate) state: ProjectState,
@@ -176,7 +180,7 @@ pub(crate) struct Project {
     pub(crate) deactivation_date: Option<OffsetDateTime>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Application {
     pub(crate) id: u64,
     pub(crate) project: String,

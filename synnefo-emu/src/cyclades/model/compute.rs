@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -54,16 +55,38 @@ impl ComputeState {
     pub(crate) fn data(&self) -> MutexGuard<'_, ComputeData> {
         self.data.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    /// The state as JSON, for the data dir: flavors, servers (their
+    /// pending actions by the wall-clock time they complete), keypairs and
+    /// the id counters. The action delay is a start option and is left
+    /// out.
+    pub fn snapshot(&self) -> Value {
+        let data = self.data().clone();
+        // Cannot fail: every map has string or integer keys, and times are
+        // written in a format that holds every representable time.
+        serde_json::to_value(data).unwrap_or(Value::Null)
+    }
+
+    /// Replaces the state with a snapshot taken by `snapshot` (start
+    /// options kept: the action delay is the running one). An action whose
+    /// time has passed completes at the next request, as it would have
+    /// without the restart.
+    pub fn restore(&self, snapshot: Value) -> Result<(), serde_json::Error> {
+        let data: ComputeData = serde_json::from_value(snapshot)?;
+        *self.data() = data;
+        Ok(())
+    }
 }
 
 /// Servers, flavors and keypairs.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ComputeData {
     /// Flavors by id.
     pub flavors: BTreeMap<u64, Flavor>,
     /// Servers by id, deleted ones included (they answer `DELETED`).
     pub servers: BTreeMap<u64, Server>,
-    /// Keypairs by (owner uuid, name).
+    /// Keypairs by (owner uuid, name); a list of keypairs in snapshots.
+    #[serde(with = "keypair_list")]
     pub keypairs: BTreeMap<(String, String), Keypair>,
     next_server: u64,
     next_keypair: u64,
@@ -78,6 +101,33 @@ impl Default for ComputeData {
             next_server: 1,
             next_keypair: 1,
         }
+    }
+}
+
+/// Keypairs as a list (a JSON object cannot have pair keys): each is
+/// filed again under its owner and name.
+mod keypair_list {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Keypair;
+
+    pub(super) fn serialize<S: Serializer>(
+        keypairs: &BTreeMap<(String, String), Keypair>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(keypairs.values())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<(String, String), Keypair>, D::Error> {
+        let list = Vec::<Keypair>::deserialize(deserializer)?;
+        Ok(list
+            .into_iter()
+            .map(|k| ((k.user.clone(), k.name.clone()), k))
+            .collect())
     }
 }
 
@@ -99,11 +149,12 @@ impl ComputeData {
 
 /// A tag of a server: `PENDADD` until the backend confirms it, then
 /// `ACTIVE`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tag {
     /// The tag.
     pub name: String,
-    /// When it becomes `ACTIVE`.
+    /// When it becomes `ACTIVE` (a wall-clock time in snapshots).
+    #[serde(with = "crate::clock::instant_as_wall")]
     pub active_at: Instant,
 }
 
@@ -119,7 +170,7 @@ impl Tag {
 }
 
 /// A virtual server.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Server {
     /// Its id.
     pub id: u64,
@@ -145,7 +196,9 @@ pub struct Server {
     pub rescue: bool,
     /// The action in progress, if any.
     pub task: Option<Task>,
-    /// When building started (for `progress`).
+    /// When building started (for `progress`; a wall-clock time in
+    /// snapshots).
+    #[serde(with = "crate::clock::instant_as_wall")]
     pub build_started: Instant,
     /// Custom metadata.
     pub metadata: BTreeMap<String, String>,
@@ -227,7 +280,7 @@ pub fn find_live(cloud: &Cloud, user: &User, id_text: &str) -> ApiResult<u64> {
 }
 
 /// A flavor.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flavor {
     /// Its id.
     pub id: u64,
@@ -309,7 +362,7 @@ impl Flavor {
 }
 
 /// A keypair.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Keypair {
     /// Its id.
     pub id: u64,
@@ -326,7 +379,8 @@ pub struct Keypair {
 }
 
 /// The state the backend last reported for a server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OperState {
     /// Being created.
     Build,
@@ -339,7 +393,8 @@ pub enum OperState {
 }
 
 /// An action in progress on a server.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Creation.
     Build,
@@ -427,13 +482,153 @@ impl Action {
     }
 }
 
-/// An action in progress and when it completes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// An action in progress and when it completes. A snapshot keeps the
+/// wall-clock time only: restored, the monotonic one is computed from it
+/// (see [`crate::clock::instant_at`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredTask")]
 pub struct Task {
     /// The action.
     pub action: Action,
     /// When it completes (monotonic).
+    #[serde(skip_serializing)]
     pub due: Instant,
     /// When it completes (wall clock, for `updated`).
     pub due_at: OffsetDateTime,
+}
+
+/// A task as a snapshot holds it.
+#[derive(Deserialize)]
+struct StoredTask {
+    action: Action,
+    due_at: OffsetDateTime,
+}
+
+impl From<StoredTask> for Task {
+    fn from(stored: StoredTask) -> Task {
+        Task {
+            action: stored.action,
+            due: crate::clock::instant_at(stored.due_at),
+            due_at: stored.due_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A server of `alice` in BUILD, whose build completes in `in_secs`.
+    fn building(data: &mut ComputeData, in_secs: i64) -> u64 {
+        let id = data.new_server_id();
+        let now = crate::clock::now();
+        let due_at = now + time::Duration::seconds(in_secs);
+        let server = Server {
+            id,
+            name: "vm".to_string(),
+            user: "alice".to_string(),
+            project: "alice".to_string(),
+            flavor: 1,
+            image: "img".to_string(),
+            created: now,
+            updated: now,
+            oper: OperState::Build,
+            deleted: false,
+            rescue: false,
+            task: Some(Task {
+                action: Action::Build,
+                due: crate::clock::instant_at(due_at),
+                due_at,
+            }),
+            build_started: Instant::now(),
+            metadata: BTreeMap::from([("os".to_string(), "debian".to_string())]),
+            tags: vec![Tag {
+                name: "db".to_string(),
+                active_at: Instant::now() + Duration::from_secs(30),
+            }],
+            key_names: vec!["mine".to_string()],
+            diagnostics: vec![json!({"level": "DEBUG"})],
+            password: Some("secret".to_string()),
+            charged_flavor: 1,
+            online_charged: true,
+        };
+        data.servers.insert(id, server);
+        id
+    }
+
+    #[test]
+    fn snapshots_round_trip_keeping_the_action_delay() {
+        let state = ComputeState::default();
+        let id = {
+            let mut data = state.data();
+            let keypair = Keypair {
+                id: data.new_keypair_id(),
+                name: "mine".to_string(),
+                user: "alice".to_string(),
+                public_key: "ssh-rsa AAAA me@host".to_string(),
+                fingerprint: "aa:bb".to_string(),
+                created: crate::clock::now(),
+            };
+            data.keypairs
+                .insert(("alice".to_string(), "mine".to_string()), keypair);
+            building(&mut data, 3600)
+        };
+        let snapshot = state.snapshot();
+        assert_eq!(snapshot["next_server"], 2);
+        assert_eq!(snapshot["next_keypair"], 2);
+        assert_eq!(snapshot["keypairs"][0]["name"], "mine");
+        let task = &snapshot["servers"][id.to_string()]["task"];
+        assert_eq!(task["action"], "build");
+        assert!(task.get("due").is_none(), "{task}");
+        assert!(snapshot.get("delay_ms").is_none());
+
+        let restored = ComputeState::default();
+        restored.set_action_delay(Duration::ZERO);
+        restored.restore(snapshot.clone()).unwrap();
+        assert_eq!(restored.snapshot(), snapshot);
+        assert_eq!(restored.action_delay(), Duration::ZERO, "a start option");
+        let mut data = restored.data();
+        let original = state.data();
+        let (a, b) = (&data.servers[&id], &original.servers[&id]);
+        assert_eq!((a.created, a.status()), (b.created, "BUILD"));
+        assert_eq!(a.build_started, b.build_started);
+        assert_eq!(a.tags, b.tags);
+        assert_eq!(a.task, b.task, "due again at the same instant");
+        assert!(data
+            .keypairs
+            .contains_key(&("alice".to_string(), "mine".to_string())));
+        assert_eq!(data.new_server_id(), id + 1, "ids are not reused");
+        assert_eq!(data.new_keypair_id(), 2);
+    }
+
+    #[test]
+    fn restored_tasks_are_due_by_their_wall_clock_time() {
+        let state = ComputeState::default();
+        let (past, future) = {
+            let mut data = state.data();
+            (building(&mut data, 3600), building(&mut data, 3600))
+        };
+        let mut snapshot = state.snapshot();
+        let ago = serde_json::to_value(crate::clock::now() - time::Duration::hours(2)).unwrap();
+        snapshot["servers"][past.to_string()]["task"]["due_at"] = ago;
+        let restored = ComputeState::default();
+        restored.restore(snapshot).unwrap();
+        let data = restored.data();
+        let due = |id: u64| data.servers[&id].task.as_ref().unwrap().due;
+        assert!(due(past) <= Instant::now(), "due at once");
+        let left = due(future).saturating_duration_since(Instant::now());
+        assert!(left > Duration::from_secs(3590) && left <= Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn a_bad_snapshot_is_refused_and_changes_nothing() {
+        let state = ComputeState::default();
+        let id = building(&mut state.data(), 10);
+        let before = state.snapshot();
+        assert!(state.restore(json!({"servers": 1})).is_err());
+        assert!(state.restore(Value::Null).is_err());
+        assert_eq!(state.snapshot(), before);
+        assert!(state.data().servers.contains_key(&id));
+    }
 }

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -27,10 +28,27 @@ impl NetworkState {
     pub(crate) fn data(&self) -> MutexGuard<'_, NetworkData> {
         self.data.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    /// The state as JSON, for the data dir: networks, subnets, ports,
+    /// addresses and the id counters.
+    pub fn snapshot(&self) -> Value {
+        let data = self.data().clone();
+        // Cannot fail: every map has integer keys, and times are written in
+        // a format that holds every representable time.
+        serde_json::to_value(data).unwrap_or(Value::Null)
+    }
+
+    /// Replaces the state with a snapshot taken by `snapshot` (the network
+    /// state has no start options).
+    pub fn restore(&self, snapshot: Value) -> Result<(), serde_json::Error> {
+        let data: NetworkData = serde_json::from_value(snapshot)?;
+        *self.data() = data;
+        Ok(())
+    }
 }
 
 /// Networks, subnets, ports and IP addresses.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct NetworkData {
     /// Networks by id, deleted ones included.
     pub networks: BTreeMap<u64, Network>,
@@ -93,7 +111,7 @@ impl NetworkData {
 }
 
 /// A network.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Network {
     /// Its id.
     pub id: u64,
@@ -179,7 +197,7 @@ impl Network {
 }
 
 /// A subnet.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Subnet {
     /// Its id.
     pub id: u64,
@@ -256,7 +274,7 @@ impl Subnet {
 }
 
 /// A port.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Port {
     /// Its id.
     pub id: u64,
@@ -314,7 +332,7 @@ pub fn remove_port(cloud: &mut Cloud, port: u64, at: OffsetDateTime) {
 }
 
 /// An allocated address: a port's fixed address or a floating IP.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct IpAddress {
     /// Its id (a floating IP's id).
     pub id: u64,
@@ -338,4 +356,45 @@ pub struct IpAddress {
     pub created: OffsetDateTime,
     /// When it last changed.
     pub updated: OffsetDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshots_round_trip_with_the_id_counters() {
+        let state = NetworkState::default();
+        let port = {
+            let mut data = state.data();
+            let id = data.new_port_id();
+            let now = clock::now();
+            data.ports.insert(
+                id,
+                Port {
+                    id,
+                    name: "lan".to_string(),
+                    network: PUBLIC_NETWORK,
+                    user: "alice".to_string(),
+                    machine: Some(7),
+                    mac: "aa:00:00:00:00:01".to_string(),
+                    device_owner: Some("vm".to_string()),
+                    firewall: None,
+                    created: now,
+                    updated: now,
+                },
+            );
+            id
+        };
+        let snapshot = state.snapshot();
+        assert_eq!(snapshot["next_network"], 2);
+        assert_eq!(snapshot["subnets"]["1"]["pools"][0][0], 0xCB00_7102u32);
+        let restored = NetworkState::default();
+        restored.restore(snapshot.clone()).unwrap();
+        assert_eq!(restored.snapshot(), snapshot);
+        let mut data = restored.data();
+        assert_eq!(data.ports[&port].machine, Some(7));
+        assert_eq!(data.new_port_id(), port + 1);
+        assert_eq!(data.new_subnet_id(), 3);
+    }
 }

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::cyclades::Cloud;
@@ -24,6 +26,25 @@ impl VolumeState {
         self.data.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The state as JSON, for the data dir: volumes, snapshots (when they
+    /// become available by the wall clock), volume types and the id
+    /// counter.
+    pub fn snapshot(&self) -> Value {
+        let data = self.data().clone();
+        // Cannot fail: every map has string or integer keys, and times are
+        // written in a format that holds every representable time.
+        serde_json::to_value(data).unwrap_or(Value::Null)
+    }
+
+    /// Replaces the state with a snapshot taken by `snapshot` (block
+    /// storage has no start options). A snapshot whose time has come is
+    /// published at the next request.
+    pub fn restore(&self, snapshot: Value) -> Result<(), serde_json::Error> {
+        let data: VolumeData = serde_json::from_value(snapshot)?;
+        *self.data() = data;
+        Ok(())
+    }
+
     /// Whether an image id is a (live) snapshot.
     pub fn is_snapshot(&self, id: &str) -> bool {
         self.data().snapshots.get(id).is_some_and(|s| !s.deleted)
@@ -31,7 +52,7 @@ impl VolumeState {
 }
 
 /// Volumes, snapshots and volume types.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct VolumeData {
     /// Volumes by id, deleted ones included.
     pub volumes: BTreeMap<u64, Volume>,
@@ -63,7 +84,8 @@ impl VolumeData {
 }
 
 /// The status of a volume.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum VolumeStatus {
     /// Being created.
     Creating,
@@ -100,7 +122,7 @@ impl VolumeStatus {
 }
 
 /// A volume.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Volume {
     /// Its id.
     pub id: u64,
@@ -141,7 +163,7 @@ pub struct Volume {
 }
 
 /// A snapshot.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Snapshot {
     /// Its id (also its image id).
     pub id: String,
@@ -163,7 +185,8 @@ pub struct Snapshot {
     pub created: OffsetDateTime,
     /// When it last changed.
     pub updated: OffsetDateTime,
-    /// When it becomes available.
+    /// When it becomes available (a wall-clock time in snapshots).
+    #[serde(with = "crate::clock::instant_as_wall")]
     pub available_at: Instant,
     /// Whether its image was marked available.
     pub published: bool,
@@ -208,7 +231,7 @@ pub const SEEDED_TYPES: [(u64, &str); 2] = [(1, "drbd"), (2, "ext_vlmc")];
 pub const DETACHABLE: &[&str] = &["ext_archipelago", "ext_vlmc"];
 
 /// A volume type.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VolumeType {
     /// Its id.
     pub id: u64,
@@ -256,4 +279,72 @@ pub fn seed_types() -> BTreeMap<u64, VolumeType> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn snapshots_round_trip_with_when_snapshots_become_available() {
+        let state = VolumeState::default();
+        let now = crate::clock::now();
+        let available_at = Instant::now() + Duration::from_secs(60);
+        {
+            let mut data = state.data();
+            let id = data.new_volume_id();
+            data.volumes.insert(
+                id,
+                Volume {
+                    id,
+                    name: Some("data".to_string()),
+                    description: String::new(),
+                    size: 2,
+                    user: "alice".to_string(),
+                    project: "alice".to_string(),
+                    volume_type: 2,
+                    status: VolumeStatus::InUse,
+                    machine: Some(1),
+                    index: Some(1),
+                    delete_on_termination: false,
+                    source_image: None,
+                    source_snapshot: None,
+                    metadata: BTreeMap::from([("k".to_string(), "v".to_string())]),
+                    snapshot_counter: 1,
+                    created: now,
+                    updated: now,
+                    deleted: false,
+                },
+            );
+            data.snapshots.insert(
+                "snap".to_string(),
+                Snapshot {
+                    id: "snap".to_string(),
+                    name: "nightly".to_string(),
+                    description: String::new(),
+                    size: 2 << 30,
+                    user: "alice".to_string(),
+                    volume: id.to_string(),
+                    object: "data-1".to_string(),
+                    metadata: BTreeMap::new(),
+                    created: now,
+                    updated: now,
+                    available_at,
+                    published: false,
+                    deleted: false,
+                },
+            );
+        }
+        let snapshot = state.snapshot();
+        assert_eq!(snapshot["volumes"]["1"]["status"], "in_use");
+        assert_eq!(snapshot["next_volume"], 2);
+        let restored = VolumeState::default();
+        restored.restore(snapshot.clone()).unwrap();
+        assert_eq!(restored.snapshot(), snapshot);
+        let mut data = restored.data();
+        assert_eq!(data.snapshots["snap"].available_at, available_at);
+        assert_eq!(data.volumes[&1].created, now);
+        assert_eq!(data.new_volume_id(), 2);
+    }
 }
