@@ -535,6 +535,9 @@ impl EmulatorBuilder {
             self.bare_image_listing,
             std::sync::atomic::Ordering::Relaxed,
         );
+        if let Some(data) = &state.data {
+            persistence::restore_services(&state, data)?;
+        }
         let app = router(state.clone());
 
         // Headers that stop arriving close the connection after

@@ -2,19 +2,25 @@
 //!
 //! With a data dir, a middleware around every service runs the request,
 //! then writes what it changed in one transaction: Pithos' namespace as
-//! its journal names ([`crate::pithos::persist`]). Only once that commits
+//! its journal names ([`crate::pithos::persist`]), and, after a request
+//! that may change them (any but `GET` and `HEAD`), the other services'
+//! states as one JSON document each, those that changed ([`SERVICES`]).
+//! What a `GET` changes needs no keeping: a Cyclades action that completes
+//! as it is read completes again after a restart. Only once that commits
 //! does the reply leave, so what a client saw acknowledged survives a
 //! `kill -9`; if the write fails, the client gets Synnefo's 507 (the disk
 //! is full) or 500 instead of its reply, and the changes stay noted to be
 //! written with the next request.
 
 use axum::extract::{Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use rusqlite::params;
 
 use crate::errors::ApiError;
 use crate::pithos::persist::Capture;
-use crate::state::SharedState;
+use crate::state::{AppState, SharedState};
 use crate::storage::{DataDir, StorageError};
 
 /// Runs the request, then keeps its changes (see the module).
@@ -23,15 +29,16 @@ pub async fn middleware(
     request: Request,
     next: Next,
 ) -> Response {
+    let services = !matches!(*request.method(), Method::GET | Method::HEAD);
     let response = next.run(request).await;
     let Some(data) = state.data.clone() else {
         return response;
     };
-    if !state.pithos.read().has_changes() {
+    if !services && !state.pithos.read().has_changes() {
         return response;
     }
     let saving = state.clone();
-    match tokio::task::spawn_blocking(move || save(&saving, &data)).await {
+    match tokio::task::spawn_blocking(move || save(&saving, &data, services)).await {
         Ok(Ok(())) => response,
         Ok(Err(error)) => {
             tracing::error!("cannot keep a request's changes: {error}");
@@ -57,10 +64,67 @@ fn not_kept(error: &StorageError) -> ApiError {
     }
 }
 
-/// Writes what changed, in one transaction; on failure the changes stay
-/// noted.
-pub fn save(state: &SharedState, data: &DataDir) -> Result<(), StorageError> {
+/// The services kept as one JSON document each, by name.
+pub const SERVICES: [&str; 7] = [
+    "compute", "network", "volume", "image", "account", "quotas", "oauth2",
+];
+
+/// A service's state as a JSON document.
+fn snapshot(state: &AppState, service: &str) -> serde_json::Value {
+    match service {
+        "compute" => state.compute.snapshot(),
+        "network" => state.network.snapshot(),
+        "volume" => state.volume.snapshot(),
+        "image" => state.image.snapshot(),
+        "account" => state.account.snapshot(),
+        "quotas" => state.quotas.snapshot(),
+        "oauth2" => state.oauth2.snapshot(),
+        _ => serde_json::Value::Null,
+    }
+}
+
+/// Puts a service's state back from its document.
+fn restore(state: &AppState, service: &str, document: serde_json::Value) -> serde_json::Result<()> {
+    match service {
+        "compute" => state.compute.restore(document),
+        "network" => state.network.restore(document),
+        "volume" => state.volume.restore(document),
+        "image" => state.image.restore(document),
+        "account" => state.account.restore(document),
+        "quotas" => state.quotas.restore(document),
+        "oauth2" => state.oauth2.restore(document),
+        _ => Ok(()),
+    }
+}
+
+/// Puts every service's state back from the data dir (the start options
+/// given now stay: see each state's `restore`). A document that does not
+/// read is refused with its service's name.
+pub fn restore_services(state: &AppState, data: &DataDir) -> Result<(), StorageError> {
+    let documents = data.read(|db| {
+        let mut query = db.prepare("SELECT service, state FROM service_state")?;
+        let rows = query.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+    })?;
+    for (service, text) in documents {
+        let unknown = |e: serde_json::Error| StorageError::Unknown {
+            dir: data.path().to_path_buf(),
+            what: format!("the state of {service}: {e}"),
+        };
+        let document = serde_json::from_str(&text).map_err(unknown)?;
+        restore(state, &service, document).map_err(unknown)?;
+        data.note_saved(&service, &text);
+    }
+    Ok(())
+}
+
+/// Writes what changed (with `services`, the services' states too), in
+/// one transaction; on failure the changes stay noted.
+pub fn save(state: &SharedState, data: &DataDir, services: bool) -> Result<(), StorageError> {
     let mut taken = None;
+    let mut documents = Vec::new();
     let result = data.write(|tx| {
         // Taken under the database's lock, so that two requests' changes
         // reach it in the order they were made.
@@ -71,11 +135,38 @@ pub fn save(state: &SharedState, data: &DataDir) -> Result<(), StorageError> {
         };
         let written = capture.write(tx);
         taken = Some(capture.journal);
-        written
+        written?;
+        if services {
+            for service in SERVICES {
+                let document = snapshot(state, service);
+                if document.is_null() {
+                    tracing::error!("the state of {service} could not be written as JSON");
+                    continue;
+                }
+                let text = document.to_string();
+                if data.is_saved(service, &text) {
+                    continue;
+                }
+                tx.prepare_cached(
+                    "INSERT INTO service_state (service, state) VALUES (?1, ?2)
+                     ON CONFLICT (service) DO UPDATE SET state = excluded.state",
+                )?
+                .execute(params![service, text])?;
+                documents.push((service, text));
+            }
+        }
+        Ok(())
     });
-    if result.is_err() {
-        if let Some(journal) = taken {
-            state.pithos.write().requeue(journal);
+    match &result {
+        Ok(()) => {
+            for (service, text) in documents {
+                data.note_saved(service, &text);
+            }
+        }
+        Err(_) => {
+            if let Some(journal) = taken {
+                state.pithos.write().requeue(journal);
+            }
         }
     }
     result

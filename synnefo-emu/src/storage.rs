@@ -13,6 +13,7 @@
 //! document each (`service_state`). Every request's changes are written in
 //! one transaction before its reply goes out ([`crate::persistence`]).
 
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -113,6 +114,11 @@ pub enum StorageError {
     },
 }
 
+fn document_digest(document: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(document.as_bytes()).into()
+}
+
 /// The open database of a data dir, while it is held.
 struct ConnectionGuard<'a>(std::sync::MutexGuard<'a, Option<(File, Connection)>>);
 
@@ -172,6 +178,9 @@ pub struct DataDir {
     dir: PathBuf,
     /// The lock file (held) and the database, until [`DataDir::close`].
     open: Mutex<Option<(File, Connection)>>,
+    /// A digest of each document last written to `service_state`, by
+    /// service: an unchanged state is not written again.
+    saved: Mutex<HashMap<String, [u8; 32]>>,
 }
 
 impl DataDir {
@@ -217,6 +226,7 @@ impl DataDir {
         let data = DataDir {
             dir: dir.to_path_buf(),
             open: Mutex::new(Some((lock, db))),
+            saved: Mutex::default(),
         };
         data.check_schema()?;
         Ok(data)
@@ -263,6 +273,25 @@ impl DataDir {
     ) -> Result<R, StorageError> {
         let db = self.connection()?;
         work(&db).map_err(|e| self.database(e))
+    }
+
+    /// Notes that `document` is what the data dir holds for `service`.
+    pub fn note_saved(&self, service: &str, document: &str) {
+        let digest = document_digest(document);
+        self.saved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(service.to_string(), digest);
+    }
+
+    /// Whether `document` is what the data dir holds for `service`.
+    pub fn is_saved(&self, service: &str, document: &str) -> bool {
+        let digest = document_digest(document);
+        self.saved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(service)
+            == Some(&digest)
     }
 
     /// Closes the database and lets go of the lock: another emulator may

@@ -2,7 +2,8 @@
 //! a cloud driven over HTTP is snapshotted, restored into fresh states and
 //! into a second emulator, and comes back whole: the same records, ids that
 //! go on where they were, pending actions due when they were due, start
-//! options of the running emulator kept.
+//! options of the running emulator kept. And the same through a data dir:
+//! every listing the same after a restart.
 
 use std::time::Duration;
 
@@ -31,6 +32,10 @@ const APP: &str = "https://app.example.org/cb";
 /// An emulator of alice, bob and an admin (the same uuids and tokens every
 /// time, as a restart with a data dir has them).
 async fn emulator(delay: Duration, project_admin: bool, client: &str) -> Emulator {
+    builder(delay, project_admin, client).start().await.unwrap()
+}
+
+fn builder(delay: Duration, project_admin: bool, client: &str) -> synnefo_emu::EmulatorBuilder {
     synnefo_emu::install_crypto_provider();
     let mut builder = Emulator::builder()
         .user_with_uuid("alice@example.org", "alice-token", ALICE)
@@ -46,7 +51,7 @@ async fn emulator(delay: Duration, project_admin: bool, client: &str) -> Emulato
     if project_admin {
         builder = builder.project_admin("admin@example.org");
     }
-    builder.start().await.unwrap()
+    builder
 }
 
 /// HTTP calls to one emulator.
@@ -628,4 +633,70 @@ async fn a_build_whose_time_has_passed_completes_after_restore() {
     assert_eq!(early["status"], "ACTIVE");
     assert_eq!(early["progress"], 100);
     assert_eq!(after.server_json(late).await["status"], "BUILD");
+}
+
+/// What every Cyclades, Image and Astakos listing shows (each emulator's
+/// address written as one).
+async fn listings(emu: &Emulator) -> Vec<(String, Value)> {
+    let api = Api::new(emu);
+    let mut seen = Vec::new();
+    for (token, service, path) in [
+        ("alice-token", "compute", "/servers/detail"),
+        ("alice-token", "compute", "/os-keypairs"),
+        ("alice-token", "compute", "/flavors/detail"),
+        ("alice-token", "network", "/networks"),
+        ("alice-token", "network", "/subnets"),
+        ("alice-token", "network", "/ports"),
+        ("alice-token", "network", "/floatingips"),
+        ("alice-token", "volume", "/volumes/detail"),
+        ("alice-token", "volume", "/snapshots/detail"),
+        ("alice-token", "image", "/images/detail"),
+        ("alice-token", "account", "/projects"),
+        ("bob-token", "account", "/projects/memberships"),
+        ("alice-token", "account", "/quotas"),
+        ("bob-token", "account", "/quotas"),
+        (SERVICE, "account", "/commissions"),
+        (SERVICE, "account", "/service_quotas"),
+    ] {
+        let (status, body) = api.call(token, "GET", service, path, None).await;
+        let text = body.to_string().replace(emu.url(), "http://emulator");
+        let body: Value = serde_json::from_str(&text).unwrap();
+        assert!(!body.is_null(), "{service} {path}: {status}");
+        seen.push((format!("{token} GET {service} {path}: {status}"), body));
+    }
+    seen
+}
+
+#[tokio::test]
+async fn a_cloud_on_a_data_dir_shows_the_same_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = builder(Duration::ZERO, true, "app")
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    let made = populate(&first).await;
+    let before = listings(&first).await;
+    drop(first);
+
+    let second = builder(Duration::ZERO, true, "app")
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    let after = listings(&second).await;
+    for ((what, a), (_, b)) in before.iter().zip(&after) {
+        assert_eq!(a, b, "{what}");
+    }
+    // Due in an hour: still building after the restart; a new server takes
+    // the next id.
+    let api = Api::new(&second);
+    assert_eq!(api.server_json(made.slow).await["status"], "BUILD");
+    let new = api.server("new", SMALL, json!({"networks": []})).await;
+    assert_eq!(new, made.slow + 1);
+    // The token granted before the restart still authenticates.
+    assert_eq!(
+        second.state().oauth2.validate(&made.token).unwrap().user,
+        ALICE
+    );
 }

@@ -246,7 +246,14 @@ impl Server {
         if self.oper != OperState::Build {
             return 100;
         }
-        let total = cloud.delay.as_millis().max(1);
+        // Measured against when this build is due (which a restart keeps),
+        // else against the delay of actions now.
+        let total = match &self.task {
+            Some(task) => task.due.saturating_duration_since(self.build_started),
+            None => cloud.delay,
+        }
+        .as_millis()
+        .max(1);
         let done = cloud
             .now
             .saturating_duration_since(self.build_started)
