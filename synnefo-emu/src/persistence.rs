@@ -65,8 +65,15 @@ fn not_kept(error: &StorageError) -> ApiError {
 }
 
 /// The services kept as one JSON document each, by name.
-pub const SERVICES: [&str; 7] = [
-    "compute", "network", "volume", "image", "account", "quotas", "oauth2",
+pub const SERVICES: [&str; 8] = [
+    "compute",
+    "network",
+    "volume",
+    "image",
+    "account",
+    "quotas",
+    "oauth2",
+    "default_projects",
 ];
 
 /// A service's state as a JSON document.
@@ -79,6 +86,15 @@ fn snapshot(state: &AppState, service: &str) -> serde_json::Value {
         "account" => state.account.snapshot(),
         "quotas" => state.quotas.snapshot(),
         "oauth2" => state.oauth2.snapshot(),
+        // Each user's default project (users themselves are kept in their
+        // own table, from the start options).
+        "default_projects" => state
+            .identity
+            .all_users()
+            .into_iter()
+            .map(|u| (u.uuid, serde_json::Value::from(u.default_project)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
         _ => serde_json::Value::Null,
     }
 }
@@ -93,6 +109,14 @@ fn restore(state: &AppState, service: &str, document: serde_json::Value) -> serd
         "account" => state.account.restore(document),
         "quotas" => state.quotas.restore(document),
         "oauth2" => state.oauth2.restore(document),
+        "default_projects" => {
+            let projects: std::collections::BTreeMap<String, String> =
+                serde_json::from_value(document)?;
+            for (uuid, project) in projects {
+                state.identity.set_default_project(&uuid, &project);
+            }
+            Ok(())
+        }
         _ => Ok(()),
     }
 }

@@ -676,6 +676,34 @@ async fn a_cloud_on_a_data_dir_shows_the_same_after_a_restart() {
         .await
         .unwrap();
     let made = populate(&first).await;
+    // Alice accepts bob in her project, and bob makes it his default one.
+    let api = Api::new(&first);
+    let memberships = api
+        .ok(
+            200,
+            "bob-token",
+            "GET",
+            "account",
+            "/projects/memberships",
+            None,
+        )
+        .await;
+    let id = memberships
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["project"] == made.project.as_str())
+        .unwrap()["id"]
+        .clone();
+    let path = format!("/projects/memberships/{id}/action");
+    let accept = json!({"accept": {"reason": "welcome"}});
+    api.ok(200, "alice-token", "POST", "account", &path, Some(accept))
+        .await;
+    let choice = json!({"project_id": made.project});
+    let path = "/myaccount/default_project";
+    let (status, answer) = api
+        .call("bob-token", "POST", "account", path, Some(choice))
+        .await;
     let before = listings(&first).await;
     drop(first);
 
@@ -694,6 +722,12 @@ async fn a_cloud_on_a_data_dir_shows_the_same_after_a_restart() {
     assert_eq!(api.server_json(made.slow).await["status"], "BUILD");
     let new = api.server("new", SMALL, json!({"networks": []})).await;
     assert_eq!(new, made.slow + 1);
+    let bob = second.users().into_iter().find(|u| u.uuid == BOB).unwrap();
+    assert_eq!(
+        (status, bob.default_project.as_str()),
+        (200, made.project.as_str()),
+        "{answer}"
+    );
     // The token granted before the restart still authenticates.
     assert_eq!(
         second.state().oauth2.validate(&made.token).unwrap().user,
