@@ -300,19 +300,40 @@ const ALICE_UUID: &str = "a11ce000-0000-4000-8000-000000000001";
 
 impl Child {
     fn start(dir: &std::path::Path) -> Child {
-        use std::io::BufRead;
-        let mut process = std::process::Command::new(env!("CARGO_BIN_EXE_synnefo-emu"))
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_synnefo-emu"));
+        command
             .args(["--listen", "127.0.0.1:0", "--user"])
             .arg(format!("alice@example.com:{ALICE}:{ALICE_UUID}"))
             .arg("--data-dir")
+            .arg(dir);
+        Child::spawn(command)
+    }
+
+    /// An emulator whose data dir is a disk of `size` (a tmpfs mounted in a
+    /// mount namespace of its own, made with `unshare`).
+    fn start_on_small_disk(dir: &std::path::Path, size: &str) -> Child {
+        let script = format!(
+            "mount -t tmpfs -o size={size} tmpfs \"$1\" && exec \"$2\" --listen 127.0.0.1:0 \
+             --user alice@example.com:{ALICE}:{ALICE_UUID} --data-dir \"$1\""
+        );
+        let mut command = std::process::Command::new("unshare");
+        command
+            .args(["--mount", "--map-root-user", "sh", "-c", &script, "sh"])
             .arg(dir)
+            .arg(env!("CARGO_BIN_EXE_synnefo-emu"));
+        Child::spawn(command)
+    }
+
+    fn spawn(mut command: std::process::Command) -> Child {
+        use std::io::BufRead;
+        let mut process = command
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
         let stdout = process.stdout.take().unwrap();
         let mut lines = std::io::BufReader::new(stdout).lines();
-        let first = lines.next().unwrap().unwrap();
+        let first = lines.next().expect("the emulator prints its URL").unwrap();
         // The rest is read, so that its prints never meet a closed pipe.
         std::thread::spawn(move || lines.for_each(drop));
         let auth = first.strip_prefix("AUTHENTICATION_URL=").unwrap();
@@ -497,4 +518,38 @@ fn tokio_stream_of(
     mut receiver: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,
 ) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> {
     futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx))
+}
+
+#[tokio::test]
+async fn a_full_disk_is_a_507_and_keeps_what_was_stored() {
+    synnefo_emu::install_crypto_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let child = Child::start_on_small_disk(dir.path(), "3m");
+    let http = reqwest::Client::new();
+    ok_at(&http, "PUT", &child.url("c"), &[], vec![]).await;
+    let small: Vec<u8> = (0..1u32 << 20).map(|i| (i % 241) as u8).collect();
+    ok_at(&http, "PUT", &child.url("c/small"), &[], small.clone()).await;
+
+    // Blocks of 4 MiB cannot fit: Synnefo's 507, saying what to do.
+    let big: Vec<u8> = (0..8u32 << 20).map(|i| (i % 239) as u8).collect();
+    let reply = call(
+        &http,
+        "PUT",
+        &child.url("c/big"),
+        ALICE,
+        &[("Content-Type", "application/octet-stream")],
+        big,
+    )
+    .await;
+    let status = reply.status().as_u16();
+    let text = reply.text().await.unwrap();
+    assert_eq!(status, 507, "{text}");
+    assert!(text.contains("free some space"), "{text}");
+
+    // What was stored before is whole, and the failed object is absent.
+    let got = call(&http, "GET", &child.url("c/small"), ALICE, &[], vec![]).await;
+    assert_eq!(sha(&got.bytes().await.unwrap()), sha(&small));
+    let absent = call(&http, "GET", &child.url("c/big"), ALICE, &[], vec![]).await;
+    assert_eq!(absent.status().as_u16(), 404);
+    child.kill();
 }
