@@ -29,12 +29,12 @@ pub async fn middleware(
     request: Request,
     next: Next,
 ) -> Response {
-    let services = !matches!(*request.method(), Method::GET | Method::HEAD);
+    let services = services_changed_by(request.method(), request.uri().path());
     let response = next.run(request).await;
     let Some(data) = state.data.clone() else {
         return response;
     };
-    if !services && !state.pithos.read().has_changes() {
+    if services.is_empty() && !state.pithos.read().has_changes() {
         return response;
     }
     let saving = state.clone();
@@ -48,6 +48,19 @@ pub async fn middleware(
             tracing::error!("cannot keep a request's changes: {error}");
             ApiError::internal("The emulator failed to keep the changes").into_response()
         }
+    }
+}
+
+/// The services (of [`SERVICES`]) whose state a request may change: none
+/// for `GET` and `HEAD`; Astakos' quota book alone for Pithos (whose
+/// handlers see no other service); all of them otherwise.
+fn services_changed_by(method: &Method, path: &str) -> &'static [&'static str] {
+    if matches!(*method, Method::GET | Method::HEAD) {
+        &[]
+    } else if path.starts_with("/pithos/") {
+        &["quotas"]
+    } else {
+        &SERVICES
     }
 }
 
@@ -144,9 +157,13 @@ pub fn restore_services(state: &AppState, data: &DataDir) -> Result<(), StorageE
     Ok(())
 }
 
-/// Writes what changed (with `services`, the services' states too), in
-/// one transaction; on failure the changes stay noted.
-pub fn save(state: &SharedState, data: &DataDir, services: bool) -> Result<(), StorageError> {
+/// Writes what changed (Pithos' namespace, and those of `services` whose
+/// state changed), in one transaction; on failure the changes stay noted.
+pub fn save(
+    state: &SharedState,
+    data: &DataDir,
+    services: &[&'static str],
+) -> Result<(), StorageError> {
     let mut taken = None;
     let mut documents = Vec::new();
     let result = data.write(|tx| {
@@ -160,24 +177,22 @@ pub fn save(state: &SharedState, data: &DataDir, services: bool) -> Result<(), S
         let written = capture.write(tx);
         taken = Some(capture.journal);
         written?;
-        if services {
-            for service in SERVICES {
-                let document = snapshot(state, service);
-                if document.is_null() {
-                    tracing::error!("the state of {service} could not be written as JSON");
-                    continue;
-                }
-                let text = document.to_string();
-                if data.is_saved(service, &text) {
-                    continue;
-                }
-                tx.prepare_cached(
-                    "INSERT INTO service_state (service, state) VALUES (?1, ?2)
-                     ON CONFLICT (service) DO UPDATE SET state = excluded.state",
-                )?
-                .execute(params![service, text])?;
-                documents.push((service, text));
+        for &service in services {
+            let document = snapshot(state, service);
+            if document.is_null() {
+                tracing::error!("the state of {service} could not be written as JSON");
+                continue;
             }
+            let text = document.to_string();
+            if data.is_saved(service, &text) {
+                continue;
+            }
+            tx.prepare_cached(
+                "INSERT INTO service_state (service, state) VALUES (?1, ?2)
+                 ON CONFLICT (service) DO UPDATE SET state = excluded.state",
+            )?
+            .execute(params![service, text])?;
+            documents.push((service, text));
         }
         Ok(())
     });

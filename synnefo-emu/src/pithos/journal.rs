@@ -17,6 +17,9 @@ pub struct Journal {
     /// Containers (account, container) whose metadata, policy or times
     /// changed.
     pub containers: BTreeSet<(String, String)>,
+    /// Containers (account, container) whose times alone changed (and so
+    /// their account's).
+    pub container_times: BTreeSet<(String, String)>,
     /// Objects (account, container, name) with a new, changed or purged
     /// version.
     pub objects: BTreeSet<(String, String, String)>,
@@ -32,6 +35,7 @@ impl Journal {
     pub fn is_empty(&self) -> bool {
         self.accounts.is_empty()
             && self.containers.is_empty()
+            && self.container_times.is_empty()
             && self.objects.is_empty()
             && self.all_objects.is_empty()
             && self.paths.is_empty()
@@ -41,6 +45,7 @@ impl Journal {
     pub fn merge(&mut self, other: Journal) {
         self.accounts.extend(other.accounts);
         self.containers.extend(other.containers);
+        self.container_times.extend(other.container_times);
         self.objects.extend(other.objects);
         self.all_objects.extend(other.all_objects);
         self.paths.extend(other.paths);

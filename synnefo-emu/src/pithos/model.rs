@@ -391,12 +391,22 @@ impl Model {
             .get_mut(container)
     }
 
+    /// A container whose objects (not its own fields) the caller changes
+    /// and notes itself.
+    fn objects_of(&mut self, account: &str, container: &str) -> Option<&mut Container> {
+        self.accounts
+            .get_mut(account)?
+            .containers
+            .get_mut(container)
+    }
+
     /// Marks a container (and its account) changed at `now`.
     pub fn touch(&mut self, account: &str, container: Option<&str>, now: f64) {
         // A container's change carries its account's time with it.
         self.note(|j| match container {
             Some(c) => {
-                j.containers.insert((account.to_string(), c.to_string()));
+                j.container_times
+                    .insert((account.to_string(), c.to_string()));
             }
             None => {
                 j.accounts.insert(account.to_string());
@@ -431,7 +441,7 @@ impl Model {
         let now = self.now();
         let serial = self.next_serial();
         self.note_object(account, container, name);
-        let Some(cont) = self.container_mut(account, container) else {
+        let Some(cont) = self.objects_of(account, container) else {
             return (serial, 0);
         };
         let versioning = cont.versioning;
@@ -520,7 +530,7 @@ impl Model {
         let now = self.now();
         let serial = self.next_serial();
         self.note_object(account, container, name);
-        let cont = self.container_mut(account, container)?;
+        let cont = self.objects_of(account, container)?;
         let versioning = cont.versioning;
         let node = cont.objects.get_mut(name)?;
         let current = node.current()?.clone();
@@ -554,7 +564,7 @@ impl Model {
     pub fn purge_object(&mut self, account: &str, container: &str, name: &str, until: f64) -> u64 {
         let now = self.now();
         self.note_object(account, container, name);
-        let Some(cont) = self.container_mut(account, container) else {
+        let Some(cont) = self.objects_of(account, container) else {
             return 0;
         };
         let Some(node) = cont.objects.get_mut(name) else {
@@ -586,7 +596,7 @@ impl Model {
             j.all_objects
                 .insert((account.to_string(), container.to_string()));
         });
-        if let Some(cont) = self.container_mut(account, container) {
+        if let Some(cont) = self.objects_of(account, container) {
             for node in cont.objects.values_mut() {
                 node.versions
                     .retain(|v| v.cluster == Cluster::Normal || v.mtime > until);

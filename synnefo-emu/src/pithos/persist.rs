@@ -146,6 +146,8 @@ pub struct Capture {
     accounts: Vec<AccountRows>,
     /// Accounts whose time alone changed.
     account_times: Vec<(String, f64)>,
+    /// Containers (by path) whose time alone changed.
+    container_times: Vec<(String, f64)>,
     containers: Vec<ContainerRows>,
     /// Containers whose whole set of objects is rewritten.
     all_objects: Vec<(String, String, BTreeSet<String>)>,
@@ -184,8 +186,15 @@ impl Capture {
                 }
             }
         }
+        let container_times = journal
+            .container_times
+            .iter()
+            .filter(|key| !containers.contains(*key))
+            .filter_map(|(a, c)| Some((format!("{a}/{c}"), model.container(a, c)?.modified)))
+            .collect();
         let account_times = containers
             .iter()
+            .chain(&journal.container_times)
             .map(|(a, _)| a)
             .collect::<BTreeSet<_>>()
             .into_iter()
@@ -245,6 +254,7 @@ impl Capture {
         Capture {
             accounts,
             account_times,
+            container_times,
             containers,
             all_objects,
             objects,
@@ -254,16 +264,22 @@ impl Capture {
         }
     }
 
+    /// Whether there is nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.journal.is_empty()
+    }
+
     /// Writes it in `tx`.
     pub fn write(&self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
+        if self.is_empty() {
+            return Ok(());
+        }
         for rows in &self.accounts {
             write_account(tx, rows)?;
         }
-        for (uuid, modified) in &self.account_times {
-            tx.execute(
-                "UPDATE nodes SET modified = ?2 WHERE path = ?1",
-                params![uuid, modified],
-            )?;
+        for (path, modified) in self.account_times.iter().chain(&self.container_times) {
+            tx.prepare_cached("UPDATE nodes SET modified = ?2 WHERE path = ?1")?
+                .execute(params![path, modified])?;
         }
         for rows in &self.containers {
             write_container(tx, rows)?;
@@ -282,11 +298,11 @@ impl Capture {
             ("pithos_serial", serial.to_string()),
             ("pithos_time", time.to_string()),
         ] {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, value],
-            )?;
+            )?
+            .execute(params![key, value])?;
         }
         Ok(())
     }
@@ -294,21 +310,19 @@ impl Capture {
 
 /// The node of `path` under `parent`, made if missing.
 fn node(tx: &Transaction<'_>, parent: i64, path: &str) -> rusqlite::Result<i64> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO nodes (parent, path) VALUES (?1, ?2) ON CONFLICT (path) DO NOTHING",
-        params![parent, path],
-    )?;
-    tx.query_row("SELECT node FROM nodes WHERE path = ?1", [path], |row| {
-        row.get(0)
-    })
+    )?
+    .execute(params![parent, path])?;
+    tx.prepare_cached("SELECT node FROM nodes WHERE path = ?1")?
+        .query_row([path], |row| row.get(0))
 }
 
 /// The node of `path`, if it has one.
 fn find_node(tx: &Transaction<'_>, path: &str) -> rusqlite::Result<Option<i64>> {
-    tx.query_row("SELECT node FROM nodes WHERE path = ?1", [path], |row| {
-        row.get(0)
-    })
-    .optional()
+    tx.prepare_cached("SELECT node FROM nodes WHERE path = ?1")?
+        .query_row([path], |row| row.get(0))
+        .optional()
 }
 
 fn write_meta(
