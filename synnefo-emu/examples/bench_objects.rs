@@ -7,6 +7,7 @@
 //! ```text
 //! cargo build --release -p synnefo-emu --example bench_objects
 //! target/release/examples/bench_objects [--objects N] [--gib G] [--dir DIR]
+//!     [--in-memory] [--reuse (measure DIR as a former run left it)]
 //! ```
 //!
 //! It is a benchmark, not a test: nothing here asserts a time.
@@ -28,6 +29,8 @@ struct Args {
     emu: PathBuf,
     /// No data dir: the same load against an emulator in memory.
     in_memory: bool,
+    /// Measure the data dir a former run loaded (no load).
+    reuse: bool,
 }
 
 fn args() -> Args {
@@ -37,11 +40,13 @@ fn args() -> Args {
         dir: PathBuf::from("target/bench-objects"),
         emu: PathBuf::from("target/release/synnefo-emu"),
         in_memory: false,
+        reuse: false,
     };
     let mut given = std::env::args().skip(1);
     while let Some(flag) = given.next() {
-        if flag == "--in-memory" {
-            args.in_memory = true;
+        if flag == "--in-memory" || flag == "--reuse" {
+            args.in_memory |= flag == "--in-memory";
+            args.reuse |= flag == "--reuse";
             continue;
         }
         let value = given.next().unwrap_or_default();
@@ -113,7 +118,14 @@ impl Emu {
         (field("VmRSS:"), field("VmHWM:"))
     }
 
-    fn stop(mut self) {
+    fn stop(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Emu {
+    /// No emulator outlives the benchmark, even one that panics.
+    fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -216,11 +228,15 @@ async fn listing(emu: &Emu, http: &reqwest::Client) -> (Duration, usize) {
 async fn main() {
     let args = args();
     synnefo_emu::install_crypto_provider();
-    let _ = std::fs::remove_dir_all(&args.dir);
+    if !args.reuse {
+        let _ = std::fs::remove_dir_all(&args.dir);
+    }
     let http = reqwest::Client::new();
     let dir = (!args.in_memory).then_some(args.dir.as_path());
     let (emu, _) = Emu::start(&args.emu, dir);
-    load(&emu, &http, &args).await;
+    if !args.reuse {
+        load(&emu, &http, &args).await;
+    }
     let (rss, peak) = emu.memory();
     println!("emulator memory after loading: RSS {rss} MiB (peak {peak} MiB)");
     let (median, count) = listing(&emu, &http).await;

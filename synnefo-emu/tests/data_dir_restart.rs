@@ -356,6 +356,14 @@ impl Child {
     }
 }
 
+impl Drop for Child {
+    /// A test that fails leaves no emulator running.
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
 fn sha(data: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(data))

@@ -128,7 +128,7 @@ fn account_headers(ctx: &Ctx, model: &Model, account: &str, until: Option<f64>) 
     if let Some(u) = until {
         let latest = containers
             .iter()
-            .map(|c| c.statistics(Some(u)).2)
+            .map(|c| c.statistics(u).2)
             .fold(meta_changed, f64::max);
         reply
             .headers
@@ -281,7 +281,14 @@ fn container_json(
     if ctx.uuid() != account {
         return json!({"name": name, "last_modified": isoformat(c.modified)});
     }
-    let (count, bytes, latest) = c.statistics(until);
+    let (count, bytes, latest) = match until {
+        Some(u) => c.statistics(u),
+        // The time of the latest version is shown for `until` only.
+        None => {
+            let (count, bytes) = c.usage();
+            (count, bytes, c.modified)
+        }
+    };
     let mut item = json!({
         "name": name,
         "count": count,

@@ -102,7 +102,7 @@ fn apply_policy(
     });
     if let Some(project) = &project {
         if *project != cont.project {
-            let usage = cont.bytes_used();
+            let usage = cont.usage().1;
             let delta = i64::try_from(usage).unwrap_or(i64::MAX);
             ctx.state
                 .quotas
@@ -127,6 +127,10 @@ fn apply_policy(
 
 /// The names of the object metadata keys used in a container.
 fn object_meta_keys(cont: &Container, until: Option<f64>) -> String {
+    let Some(until) = until else {
+        return cont.object_meta_keys().join(",");
+    };
+    let until = Some(until);
     let keys: BTreeSet<&str> = cont
         .objects
         .values()
@@ -165,7 +169,14 @@ fn container_headers(ctx: &Ctx, cont: &Container, account: &str, until: Option<f
     let mut reply = Reply::empty(StatusCode::NO_CONTENT);
     let own = ctx.uuid() == account;
     if own {
-        let (count, bytes, latest) = cont.statistics(until);
+        let (count, bytes, latest) = match until {
+            Some(u) => cont.statistics(u),
+            // The time of the latest version is shown for `until` only.
+            None => {
+                let (count, bytes) = cont.usage();
+                (count, bytes, cont.modified)
+            }
+        };
         reply
             .headers
             .set("X-Container-Object-Count", count.to_string());
@@ -330,7 +341,7 @@ pub fn delete(ctx: &Ctx, account: &str, container: &str) -> PithosResult {
         return Ok(Reply::empty(StatusCode::NO_CONTENT));
     }
     if delimiter.is_none() {
-        if cont.statistics(None).0 > 0 {
+        if cont.usage().0 > 0 {
             return Err(ApiError::conflict("Container is not empty"));
         }
         let now = model.now();

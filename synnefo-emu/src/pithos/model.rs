@@ -3,7 +3,7 @@
 //! them (nodes with versions in clusters: normal, history, deleted).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::hashing::{empty_hash, merkle, to_hex, Hash};
@@ -136,6 +136,54 @@ pub struct Container {
     pub modified: f64,
     /// The objects by name.
     pub objects: BTreeMap<String, ObjectNode>,
+    /// What the current objects add up to: counted when first asked, then
+    /// kept up to date by each new version and deletion (a listing or a
+    /// quota check of a container of a million objects costs no count of
+    /// them).
+    usage: OnceLock<Usage>,
+}
+
+/// What the current objects of a container add up to.
+#[derive(Clone, Debug, Default)]
+struct Usage {
+    count: u64,
+    bytes: u64,
+    /// How many current objects have each `X-Object-Meta-` key (the key
+    /// without that prefix).
+    meta_keys: BTreeMap<String, u64>,
+}
+
+/// The user metadata keys of a version, without `X-Object-Meta-`.
+fn meta_keys(version: &Version) -> Vec<String> {
+    version
+        .meta
+        .keys()
+        .filter_map(|k| k.strip_prefix("X-Object-Meta-"))
+        .map(str::to_string)
+        .collect()
+}
+
+impl Usage {
+    fn add(&mut self, size: u64, keys: &[String]) {
+        self.count += 1;
+        self.bytes += size;
+        for key in keys {
+            *self.meta_keys.entry(key.clone()).or_default() += 1;
+        }
+    }
+
+    fn remove(&mut self, size: u64, keys: &[String]) {
+        self.count = self.count.saturating_sub(1);
+        self.bytes = self.bytes.saturating_sub(size);
+        for key in keys {
+            if let Some(n) = self.meta_keys.get_mut(key) {
+                *n -= 1;
+                if *n == 0 {
+                    self.meta_keys.remove(key);
+                }
+            }
+        }
+    }
 }
 
 impl Container {
@@ -149,17 +197,33 @@ impl Container {
             created: now,
             modified: now,
             objects: BTreeMap::new(),
+            usage: OnceLock::new(),
+        }
+    }
+
+    /// A container with the fields of `self` but no objects.
+    pub fn without_objects(&self) -> Container {
+        Container {
+            meta: self.meta.clone(),
+            quota: self.quota,
+            versioning: self.versioning,
+            project: self.project.clone(),
+            created: self.created,
+            modified: self.modified,
+            objects: BTreeMap::new(),
+            usage: OnceLock::new(),
         }
     }
 
     /// (object count, bytes, latest version time) of the objects current
-    /// at `until` (now if `None`).
-    pub fn statistics(&self, until: Option<f64>) -> (u64, u64, f64) {
+    /// at `until`: a count of every object (see [`Container::usage`] for
+    /// now).
+    pub fn statistics(&self, until: f64) -> (u64, u64, f64) {
         let mut count = 0;
         let mut bytes = 0;
         let mut latest = 0f64;
         for node in self.objects.values() {
-            if let Some(v) = node.at(until) {
+            if let Some(v) = node.at(Some(until)) {
                 count += 1;
                 bytes += v.size;
                 latest = latest.max(v.mtime);
@@ -168,13 +232,49 @@ impl Container {
         (count, bytes, latest)
     }
 
-    /// The bytes of the current objects.
-    pub fn bytes_used(&self) -> u64 {
-        self.objects
-            .values()
-            .filter_map(ObjectNode::current)
-            .map(|v| v.size)
-            .sum()
+    fn counted(&self) -> &Usage {
+        self.usage.get_or_init(|| {
+            let mut usage = Usage::default();
+            for version in self.objects.values().filter_map(ObjectNode::current) {
+                usage.add(version.size, &meta_keys(version));
+            }
+            usage
+        })
+    }
+
+    /// (count, bytes) of the current objects.
+    pub fn usage(&self) -> (u64, u64) {
+        let usage = self.counted();
+        (usage.count, usage.bytes)
+    }
+
+    /// The `X-Object-Meta-` keys (without that prefix) some current object
+    /// has, in order.
+    pub fn object_meta_keys(&self) -> Vec<&str> {
+        self.counted()
+            .meta_keys
+            .keys()
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Keeps the usage up to date: the current version of an object was
+    /// `before` (`None`: there was none) and is now `after` (`None`:
+    /// deleted).
+    fn count_change(&mut self, before: Option<&Version>, after: Option<&Version>) {
+        if let Some(usage) = self.usage.get_mut() {
+            if let Some(v) = before {
+                usage.remove(v.size, &meta_keys(v));
+            }
+            if let Some(v) = after {
+                usage.add(v.size, &meta_keys(v));
+            }
+        }
+    }
+
+    /// Forgets the usage (after changes it cannot follow, e.g. purges).
+    fn recount(&mut self) {
+        self.usage = OnceLock::new();
     }
 
     /// The policy as the headers and listings show it.
@@ -385,6 +485,14 @@ impl Model {
             j.containers
                 .insert((account.to_string(), container.to_string()));
         });
+        // The caller may change anything, objects included.
+        if let Some(c) = self
+            .accounts
+            .get_mut(account)
+            .and_then(|a| a.containers.get_mut(container))
+        {
+            c.recount();
+        }
         self.accounts
             .get_mut(account)?
             .containers
@@ -394,6 +502,7 @@ impl Model {
     /// A container whose objects (not its own fields) the caller changes
     /// and notes itself.
     fn objects_of(&mut self, account: &str, container: &str) -> Option<&mut Container> {
+        // Callers keep the usage up to date (or forget it) themselves.
         self.accounts
             .get_mut(account)?
             .containers
@@ -513,6 +622,8 @@ impl Model {
             meta: new_meta,
             is_snapshot,
         });
+        let now_current = node.versions.last().cloned();
+        cont.count_change(previous.as_ref(), now_current.as_ref());
         self.touch(account, Some(container), now);
         (serial, previous.map_or(0, |p| p.size))
     }
@@ -554,6 +665,7 @@ impl Model {
             meta: BTreeMap::new(),
             is_snapshot: false,
         });
+        cont.count_change(Some(&current), None);
         self.touch(account, Some(container), now);
         self.clear_access(&object_path(account, container, name));
         Some(current.size)
@@ -581,6 +693,7 @@ impl Model {
         if node.versions.is_empty() {
             cont.objects.remove(name);
         }
+        cont.recount();
         self.touch(account, Some(container), now);
         if gone {
             self.clear_access(&object_path(account, container, name));
@@ -696,4 +809,66 @@ fn random_word(length: usize) -> String {
         }
     }
     word
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(size: u64) -> Option<NewData> {
+        Some(NewData {
+            size,
+            hashes: Arc::new(vec![[size as u8; 32]]),
+            content_type: Some("text/plain".into()),
+            checksum: None,
+            is_snapshot: false,
+        })
+    }
+
+    /// The usage counted from scratch.
+    fn counted(model: &Model) -> (u64, u64) {
+        let c = model.container("u", "c").unwrap();
+        c.objects
+            .values()
+            .filter_map(ObjectNode::current)
+            .fold((0, 0), |(n, b), v| (n + 1, b + v.size))
+    }
+
+    #[test]
+    fn usage_follows_every_change_without_a_recount() {
+        let mut model = Model::default();
+        let now = model.now();
+        model
+            .account_mut("u")
+            .containers
+            .insert("c".into(), Container::new("u", now));
+        let usage = |m: &Model| m.container("u", "c").unwrap().usage();
+        assert_eq!(usage(&model), (0, 0));
+        let put = |m: &mut Model, name: &str, size: u64| {
+            m.put_version("u", "u", "c", name, data(size), None, true, BTreeMap::new());
+        };
+        put(&mut model, "a", 10);
+        put(&mut model, "b", 5);
+        assert_eq!(usage(&model), (2, 15));
+        put(&mut model, "a", 30);
+        assert_eq!(usage(&model), (2, 35));
+        let meta = BTreeMap::from([("X-Object-Meta-Color".to_string(), "red".to_string())]);
+        model.put_version("u", "u", "c", "b", None, None, true, meta);
+        let keys = |m: &Model| m.container("u", "c").unwrap().object_meta_keys().join(",");
+        assert_eq!(keys(&model), "Color");
+        model.delete_current("u", "u", "c", "b");
+        assert_eq!(usage(&model), (1, 30));
+        assert_eq!(keys(&model), "", "no current object has it");
+        assert_eq!(usage(&model), counted(&model));
+        model.container_mut("u", "c").unwrap().versioning = Versioning::None;
+        put(&mut model, "a", 7);
+        put(&mut model, "b", 1);
+        assert_eq!(usage(&model), (2, 8));
+        assert_eq!(usage(&model), counted(&model));
+        let later = model.now() + 1.0;
+        model.purge_object("u", "c", "a", later);
+        assert_eq!(usage(&model), (1, 1));
+        model.purge_history("u", "c", later);
+        assert_eq!(usage(&model), counted(&model));
+    }
 }

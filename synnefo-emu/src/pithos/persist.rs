@@ -204,15 +204,9 @@ impl Capture {
             .into_iter()
             .map(|(account, name)| ContainerRows {
                 // Its own fields only: not its objects.
-                container: model.container(&account, &name).map(|c| Container {
-                    meta: c.meta.clone(),
-                    quota: c.quota,
-                    versioning: c.versioning,
-                    project: c.project.clone(),
-                    created: c.created,
-                    modified: c.modified,
-                    objects: BTreeMap::new(),
-                }),
+                container: model
+                    .container(&account, &name)
+                    .map(Container::without_objects),
                 account,
                 name,
             })

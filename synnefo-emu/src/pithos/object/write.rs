@@ -53,7 +53,7 @@ pub(crate) fn commit(
     };
     let delta = i128::from(size) - i128::from(previous);
     if delta > 0 && cont.quota > 0 {
-        let usage = i128::from(cont.bytes_used()) + delta;
+        let usage = i128::from(cont.usage().1) + delta;
         if usage > i128::from(cont.quota) {
             return Err(ApiError::new(
                 "requestEntityTooLarge",
