@@ -32,6 +32,7 @@ pub mod persist;
 pub mod public;
 pub mod sharing;
 pub mod store;
+mod usage;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};

@@ -8,6 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::hashing::{empty_hash, merkle, to_hex, Hash};
 use super::journal::Journal;
+use super::usage::{meta_keys, Usage};
 
 /// Where a version stands, as the backend's clusters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,49 +142,6 @@ pub struct Container {
     /// quota check of a container of a million objects costs no count of
     /// them).
     usage: OnceLock<Usage>,
-}
-
-/// What the current objects of a container add up to.
-#[derive(Clone, Debug, Default)]
-struct Usage {
-    count: u64,
-    bytes: u64,
-    /// How many current objects have each `X-Object-Meta-` key (the key
-    /// without that prefix).
-    meta_keys: BTreeMap<String, u64>,
-}
-
-/// The user metadata keys of a version, without `X-Object-Meta-`.
-fn meta_keys(version: &Version) -> Vec<String> {
-    version
-        .meta
-        .keys()
-        .filter_map(|k| k.strip_prefix("X-Object-Meta-"))
-        .map(str::to_string)
-        .collect()
-}
-
-impl Usage {
-    fn add(&mut self, size: u64, keys: &[String]) {
-        self.count += 1;
-        self.bytes += size;
-        for key in keys {
-            *self.meta_keys.entry(key.clone()).or_default() += 1;
-        }
-    }
-
-    fn remove(&mut self, size: u64, keys: &[String]) {
-        self.count = self.count.saturating_sub(1);
-        self.bytes = self.bytes.saturating_sub(size);
-        for key in keys {
-            if let Some(n) = self.meta_keys.get_mut(key) {
-                *n -= 1;
-                if *n == 0 {
-                    self.meta_keys.remove(key);
-                }
-            }
-        }
-    }
 }
 
 impl Container {
@@ -809,66 +767,4 @@ fn random_word(length: usize) -> String {
         }
     }
     word
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn data(size: u64) -> Option<NewData> {
-        Some(NewData {
-            size,
-            hashes: Arc::new(vec![[size as u8; 32]]),
-            content_type: Some("text/plain".into()),
-            checksum: None,
-            is_snapshot: false,
-        })
-    }
-
-    /// The usage counted from scratch.
-    fn counted(model: &Model) -> (u64, u64) {
-        let c = model.container("u", "c").unwrap();
-        c.objects
-            .values()
-            .filter_map(ObjectNode::current)
-            .fold((0, 0), |(n, b), v| (n + 1, b + v.size))
-    }
-
-    #[test]
-    fn usage_follows_every_change_without_a_recount() {
-        let mut model = Model::default();
-        let now = model.now();
-        model
-            .account_mut("u")
-            .containers
-            .insert("c".into(), Container::new("u", now));
-        let usage = |m: &Model| m.container("u", "c").unwrap().usage();
-        assert_eq!(usage(&model), (0, 0));
-        let put = |m: &mut Model, name: &str, size: u64| {
-            m.put_version("u", "u", "c", name, data(size), None, true, BTreeMap::new());
-        };
-        put(&mut model, "a", 10);
-        put(&mut model, "b", 5);
-        assert_eq!(usage(&model), (2, 15));
-        put(&mut model, "a", 30);
-        assert_eq!(usage(&model), (2, 35));
-        let meta = BTreeMap::from([("X-Object-Meta-Color".to_string(), "red".to_string())]);
-        model.put_version("u", "u", "c", "b", None, None, true, meta);
-        let keys = |m: &Model| m.container("u", "c").unwrap().object_meta_keys().join(",");
-        assert_eq!(keys(&model), "Color");
-        model.delete_current("u", "u", "c", "b");
-        assert_eq!(usage(&model), (1, 30));
-        assert_eq!(keys(&model), "", "no current object has it");
-        assert_eq!(usage(&model), counted(&model));
-        model.container_mut("u", "c").unwrap().versioning = Versioning::None;
-        put(&mut model, "a", 7);
-        put(&mut model, "b", 1);
-        assert_eq!(usage(&model), (2, 8));
-        assert_eq!(usage(&model), counted(&model));
-        let later = model.now() + 1.0;
-        model.purge_object("u", "c", "a", later);
-        assert_eq!(usage(&model), (1, 1));
-        model.purge_history("u", "c", later);
-        assert_eq!(usage(&model), counted(&model));
-    }
 }
