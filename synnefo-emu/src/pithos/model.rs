@@ -566,6 +566,11 @@ impl Model {
                 node.versions.retain(|v| v.serial != prev.serial);
             }
         }
+        if node.versions.is_empty() {
+            // Most objects keep one version: room for one, not the four
+            // a first push makes (a Version is some 200 bytes).
+            node.versions.reserve_exact(1);
+        }
         node.versions.push(Version {
             serial,
             mtime: now,

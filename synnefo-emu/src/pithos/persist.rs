@@ -533,8 +533,37 @@ fn write_path(tx: &Transaction<'_>, rows: &PathRows) -> rusqlite::Result<()> {
 /// Where a node sits in the tree.
 enum Place {
     Account(String),
-    Container(String, String),
-    Object(String, String, String),
+    /// A container: its account, name and index in
+    /// [`Places::containers`].
+    Container(String, String, usize),
+    /// An object: the index of its container in [`Places::containers`],
+    /// and its name.
+    Object(usize, String),
+}
+
+/// Every node read, by id (node ids are dense: a vector, not a map).
+#[derive(Default)]
+struct Places {
+    by_node: Vec<Option<Place>>,
+    /// (account, container) of each container read.
+    containers: Vec<(String, String)>,
+}
+
+impl Places {
+    fn get(&self, node: i64) -> Option<&Place> {
+        let index = usize::try_from(node).ok()?;
+        self.by_node.get(index)?.as_ref()
+    }
+
+    fn insert(&mut self, node: i64, place: Place) {
+        let Ok(index) = usize::try_from(node) else {
+            return;
+        };
+        if self.by_node.len() <= index {
+            self.by_node.resize_with(index + 1, || None);
+        }
+        self.by_node[index] = Some(place);
+    }
 }
 
 /// Reads the whole namespace back; it notes changes from then on.
@@ -542,7 +571,7 @@ pub fn load(db: &Connection) -> rusqlite::Result<Model> {
     let mut model = Model::default();
     let places = load_nodes(db, &mut model)?;
     load_node_meta(db, &mut model, &places)?;
-    load_versions(db, &mut model, &places)?;
+    load_versions(db, &mut model, places)?;
     load_access(db, &mut model)?;
     let counter = |key: &str| -> rusqlite::Result<Option<String>> {
         db.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
@@ -561,8 +590,8 @@ pub fn load(db: &Connection) -> rusqlite::Result<Model> {
     Ok(model)
 }
 
-fn load_nodes(db: &Connection, model: &mut Model) -> rusqlite::Result<HashMap<i64, Place>> {
-    let mut places = HashMap::new();
+fn load_nodes(db: &Connection, model: &mut Model) -> rusqlite::Result<Places> {
+    let mut places = Places::default();
     let mut query = db.prepare(
         "SELECT node, parent, path, created, modified FROM nodes WHERE node <> 0 ORDER BY node",
     )?;
@@ -570,7 +599,7 @@ fn load_nodes(db: &Connection, model: &mut Model) -> rusqlite::Result<HashMap<i6
     while let Some(row) = rows.next()? {
         let (id, parent, path): (i64, i64, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
         let (created, modified): (f64, f64) = (row.get(3)?, row.get(4)?);
-        let place = match places.get(&parent) {
+        let place = match places.get(parent) {
             None if parent == 0 => {
                 model.accounts.insert(
                     path.clone(),
@@ -591,14 +620,17 @@ fn load_nodes(db: &Connection, model: &mut Model) -> rusqlite::Result<HashMap<i6
                 if let Some(a) = model.accounts.get_mut(account) {
                     a.containers.insert(name.clone(), container);
                 }
-                Place::Container(account.clone(), name)
+                let account = account.clone();
+                places.containers.push((account.clone(), name.clone()));
+                Place::Container(account, name, places.containers.len() - 1)
             }
-            Some(Place::Container(account, container)) => {
-                let name = path
-                    .strip_prefix(&format!("{account}/{container}/"))
-                    .unwrap_or(&path)
-                    .to_string();
-                Place::Object(account.clone(), container.clone(), name)
+            Some(Place::Container(account, container, index)) => {
+                let index = *index;
+                // The path is account/container/name, and neither of the
+                // first two holds a slash.
+                let skip = account.len() + container.len() + 2;
+                let name = path.get(skip..).unwrap_or_default().to_string();
+                Place::Object(index, name)
             }
             // A node under an object or under nothing known: not one the
             // emulator writes; skipped.
@@ -612,19 +644,19 @@ fn load_nodes(db: &Connection, model: &mut Model) -> rusqlite::Result<HashMap<i6
 fn load_node_meta(
     db: &Connection,
     model: &mut Model,
-    places: &HashMap<i64, Place>,
+    places: &Places,
 ) -> rusqlite::Result<()> {
     let mut query = db.prepare("SELECT node, key, value FROM node_attributes")?;
     let mut rows = query.query([])?;
     while let Some(row) = rows.next()? {
         let (id, key, value): (i64, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
-        match places.get(&id) {
+        match places.get(id) {
             Some(Place::Account(a)) => {
                 if let Some(account) = model.accounts.get_mut(a) {
                     account.meta.insert(key, value);
                 }
             }
-            Some(Place::Container(a, c)) => {
+            Some(Place::Container(a, c, _)) => {
                 if let Some(container) = model.container_mut(a, c) {
                     container.meta.insert(key, value);
                 }
@@ -636,7 +668,7 @@ fn load_node_meta(
     let mut rows = query.query([])?;
     while let Some(row) = rows.next()? {
         let (id, key, value): (i64, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
-        let Some(Place::Container(a, c)) = places.get(&id) else {
+        let Some(Place::Container(a, c, _)) = places.get(id) else {
             continue;
         };
         let Some(container) = model.container_mut(a, c) else {
@@ -654,7 +686,7 @@ fn load_node_meta(
     let mut rows = query.query([])?;
     while let Some(row) = rows.next()? {
         let (id, mtime, meta): (i64, f64, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
-        if let Some(Place::Account(a)) = places.get(&id) {
+        if let Some(Place::Account(a)) = places.get(id) {
             if let Some(account) = model.accounts.get_mut(a) {
                 let meta = serde_json::from_str(&meta).unwrap_or_default();
                 account.meta_history.push((mtime, meta));
@@ -696,12 +728,13 @@ fn load_maps(db: &Connection) -> rusqlite::Result<HashMap<String, Arc<Vec<Hash>>
     Ok(maps)
 }
 
-fn load_versions(
-    db: &Connection,
-    model: &mut Model,
-    places: &HashMap<i64, Place>,
-) -> rusqlite::Result<()> {
+fn load_versions(db: &Connection, model: &mut Model, places: Places) -> rusqlite::Result<()> {
     let maps = load_maps(db)?;
+    // The versions of each node, by node id; and the last map looked up
+    // (consecutive versions often share one).
+    let mut versions: Vec<Vec<Version>> = Vec::new();
+    versions.resize_with(places.by_node.len(), Vec::new);
+    let mut last_map: Option<(String, Arc<Vec<Hash>>)> = None;
     let empty = Arc::new(vec![empty_hash()]);
     let mut attributes =
         db.prepare("SELECT serial, key, value FROM attributes WHERE domain = ?1 ORDER BY serial")?;
@@ -717,7 +750,14 @@ fn load_versions(
         let hash: Option<String> = row.get(2)?;
         let size = u64::try_from(row.get::<_, i64>(3)?).unwrap_or(0);
         let hashes = match &hash {
-            Some(h) => maps.get(h).cloned().unwrap_or_else(|| empty.clone()),
+            Some(h) => match &last_map {
+                Some((last, map)) if last == h => map.clone(),
+                _ => {
+                    let map = maps.get(h).cloned().unwrap_or_else(|| empty.clone());
+                    last_map = Some((h.clone(), map.clone()));
+                    map
+                }
+            },
             None => Arc::new(Vec::new()),
         };
         // The attributes, also in serial order, joined as they come.
@@ -754,20 +794,30 @@ fn load_versions(
             meta,
             is_snapshot: row.get(10)?,
         };
-        let Some(Place::Object(a, c, name)) = places.get(&row.get::<_, i64>(1)?) else {
-            continue;
-        };
-        if let Some(container) = model
-            .accounts
-            .get_mut(a)
-            .and_then(|acc| acc.containers.get_mut(c))
-        {
-            container
-                .objects
-                .entry(name.clone())
-                .or_insert_with(ObjectNode::default)
-                .versions
-                .push(version);
+        let node = row.get::<_, i64>(1)?;
+        if let Some(Place::Object(..)) = places.get(node) {
+            if let Some(list) = usize::try_from(node).ok().and_then(|n| versions.get_mut(n)) {
+                if list.is_empty() {
+                    // Most objects have one version: room for one.
+                    list.reserve_exact(1);
+                }
+                list.push(version);
+            }
+        }
+    }
+    // Each container's objects, built at once from its sorted names.
+    let mut objects: Vec<Vec<(String, ObjectNode)>> = Vec::new();
+    objects.resize_with(places.containers.len(), Vec::new);
+    for (place, versions) in places.by_node.into_iter().zip(versions) {
+        if let (Some(Place::Object(index, name)), false) = (place, versions.is_empty()) {
+            if let Some(list) = objects.get_mut(index) {
+                list.push((name, ObjectNode { versions }));
+            }
+        }
+    }
+    for ((account, container), list) in places.containers.into_iter().zip(objects) {
+        if let Some(c) = model.container_mut(&account, &container) {
+            c.objects = list.into_iter().collect();
         }
     }
     Ok(())
