@@ -381,13 +381,13 @@ fn object_json(
     let mut item = json!({
         "name": name,
         "bytes": version.size,
-        "content_type": version.content_type,
+        "content_type": &*version.content_type,
         "hash": version.checksum,
-        "x_object_hash": version.hash,
+        "x_object_hash": version.hash.as_deref(),
         "x_object_uuid": version.uuid,
         "x_object_version": version.serial,
         "x_object_version_timestamp": decimal_timestamp(version.mtime),
-        "x_object_modified_by": version.muser,
+        "x_object_modified_by": &*version.muser,
     });
     if until.is_none() {
         item["last_modified"] = json!(isoformat(version.mtime));

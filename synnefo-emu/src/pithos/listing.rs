@@ -354,7 +354,7 @@ mod tests {
                         cluster: Cluster::Normal,
                         size: 1,
                         hashes: Arc::new(Vec::new()),
-                        hash: Some(String::new()),
+                        hash: Some(Arc::from("")),
                         content_type: "text/plain".into(),
                         checksum: String::new(),
                         uuid: String::new(),

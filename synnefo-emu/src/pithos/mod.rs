@@ -24,6 +24,7 @@ pub mod body;
 pub mod container;
 pub mod hashing;
 pub mod headers;
+pub mod interner;
 pub mod journal;
 pub mod listing;
 pub mod model;
@@ -134,8 +135,8 @@ impl ObjectSummary {
     fn of(version: &model::Version) -> Self {
         ObjectSummary {
             size: version.size,
-            hash: version.hash.clone().unwrap_or_default(),
-            content_type: version.content_type.clone(),
+            hash: version.hash.as_deref().unwrap_or_default().to_string(),
+            content_type: version.content_type.to_string(),
             uuid: version.uuid.clone(),
             is_snapshot: version.is_snapshot,
         }

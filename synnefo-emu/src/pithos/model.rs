@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::hashing::{empty_hash, merkle, to_hex, Hash};
+use super::interner::Interner;
 use super::journal::Journal;
 use super::usage::{meta_keys, Usage};
 
@@ -54,15 +55,15 @@ pub struct Version {
     /// The block hashes.
     pub hashes: Arc<Vec<Hash>>,
     /// The Merkle hash, hex (`None` for a deletion marker).
-    pub hash: Option<String>,
+    pub hash: Option<Arc<str>>,
     /// The content type.
-    pub content_type: String,
+    pub content_type: Arc<str>,
     /// The MD5 of the data when it was computed, else empty.
     pub checksum: String,
     /// The object's uuid (kept across updates and moves).
     pub uuid: String,
     /// Who made this version.
-    pub muser: String,
+    pub muser: Arc<str>,
     /// User-defined metadata: `X-Object-Meta-*`, `Content-Encoding`,
     /// `Content-Disposition`, `X-Object-Manifest`.
     pub meta: BTreeMap<String, String>,
@@ -327,6 +328,8 @@ pub struct Model {
     /// What changed since the data dir last saw it; `None` without a data
     /// dir.
     journal: Option<Journal>,
+    /// The users and content types of versions, shared.
+    strings: Interner,
 }
 
 impl Model {
@@ -508,6 +511,11 @@ impl Model {
         let now = self.now();
         let serial = self.next_serial();
         self.note_object(account, container, name);
+        let muser = self.strings.get(user);
+        let given_type = data
+            .as_ref()
+            .and_then(|d| d.content_type.as_deref())
+            .map(|t| self.strings.get(t));
         let Some(cont) = self.objects_of(account, container) else {
             return (serial, 0);
         };
@@ -528,7 +536,7 @@ impl Model {
             Some(d) => (
                 d.size,
                 d.hashes,
-                d.content_type
+                given_type
                     .or_else(|| base.as_ref().map(|b| b.content_type.clone()))
                     .unwrap_or_default(),
                 d.checksum
@@ -545,7 +553,7 @@ impl Model {
                 None => (
                     0,
                     Arc::new(vec![empty_hash()]),
-                    String::new(),
+                    Arc::from(""),
                     String::new(),
                 ),
             },
@@ -555,7 +563,7 @@ impl Model {
         } else {
             hashes
         };
-        let hash = Some(to_hex(&merkle(&hashes)));
+        let hash = Some(Arc::from(to_hex(&merkle(&hashes))));
         if let Some(last) = node.versions.last_mut() {
             if last.cluster == Cluster::Normal {
                 last.cluster = Cluster::History;
@@ -581,7 +589,7 @@ impl Model {
             content_type,
             checksum,
             uuid,
-            muser: user.to_string(),
+            muser,
             meta: new_meta,
             is_snapshot,
         });
@@ -604,6 +612,7 @@ impl Model {
         let now = self.now();
         let serial = self.next_serial();
         self.note_object(account, container, name);
+        let muser = self.strings.get(user);
         let cont = self.objects_of(account, container)?;
         let versioning = cont.versioning;
         let node = cont.objects.get_mut(name)?;
@@ -621,10 +630,10 @@ impl Model {
             size: 0,
             hashes: Arc::new(Vec::new()),
             hash: None,
-            content_type: String::new(),
+            content_type: Arc::from(""),
             checksum: String::new(),
             uuid: current.uuid.clone(),
-            muser: user.to_string(),
+            muser,
             meta: BTreeMap::new(),
             is_snapshot: false,
         });

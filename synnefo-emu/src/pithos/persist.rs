@@ -34,6 +34,7 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::hashing::{empty_hash, Hash};
+use super::interner::Interner;
 use super::journal::Journal;
 use super::model::{Account, Cluster, Container, Model, ObjectNode, Sharing, Version, Versioning};
 
@@ -735,6 +736,7 @@ fn load_versions(db: &Connection, model: &mut Model, places: Places) -> rusqlite
     let mut versions: Vec<Vec<Version>> = Vec::new();
     versions.resize_with(places.by_node.len(), Vec::new);
     let mut last_map: Option<(String, Arc<Vec<Hash>>)> = None;
+    let mut shared = Interner::default();
     let empty = Arc::new(vec![empty_hash()]);
     let mut attributes =
         db.prepare("SELECT serial, key, value FROM attributes WHERE domain = ?1 ORDER BY serial")?;
@@ -786,11 +788,11 @@ fn load_versions(db: &Connection, model: &mut Model, places: Places) -> rusqlite
             cluster: cluster_of(row.get(9)?),
             size,
             hashes,
-            hash,
-            content_type: row.get(4)?,
+            hash: hash.as_deref().map(|h| shared.get(h)),
+            content_type: shared.get(row.get_ref(4)?.as_str()?),
             checksum: row.get(8)?,
             uuid: row.get(7)?,
-            muser: row.get(6)?,
+            muser: shared.get(row.get_ref(6)?.as_str()?),
             meta,
             is_snapshot: row.get(10)?,
         };

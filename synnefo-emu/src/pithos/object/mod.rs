@@ -115,7 +115,7 @@ impl ObjectMeta {
         if self.md5_etags {
             self.version.checksum.clone()
         } else {
-            self.version.hash.clone().unwrap_or_default()
+            self.version.hash.as_deref().unwrap_or_default().to_string()
         }
     }
 
@@ -126,7 +126,7 @@ impl ObjectMeta {
         let h = &mut reply.headers;
         h.set("ETag", self.etag());
         h.set("Content-Length", self.bytes.to_string());
-        h.set("Content-Type", v.content_type.clone());
+        h.set("Content-Type", v.content_type.to_string());
         h.set("Last-Modified", http_date(self.modified));
         if restricted {
             for k in ["Content-Encoding", "Content-Disposition"] {
@@ -136,9 +136,9 @@ impl ObjectMeta {
             }
             return;
         }
-        h.set("X-Object-Hash", v.hash.clone().unwrap_or_default());
+        h.set("X-Object-Hash", v.hash.as_deref().unwrap_or_default().to_string());
         h.set("X-Object-UUID", v.uuid.clone());
-        h.set("X-Object-Modified-By", v.muser.clone());
+        h.set("X-Object-Modified-By", v.muser.to_string());
         h.set("X-Object-Version", v.serial.to_string());
         h.set("X-Object-Version-Timestamp", http_date(v.mtime));
         for (k, value) in &v.meta {
@@ -300,7 +300,7 @@ fn version_etag(ctx: &Ctx, v: &Version) -> Option<String> {
     if ctx.pithos().update_md5() {
         v.hash.as_ref().map(|_| v.checksum.clone())
     } else {
-        v.hash.clone()
+        v.hash.as_deref().map(str::to_string)
     }
 }
 
