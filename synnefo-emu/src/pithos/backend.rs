@@ -157,7 +157,7 @@ impl PithosState {
             .ok_or_else(no_container)?
             .current(name);
         if let (Some(uuid), Some(current)) = (uuid, current) {
-            if current.uuid != uuid {
+            if current.uuid.to_string() != uuid {
                 return Err(ApiError::item_not_found("Object does not exist"));
             }
         }

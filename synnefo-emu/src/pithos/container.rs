@@ -384,7 +384,7 @@ fn object_json(
         "content_type": &*version.content_type,
         "hash": version.checksum,
         "x_object_hash": version.hash.as_deref(),
-        "x_object_uuid": version.uuid,
+        "x_object_uuid": version.uuid.to_string(),
         "x_object_version": version.serial,
         "x_object_version_timestamp": decimal_timestamp(version.mtime),
         "x_object_modified_by": &*version.muser,

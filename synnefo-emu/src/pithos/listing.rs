@@ -357,7 +357,7 @@ mod tests {
                         hash: Some(Arc::from("")),
                         content_type: "text/plain".into(),
                         checksum: String::new(),
-                        uuid: String::new(),
+                        uuid: uuid::Uuid::nil(),
                         muser: "u".into(),
                         meta,
                         is_snapshot: false,

@@ -137,7 +137,7 @@ impl ObjectSummary {
             size: version.size,
             hash: version.hash.as_deref().unwrap_or_default().to_string(),
             content_type: version.content_type.to_string(),
-            uuid: version.uuid.clone(),
+            uuid: version.uuid.to_string(),
             is_snapshot: version.is_snapshot,
         }
     }
@@ -182,6 +182,7 @@ impl PithosState {
         account: &str,
         uuid: &str,
     ) -> Option<(String, String, ObjectSummary)> {
+        let uuid = uuid::Uuid::parse_str(uuid).ok()?;
         let model = self.read();
         let account_data = model.accounts.get(account)?;
         account_data

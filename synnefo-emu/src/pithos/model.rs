@@ -60,8 +60,9 @@ pub struct Version {
     pub content_type: Arc<str>,
     /// The MD5 of the data when it was computed, else empty.
     pub checksum: String,
-    /// The object's uuid (kept across updates and moves).
-    pub uuid: String,
+    /// The object's uuid (kept across updates and moves; shown
+    /// hyphenated, in lower case).
+    pub uuid: uuid::Uuid,
     /// Who made this version.
     pub muser: Arc<str>,
     /// User-defined metadata: `X-Object-Meta-*`, `Content-Encoding`,
@@ -524,8 +525,8 @@ impl Model {
         let previous = node.current().cloned();
         let base = source.cloned().or_else(|| previous.clone());
         let uuid = match (&base, keep_uuid) {
-            (Some(b), true) => b.uuid.clone(),
-            _ => uuid::Uuid::new_v4().to_string(),
+            (Some(b), true) => b.uuid,
+            _ => uuid::Uuid::new_v4(),
         };
         let new_meta = meta;
         let is_snapshot = match &data {
@@ -632,7 +633,7 @@ impl Model {
             hash: None,
             content_type: Arc::from(""),
             checksum: String::new(),
-            uuid: current.uuid.clone(),
+            uuid: current.uuid,
             muser,
             meta: BTreeMap::new(),
             is_snapshot: false,

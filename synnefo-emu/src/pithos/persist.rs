@@ -486,7 +486,7 @@ fn insert_version(tx: &Transaction<'_>, node: i64, version: &Version) -> rusqlit
         version.content_type,
         version.mtime,
         version.muser,
-        version.uuid,
+        version.uuid.to_string(),
         version.checksum,
         cluster_code(version.cluster),
         version.is_snapshot,
@@ -642,11 +642,7 @@ fn load_nodes(db: &Connection, model: &mut Model) -> rusqlite::Result<Places> {
     Ok(places)
 }
 
-fn load_node_meta(
-    db: &Connection,
-    model: &mut Model,
-    places: &Places,
-) -> rusqlite::Result<()> {
+fn load_node_meta(db: &Connection, model: &mut Model, places: &Places) -> rusqlite::Result<()> {
     let mut query = db.prepare("SELECT node, key, value FROM node_attributes")?;
     let mut rows = query.query([])?;
     while let Some(row) = rows.next()? {
@@ -791,7 +787,16 @@ fn load_versions(db: &Connection, model: &mut Model, places: Places) -> rusqlite
             hash: hash.as_deref().map(|h| shared.get(h)),
             content_type: shared.get(row.get_ref(4)?.as_str()?),
             checksum: row.get(8)?,
-            uuid: row.get(7)?,
+            uuid: {
+                let text = row.get_ref(7)?.as_str()?;
+                uuid::Uuid::parse_str(text).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        7,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?
+            },
             muser: shared.get(row.get_ref(6)?.as_str()?),
             meta,
             is_snapshot: row.get(10)?,

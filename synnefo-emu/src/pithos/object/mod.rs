@@ -136,8 +136,11 @@ impl ObjectMeta {
             }
             return;
         }
-        h.set("X-Object-Hash", v.hash.as_deref().unwrap_or_default().to_string());
-        h.set("X-Object-UUID", v.uuid.clone());
+        h.set(
+            "X-Object-Hash",
+            v.hash.as_deref().unwrap_or_default().to_string(),
+        );
+        h.set("X-Object-UUID", v.uuid.to_string());
         h.set("X-Object-Modified-By", v.muser.to_string());
         h.set("X-Object-Version", v.serial.to_string());
         h.set("X-Object-Version-Timestamp", http_date(v.mtime));
