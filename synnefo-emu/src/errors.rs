@@ -91,6 +91,16 @@ impl ApiError {
     pub fn service_unavailable(message: impl Into<String>) -> Self {
         ApiError::new("serviceUnavailable", 503, message)
     }
+
+    /// 507 insufficientStorage: the disk of the emulator's data dir is
+    /// full; `what` (the data, the changes) could not be kept.
+    pub fn insufficient_storage(what: &str) -> Self {
+        ApiError::new(
+            "insufficientStorage",
+            507,
+            format!("No space left for {what}: free some space on the emulator's data dir disk"),
+        )
+    }
 }
 
 impl IntoResponse for ApiError {

@@ -67,11 +67,7 @@ fn services_changed_by(method: &Method, path: &str) -> &'static [&'static str] {
 /// The reply to a request whose changes could not be kept.
 fn not_kept(error: &StorageError) -> ApiError {
     if error.is_disk_full() {
-        ApiError::new(
-            "insufficientStorage",
-            507,
-            "No space left to keep the changes: free some space on the emulator's data dir disk",
-        )
+        ApiError::insufficient_storage("the changes")
     } else {
         ApiError::internal(format!("The emulator failed to keep the changes: {error}"))
     }

@@ -32,11 +32,7 @@ pub struct BlockStore {
 /// is full, 500 otherwise.
 pub fn write_failed(error: std::io::Error) -> ApiError {
     if error.kind() == std::io::ErrorKind::StorageFull {
-        ApiError::new(
-            "insufficientStorage",
-            507,
-            "No space left for the data: free some space on the emulator's data dir disk",
-        )
+        ApiError::insufficient_storage("the data")
     } else {
         ApiError::internal(format!("Cannot store a block: {error}"))
     }
