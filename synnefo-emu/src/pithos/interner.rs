@@ -1,9 +1,12 @@
-//! Equal strings shared: the user who made a version, its content type and
-//! hash are the same for many versions, and a million versions need not
-//! hold a million copies of them.
+//! Equal things shared: the user who made a version, its content type, its
+//! hash and block list are the same for many versions (empty files, folder
+//! markers, copies, new versions of metadata), and a million versions need
+//! not hold a million copies of them.
 
-use std::collections::HashSet;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Weak};
+
+use super::hashing::Hash;
 
 /// The strings shared so far.
 #[derive(Debug, Default)]
@@ -21,6 +24,35 @@ impl Interner {
     }
 }
 
+/// The hashes and block lists of live versions, by hash: a new version of
+/// a content some version has takes the same ones. An entry whose versions
+/// are all gone goes at the next sweep (when the table has doubled since
+/// the last one).
+#[derive(Debug, Default)]
+pub struct Contents {
+    by_hash: HashMap<Arc<str>, Weak<Vec<Hash>>>,
+    live_at_sweep: usize,
+}
+
+impl Contents {
+    /// The shared hash and block list of a version whose Merkle hash is
+    /// `hash` (hex) and blocks `hashes`.
+    pub fn share(&mut self, hash: &str, hashes: Arc<Vec<Hash>>) -> (Arc<str>, Arc<Vec<Hash>>) {
+        if let Some((key, kept)) = self.by_hash.get_key_value(hash) {
+            if let Some(kept) = kept.upgrade().filter(|k| **k == *hashes) {
+                return (key.clone(), kept);
+            }
+        }
+        let key: Arc<str> = Arc::from(hash);
+        self.by_hash.insert(key.clone(), Arc::downgrade(&hashes));
+        if self.by_hash.len() > 2 * self.live_at_sweep + 1024 {
+            self.by_hash.retain(|_, kept| kept.strong_count() > 0);
+            self.live_at_sweep = self.by_hash.len();
+        }
+        (key, hashes)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -32,5 +64,25 @@ mod tests {
         let b = shared.get("application/octet-stream");
         assert!(Arc::ptr_eq(&a, &b));
         assert!(!Arc::ptr_eq(&a, &shared.get("text/plain")));
+    }
+
+    #[test]
+    fn equal_contents_share_and_gone_ones_are_swept() {
+        let mut contents = Contents::default();
+        let (h1, l1) = contents.share("ab", Arc::new(vec![[1; 32]]));
+        let (h2, l2) = contents.share("ab", Arc::new(vec![[1; 32]]));
+        assert!(Arc::ptr_eq(&h1, &h2) && Arc::ptr_eq(&l1, &l2));
+        drop((l1, l2));
+        // Gone: a new one is made, and sweeps keep the table bounded.
+        let (_, l3) = contents.share("ab", Arc::new(vec![[1; 32]]));
+        assert_eq!(Arc::strong_count(&l3), 1);
+        for i in 0..5000u32 {
+            contents.share(&i.to_string(), Arc::new(vec![[2; 32]]));
+        }
+        assert!(
+            contents.by_hash.len() <= 2 * 1024 + 2,
+            "{}",
+            contents.by_hash.len()
+        );
     }
 }

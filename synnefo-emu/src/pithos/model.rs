@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::hashing::{empty_hash, merkle, to_hex, Hash};
-use super::interner::Interner;
+use super::interner::{Contents, Interner};
 use super::journal::Journal;
 use super::usage::{meta_keys, Usage};
 
@@ -331,6 +331,8 @@ pub struct Model {
     journal: Option<Journal>,
     /// The users and content types of versions, shared.
     strings: Interner,
+    /// The hashes and block lists of versions, shared by equal contents.
+    contents: Contents,
 }
 
 impl Model {
@@ -388,6 +390,16 @@ impl Model {
             j.objects
                 .insert((account.to_string(), container.to_string(), name.to_string()));
         });
+    }
+
+    /// Shares a version's hash and block list with the versions of equal
+    /// content read before (for a data dir's load).
+    pub fn share_content(
+        &mut self,
+        hash: &str,
+        hashes: Arc<Vec<Hash>>,
+    ) -> (Arc<str>, Arc<Vec<Hash>>) {
+        self.contents.share(hash, hashes)
     }
 
     /// The last serial given and the last time given (for a data dir).
@@ -517,7 +529,13 @@ impl Model {
             .as_ref()
             .and_then(|d| d.content_type.as_deref())
             .map(|t| self.strings.get(t));
-        let Some(cont) = self.objects_of(account, container) else {
+        // The fields apart, so that the shared contents can be used while
+        // the container is held.
+        let Some(cont) = self
+            .accounts
+            .get_mut(account)
+            .and_then(|a| a.containers.get_mut(container))
+        else {
             return (serial, 0);
         };
         let versioning = cont.versioning;
@@ -564,7 +582,8 @@ impl Model {
         } else {
             hashes
         };
-        let hash = Some(Arc::from(to_hex(&merkle(&hashes))));
+        let (hash, hashes) = self.contents.share(&to_hex(&merkle(&hashes)), hashes);
+        let hash = Some(hash);
         if let Some(last) = node.versions.last_mut() {
             if last.cluster == Cluster::Normal {
                 last.cluster = Cluster::History;

@@ -747,16 +747,20 @@ fn load_versions(db: &Connection, model: &mut Model, places: Places) -> rusqlite
         let serial: i64 = row.get(0)?;
         let hash: Option<String> = row.get(2)?;
         let size = u64::try_from(row.get::<_, i64>(3)?).unwrap_or(0);
-        let hashes = match &hash {
-            Some(h) => match &last_map {
-                Some((last, map)) if last == h => map.clone(),
-                _ => {
-                    let map = maps.get(h).cloned().unwrap_or_else(|| empty.clone());
-                    last_map = Some((h.clone(), map.clone()));
-                    map
-                }
-            },
-            None => Arc::new(Vec::new()),
+        let (hash, hashes) = match &hash {
+            Some(h) => {
+                let map = match &last_map {
+                    Some((last, map)) if last == h => map.clone(),
+                    _ => {
+                        let map = maps.get(h).cloned().unwrap_or_else(|| empty.clone());
+                        last_map = Some((h.clone(), map.clone()));
+                        map
+                    }
+                };
+                let (h, map) = model.share_content(h, map);
+                (Some(h), map)
+            }
+            None => (None, Arc::new(Vec::new())),
         };
         // The attributes, also in serial order, joined as they come.
         let mut meta = BTreeMap::new();
@@ -784,7 +788,7 @@ fn load_versions(db: &Connection, model: &mut Model, places: Places) -> rusqlite
             cluster: cluster_of(row.get(9)?),
             size,
             hashes,
-            hash: hash.as_deref().map(|h| shared.get(h)),
+            hash,
             content_type: shared.get(row.get_ref(4)?.as_str()?),
             checksum: row.get(8)?,
             uuid: {
