@@ -339,6 +339,61 @@ async fn a_version_1_data_dir_is_brought_to_the_current_schema() {
 }
 
 #[tokio::test]
+async fn a_version_2_data_dir_gains_the_namespace_tables_and_keeps_its_users() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    db.execute_batch(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+         CREATE TABLE users (uuid TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE,
+             realname TEXT NOT NULL, token TEXT NOT NULL, position INTEGER NOT NULL);
+         CREATE TABLE components (name TEXT PRIMARY KEY, token TEXT NOT NULL);
+         CREATE TABLE oauth2_clients (id TEXT PRIMARY KEY, secret TEXT NOT NULL,
+             redirect_urls TEXT NOT NULL);
+         INSERT INTO meta VALUES ('schema_version', '2');
+         INSERT INTO users VALUES ('u-2', 'two@example.com', 'Two', 'two-token', 0);",
+    )
+    .unwrap();
+    drop(db);
+    let emu = Emulator::builder()
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(emu.users()[0].uuid, "u-2");
+    // The new tables work: an object put now is there after a restart.
+    let http = reqwest::Client::new();
+    let account = pithos_account(&emu);
+    for (url, body) in [
+        (format!("{account}/c"), Vec::new()),
+        (format!("{account}/c/o"), b"kept".to_vec()),
+    ] {
+        let reply = http
+            .put(url)
+            .header("X-Auth-Token", "two-token")
+            .header("Content-Type", "application/octet-stream")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(reply.status().is_success(), "{}", reply.status());
+    }
+    drop(emu);
+    assert_eq!(schema_version(dir.path()), SCHEMA_VERSION.to_string());
+    let again = Emulator::builder()
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    let got = http
+        .get(format!("{}/c/o", pithos_account(&again)))
+        .header("X-Auth-Token", "two-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.bytes().await.unwrap().as_ref(), b"kept");
+}
+
+#[tokio::test]
 async fn unreferenced_blocks_are_removed_when_asked() {
     let dir = tempfile::tempdir().unwrap();
     let emu = Emulator::builder()
