@@ -82,6 +82,8 @@ impl PithosState {
             Content::Zeros(size) => (*size, zero_hashmap(*size)?),
             Content::Bytes(data) => (data.len() as u64, self.store_data(data)?),
         };
+        // The blocks on disk before a version refers to them.
+        self.store.flush(&hashes)?;
         let at = At {
             account: write.account,
             container: write.container,

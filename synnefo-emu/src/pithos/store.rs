@@ -69,7 +69,7 @@ impl BlockStore {
             return Ok(());
         }
         if let Some(files) = &self.files {
-            if self.on_disk().contains(&hash) {
+            if self.on_disk().contains(&hash) && !files.has_failed(&hash) {
                 return Ok(());
             }
             files.write(&hash, &data[..kept])?;
@@ -122,9 +122,19 @@ impl BlockStore {
     pub fn contains(&self, hash: &Hash) -> bool {
         *hash == empty_hash()
             || match &self.files {
-                Some(_) => self.on_disk().contains(hash),
+                Some(files) => self.on_disk().contains(hash) && !files.has_failed(hash),
                 None => self.read().contains_key(hash),
             }
+    }
+
+    /// Waits until the blocks of `hashes` are on disk (with block files;
+    /// at once in memory): call it before a version refers to them. An
+    /// error is the API's 507 or 500 ([`write_failed`]).
+    pub fn flush(&self, hashes: &[Hash]) -> Result<(), ApiError> {
+        match &self.files {
+            Some(files) => files.flush(hashes).map_err(write_failed),
+            None => Ok(()),
+        }
     }
 
     /// The hashes of `hashes` that are not present, each once, in order.

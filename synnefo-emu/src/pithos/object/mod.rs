@@ -357,3 +357,13 @@ fn check_match(ctx: &Ctx, etag: Option<&str>) -> Result<(), ApiError> {
     }
     Ok(())
 }
+
+/// `hashes`, once their blocks are on disk (with a data dir; see
+/// [`crate::pithos::store::BlockStore::flush`]): a version is made only of
+/// blocks that are.
+pub(crate) async fn flushed(ctx: &Ctx, hashes: Vec<Hash>) -> Result<Vec<Hash>, ApiError> {
+    let store = ctx.pithos().store.clone();
+    tokio::task::spawn_blocking(move || store.flush(&hashes).map(|()| hashes))
+        .await
+        .map_err(|e| ApiError::internal(format!("Cannot store the blocks: {e}")))?
+}

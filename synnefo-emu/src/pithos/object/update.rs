@@ -224,6 +224,7 @@ async fn update_data(
         }
     };
     let new_size = resize(&mut hashes, size.max(end), dest_bytes)?;
+    let hashes = super::flushed(ctx, hashes).await?;
     commit_update(ctx, at, request, &prev, hashes, new_size)
 }
 

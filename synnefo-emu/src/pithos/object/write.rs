@@ -319,6 +319,7 @@ pub async fn put(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResul
         };
         (stored.size, hashes, checksum)
     };
+    let hashes = super::flushed(ctx, hashes).await?;
 
     let mut model = ctx.pithos().write();
     let data = NewData {
