@@ -290,7 +290,9 @@ mod tests {
             assert_eq!(std::fs::read(files.path(hash)).unwrap(), *data);
             assert!(!files.has_failed(hash));
         }
-        let left = std::fs::read_dir(dir.path().join("blocks/tmp")).unwrap().count();
+        let left = std::fs::read_dir(dir.path().join("blocks/tmp"))
+            .unwrap()
+            .count();
         assert_eq!(left, 0, "no temporary file is left once synced");
         assert_eq!(files.scan().unwrap().len(), blocks.len());
     }
