@@ -309,24 +309,34 @@ async fn service_tokens_and_oauth2_clients_are_kept() {
     assert!(names.contains(&"cyclades".to_string()), "{names:?}");
 }
 
-#[tokio::test]
-async fn a_version_1_data_dir_is_brought_to_the_current_schema() {
+/// The tables of schema version 1 (users).
+const TABLES_V1: &str = "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+     CREATE TABLE users (uuid TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE,
+         realname TEXT NOT NULL, token TEXT NOT NULL, position INTEGER NOT NULL);";
+
+/// A data dir an older emulator left: its database made by `sql`; an
+/// emulator started on it.
+async fn start_on_old(sql: &str) -> (tempfile::TempDir, Emulator) {
     let dir = tempfile::tempdir().unwrap();
     let db = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
-    db.execute_batch(
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-         CREATE TABLE users (uuid TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE,
-             realname TEXT NOT NULL, token TEXT NOT NULL, position INTEGER NOT NULL);
-         INSERT INTO meta VALUES ('schema_version', '1');
-         INSERT INTO users VALUES ('u-1', 'old@example.com', 'Old', 'old-token', 0);",
-    )
-    .unwrap();
+    db.execute_batch(sql).unwrap();
     drop(db);
     let emu = Emulator::builder()
         .data_dir(dir.path())
         .start()
         .await
         .unwrap();
+    (dir, emu)
+}
+
+#[tokio::test]
+async fn a_version_1_data_dir_is_brought_to_the_current_schema() {
+    let (dir, emu) = start_on_old(&format!(
+        "{TABLES_V1}
+         INSERT INTO meta VALUES ('schema_version', '1');
+         INSERT INTO users VALUES ('u-1', 'old@example.com', 'Old', 'old-token', 0);"
+    ))
+    .await;
     assert_eq!(emu.users()[0].uuid, "u-1");
     assert_eq!(emu.token(), "old-token");
     drop(emu);
@@ -340,25 +350,15 @@ async fn a_version_1_data_dir_is_brought_to_the_current_schema() {
 
 #[tokio::test]
 async fn a_version_2_data_dir_gains_the_namespace_tables_and_keeps_its_users() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
-    db.execute_batch(
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-         CREATE TABLE users (uuid TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE,
-             realname TEXT NOT NULL, token TEXT NOT NULL, position INTEGER NOT NULL);
+    let (dir, emu) = start_on_old(&format!(
+        "{TABLES_V1}
          CREATE TABLE components (name TEXT PRIMARY KEY, token TEXT NOT NULL);
          CREATE TABLE oauth2_clients (id TEXT PRIMARY KEY, secret TEXT NOT NULL,
              redirect_urls TEXT NOT NULL);
          INSERT INTO meta VALUES ('schema_version', '2');
-         INSERT INTO users VALUES ('u-2', 'two@example.com', 'Two', 'two-token', 0);",
-    )
-    .unwrap();
-    drop(db);
-    let emu = Emulator::builder()
-        .data_dir(dir.path())
-        .start()
-        .await
-        .unwrap();
+         INSERT INTO users VALUES ('u-2', 'two@example.com', 'Two', 'two-token', 0);"
+    ))
+    .await;
     assert_eq!(emu.users()[0].uuid, "u-2");
     // The new tables work: an object put now is there after a restart.
     let http = reqwest::Client::new();
