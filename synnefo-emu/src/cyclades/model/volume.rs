@@ -177,7 +177,8 @@ pub struct Snapshot {
     pub user: String,
     /// The volume it was taken from (as the request named it).
     pub volume: String,
-    /// Its object's name in the owner's [`SNAPSHOTS_CONTAINER`].
+    /// Its object's name in the owner's
+    /// [`SNAPSHOTS_CONTAINER`](crate::volume::snapshots::SNAPSHOTS_CONTAINER).
     pub object: String,
     /// Custom metadata.
     pub metadata: BTreeMap<String, String>,
