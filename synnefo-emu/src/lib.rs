@@ -582,7 +582,6 @@ impl EmulatorBuilder {
             local_addr: local,
             state,
             shutdown,
-            data_dir,
         })
     }
 }
@@ -614,8 +613,6 @@ pub struct Emulator {
     local_addr: SocketAddr,
     state: SharedState,
     shutdown: axum_server::Handle<SocketAddr>,
-    /// The data dir, its lock held while the emulator runs.
-    data_dir: Option<Arc<DataDir>>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -639,7 +636,7 @@ impl Emulator {
 
     /// The data dir it keeps its state in, if one was given.
     pub fn data_dir(&self) -> Option<&std::path::Path> {
-        self.data_dir.as_deref().map(DataDir::path)
+        self.state.data.as_deref().map(DataDir::path)
     }
 
     /// The base URL, e.g. `http://127.0.0.1:39123`.
@@ -782,7 +779,7 @@ impl Drop for Emulator {
         self.shutdown.shutdown();
         // Requests still under way write no more; another emulator may
         // open the data dir at once.
-        if let Some(data) = &self.data_dir {
+        if let Some(data) = &self.state.data {
             data.close();
         }
     }
