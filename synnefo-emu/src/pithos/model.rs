@@ -392,6 +392,12 @@ impl Model {
         });
     }
 
+    /// The shared copy of a version's user or content type (for a data
+    /// dir's load; new versions take theirs the same way).
+    pub fn share_string(&mut self, text: &str) -> Arc<str> {
+        self.strings.get(text)
+    }
+
     /// Shares a version's hash and block list with the versions of equal
     /// content read before (for a data dir's load).
     pub fn share_content(

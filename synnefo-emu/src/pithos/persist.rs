@@ -34,7 +34,6 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::hashing::{empty_hash, Hash};
-use super::interner::Interner;
 use super::journal::Journal;
 use super::model::{Account, Cluster, Container, Model, ObjectNode, Sharing, Version, Versioning};
 
@@ -732,7 +731,6 @@ fn load_versions(db: &Connection, model: &mut Model, places: Places) -> rusqlite
     let mut versions: Vec<Vec<Version>> = Vec::new();
     versions.resize_with(places.by_node.len(), Vec::new);
     let mut last_map: Option<(String, Arc<Vec<Hash>>)> = None;
-    let mut shared = Interner::default();
     let empty = Arc::new(vec![empty_hash()]);
     let mut attributes =
         db.prepare("SELECT serial, key, value FROM attributes WHERE domain = ?1 ORDER BY serial")?;
@@ -789,7 +787,7 @@ fn load_versions(db: &Connection, model: &mut Model, places: Places) -> rusqlite
             size,
             hashes,
             hash,
-            content_type: shared.get(row.get_ref(4)?.as_str()?),
+            content_type: model.share_string(row.get_ref(4)?.as_str()?),
             checksum: row.get(8)?,
             uuid: {
                 let text = row.get_ref(7)?.as_str()?;
@@ -801,7 +799,7 @@ fn load_versions(db: &Connection, model: &mut Model, places: Places) -> rusqlite
                     )
                 })?
             },
-            muser: shared.get(row.get_ref(6)?.as_str()?),
+            muser: model.share_string(row.get_ref(6)?.as_str()?),
             meta,
             is_snapshot: row.get(10)?,
         };
