@@ -60,18 +60,10 @@ async fn a_user_given_again_is_the_same_user_after_a_restart() {
 #[tokio::test]
 async fn the_default_user_keeps_its_token_across_restarts() {
     let dir = tempfile::tempdir().unwrap();
-    let first = Emulator::builder()
-        .data_dir(dir.path())
-        .start()
-        .await
-        .unwrap();
+    let first = start_on(dir.path()).await;
     let (token, uuid) = (first.token().to_string(), first.users()[0].uuid.clone());
     drop(first);
-    let again = Emulator::builder()
-        .data_dir(dir.path())
-        .start()
-        .await
-        .unwrap();
+    let again = start_on(dir.path()).await;
     assert_eq!(again.token(), token);
     assert_eq!(again.users()[0].uuid, uuid);
 }
@@ -79,11 +71,7 @@ async fn the_default_user_keeps_its_token_across_restarts() {
 #[tokio::test]
 async fn a_second_emulator_on_the_same_data_dir_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let _first = Emulator::builder()
-        .data_dir(dir.path())
-        .start()
-        .await
-        .unwrap();
+    let _first = start_on(dir.path()).await;
     let second = Emulator::builder().data_dir(dir.path()).start().await;
     let message = match second {
         Err(e @ EmuError::DataDir(_)) => e.to_string(),
@@ -103,13 +91,7 @@ async fn a_second_emulator_on_the_same_data_dir_is_refused() {
 #[tokio::test]
 async fn a_newer_schema_is_refused_and_left_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
-    drop(
-        Emulator::builder()
-            .data_dir(dir.path())
-            .start()
-            .await
-            .unwrap(),
-    );
+    drop(start_on(dir.path()).await);
     let db = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
     let newer = (SCHEMA_VERSION + 1).to_string();
     db.execute(
@@ -259,11 +241,7 @@ async fn blocks_are_files_in_the_data_dir_and_outlive_a_restart() {
 
     // A restart finds the blocks: the same data put again by its hashmap
     // needs no block sent.
-    let again = Emulator::builder()
-        .data_dir(dir.path())
-        .start()
-        .await
-        .unwrap();
+    let again = start_on(dir.path()).await;
     assert_eq!(again.state().pithos.block_count(), 3);
     let account = pithos_account(&again);
     let hashes: Vec<String> = data
@@ -281,18 +259,10 @@ async fn blocks_are_files_in_the_data_dir_and_outlive_a_restart() {
 #[tokio::test]
 async fn service_tokens_and_oauth2_clients_are_kept() {
     let dir = tempfile::tempdir().unwrap();
-    let first = Emulator::builder()
-        .data_dir(dir.path())
-        .start()
-        .await
-        .unwrap();
+    let first = start_on(dir.path()).await;
     let (service, client) = (first.service_token(), first.oauth2_client());
     drop(first);
-    let again = Emulator::builder()
-        .data_dir(dir.path())
-        .start()
-        .await
-        .unwrap();
+    let again = start_on(dir.path()).await;
     assert_eq!(again.service_token(), service);
     assert_eq!(again.oauth2_client(), client);
     drop(again);
@@ -309,6 +279,11 @@ async fn service_tokens_and_oauth2_clients_are_kept() {
     assert!(names.contains(&"cyclades".to_string()), "{names:?}");
 }
 
+/// An emulator on a data dir, with the users it keeps.
+async fn start_on(dir: &std::path::Path) -> Emulator {
+    Emulator::builder().data_dir(dir).start().await.unwrap()
+}
+
 /// The tables of schema version 1 (users).
 const TABLES_V1: &str = "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
      CREATE TABLE users (uuid TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE,
@@ -321,11 +296,7 @@ async fn start_on_old(sql: &str) -> (tempfile::TempDir, Emulator) {
     let db = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
     db.execute_batch(sql).unwrap();
     drop(db);
-    let emu = Emulator::builder()
-        .data_dir(dir.path())
-        .start()
-        .await
-        .unwrap();
+    let emu = start_on(dir.path()).await;
     (dir, emu)
 }
 
@@ -379,11 +350,7 @@ async fn a_version_2_data_dir_gains_the_namespace_tables_and_keeps_its_users() {
     }
     drop(emu);
     assert_eq!(schema_version(dir.path()), SCHEMA_VERSION.to_string());
-    let again = Emulator::builder()
-        .data_dir(dir.path())
-        .start()
-        .await
-        .unwrap();
+    let again = start_on(dir.path()).await;
     let got = http
         .get(format!("{}/c/o", pithos_account(&again)))
         .header("X-Auth-Token", "two-token")
