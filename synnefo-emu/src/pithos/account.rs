@@ -161,7 +161,7 @@ fn readable_account(ctx: &Ctx, account: &str, until: Option<f64>) -> Result<(), 
     let mut model = ctx.pithos().write();
     model.can_read_account(ctx.uuid(), account)?;
     if ctx.uuid() == account {
-        model.account_mut(account);
+        model.ensure_account(account);
     } else {
         if until.is_some() {
             return Err(ApiError::forbidden(

@@ -51,3 +51,20 @@ impl Journal {
         self.paths.extend(other.paths);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::model::Model;
+
+    #[test]
+    fn reading_an_existing_account_notes_nothing_and_making_one_does() {
+        let mut model = Model::default();
+        model.keep_journal();
+        model.ensure_account("u");
+        assert!(model.take_journal().accounts.contains("u"));
+        model.ensure_account("u");
+        assert!(!model.has_changes(), "an account read is not written again");
+        model.account_mut("u");
+        assert!(model.has_changes(), "a change is");
+    }
+}

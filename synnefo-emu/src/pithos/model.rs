@@ -454,6 +454,15 @@ impl Model {
         self.accounts.entry(uuid.to_string()).or_default()
     }
 
+    /// Makes the account of a uuid if it has none (as the backend does for
+    /// its owner on a read); an existing one is left as it is, and so is
+    /// not written to a data dir again.
+    pub fn ensure_account(&mut self, uuid: &str) {
+        if !self.accounts.contains_key(uuid) {
+            self.account_mut(uuid);
+        }
+    }
+
     /// A container.
     pub fn container(&self, account: &str, container: &str) -> Option<&Container> {
         self.accounts.get(account)?.containers.get(container)
