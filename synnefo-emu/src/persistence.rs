@@ -85,8 +85,9 @@ pub const SERVICES: [&str; 8] = [
     "default_projects",
 ];
 
-/// A service's state as a JSON document.
-fn snapshot(state: &AppState, service: &str) -> serde_json::Value {
+/// A service's state (one of [`SERVICES`]) as a JSON document; `Null`
+/// for a name not in it.
+pub fn snapshot(state: &AppState, service: &str) -> serde_json::Value {
     match service {
         "compute" => state.compute.snapshot(),
         "network" => state.network.snapshot(),
@@ -108,8 +109,13 @@ fn snapshot(state: &AppState, service: &str) -> serde_json::Value {
     }
 }
 
-/// Puts a service's state back from its document.
-fn restore(state: &AppState, service: &str, document: serde_json::Value) -> serde_json::Result<()> {
+/// Puts a service's state (one of [`SERVICES`]) back from its document;
+/// a name not in it is ignored.
+pub fn restore(
+    state: &AppState,
+    service: &str,
+    document: serde_json::Value,
+) -> serde_json::Result<()> {
     match service {
         "compute" => state.compute.restore(document),
         "network" => state.network.restore(document),

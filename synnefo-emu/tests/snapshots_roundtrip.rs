@@ -9,13 +9,8 @@ use std::time::Duration;
 
 use reqwest::redirect::Policy;
 use serde_json::{json, Value};
-use synnefo_emu::account::AccountState;
-use synnefo_emu::compute::ComputeState;
-use synnefo_emu::image::ImageState;
-use synnefo_emu::network::NetworkState;
-use synnefo_emu::oauth2::OAuth2State;
-use synnefo_emu::quotas::Quotas;
-use synnefo_emu::volume::VolumeState;
+use synnefo_emu::persistence;
+use synnefo_emu::state::AppState;
 use synnefo_emu::Emulator;
 
 const DEBIAN: &str = "1d1f1a25-9f06-4c26-95e6-1c9a2f0b6a01";
@@ -138,71 +133,30 @@ impl<'e> Api<'e> {
     }
 }
 
-/// The seven snapshots of an emulator, by name.
+/// The seven service snapshots of an emulator (all the data dir keeps as
+/// documents but the users' default projects), by name.
 fn snapshots(emu: &Emulator) -> Vec<(&'static str, Value)> {
-    let state = emu.state();
-    vec![
-        ("compute", state.compute.snapshot()),
-        ("network", state.network.snapshot()),
-        ("volume", state.volume.snapshot()),
-        ("image", state.image.snapshot()),
-        ("account", state.account.snapshot()),
-        ("quotas", state.quotas.snapshot()),
-        ("oauth2", state.oauth2.snapshot()),
-    ]
+    persistence::SERVICES
+        .iter()
+        .filter(|name| **name != "default_projects")
+        .map(|name| (*name, persistence::snapshot(emu.state(), name)))
+        .collect()
 }
 
 /// Restores the snapshots into an emulator's states.
 fn restore(emu: &Emulator, snapshots: &[(&str, Value)]) {
-    let state = emu.state();
     for (name, snapshot) in snapshots {
-        let snapshot = snapshot.clone();
-        let restored = match *name {
-            "compute" => state.compute.restore(snapshot),
-            "network" => state.network.restore(snapshot),
-            "volume" => state.volume.restore(snapshot),
-            "image" => state.image.restore(snapshot),
-            "account" => state.account.restore(snapshot),
-            "quotas" => state.quotas.restore(snapshot),
-            _ => state.oauth2.restore(snapshot),
-        };
-        restored.unwrap_or_else(|e| panic!("{name}: {e}"));
+        persistence::restore(emu.state(), name, snapshot.clone())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
 
 /// Each snapshot restored into a fresh state snapshots the same.
 fn assert_fresh_round_trips(snapshots: &[(&str, Value)]) {
     for (name, snapshot) in snapshots {
-        let again = match *name {
-            "compute" => {
-                let s = ComputeState::default();
-                s.restore(snapshot.clone()).map(|()| s.snapshot())
-            }
-            "network" => {
-                let s = NetworkState::default();
-                s.restore(snapshot.clone()).map(|()| s.snapshot())
-            }
-            "volume" => {
-                let s = VolumeState::default();
-                s.restore(snapshot.clone()).map(|()| s.snapshot())
-            }
-            "image" => {
-                let s = ImageState::default();
-                s.restore(snapshot.clone()).map(|()| s.snapshot())
-            }
-            "account" => {
-                let s = AccountState::default();
-                s.restore(snapshot.clone()).map(|()| s.snapshot())
-            }
-            "quotas" => {
-                let s = Quotas::default();
-                s.restore(snapshot.clone()).map(|()| s.snapshot())
-            }
-            _ => {
-                let s = OAuth2State::default();
-                s.restore(snapshot.clone()).map(|()| s.snapshot())
-            }
-        };
+        let fresh = AppState::new("http://fresh".into(), Vec::new());
+        let again = persistence::restore(&fresh, name, snapshot.clone())
+            .map(|()| persistence::snapshot(&fresh, name));
         assert_eq!(&again.unwrap(), snapshot, "{name}");
     }
 }
