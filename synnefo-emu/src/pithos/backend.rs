@@ -103,7 +103,7 @@ impl PithosState {
         }
         let data = NewData {
             size,
-            hashes: Arc::new(hashes),
+            hashes: Arc::from(hashes),
             content_type: Some(write.content_type.to_string()),
             checksum: Some(String::new()),
             is_snapshot: write.is_snapshot,

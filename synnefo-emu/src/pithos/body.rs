@@ -243,7 +243,7 @@ pub struct Segment {
     /// Its size.
     pub size: u64,
     /// Its block hashes.
-    pub hashes: Arc<Vec<Hash>>,
+    pub hashes: Arc<[Hash]>,
 }
 
 /// The data of `segments` (concatenated) in `ranges` (offset, length), as
@@ -409,7 +409,7 @@ mod tests {
             .collect();
         Segment {
             size: data.len() as u64,
-            hashes: Arc::new(hashes),
+            hashes: Arc::from(hashes),
         }
     }
 

@@ -30,14 +30,14 @@ impl Interner {
 /// the last one).
 #[derive(Debug, Default)]
 pub struct Contents {
-    by_hash: HashMap<Arc<str>, Weak<Vec<Hash>>>,
+    by_hash: HashMap<Arc<str>, Weak<[Hash]>>,
     live_at_sweep: usize,
 }
 
 impl Contents {
     /// The shared hash and block list of a version whose Merkle hash is
     /// `hash` (hex) and blocks `hashes`.
-    pub fn share(&mut self, hash: &str, hashes: Arc<Vec<Hash>>) -> (Arc<str>, Arc<Vec<Hash>>) {
+    pub fn share(&mut self, hash: &str, hashes: Arc<[Hash]>) -> (Arc<str>, Arc<[Hash]>) {
         if let Some((key, kept)) = self.by_hash.get_key_value(hash) {
             if let Some(kept) = kept.upgrade().filter(|k| **k == *hashes) {
                 return (key.clone(), kept);
@@ -69,15 +69,15 @@ mod tests {
     #[test]
     fn equal_contents_share_and_gone_ones_are_swept() {
         let mut contents = Contents::default();
-        let (h1, l1) = contents.share("ab", Arc::new(vec![[1; 32]]));
-        let (h2, l2) = contents.share("ab", Arc::new(vec![[1; 32]]));
+        let (h1, l1) = contents.share("ab", Arc::from(vec![[1; 32]]));
+        let (h2, l2) = contents.share("ab", Arc::from(vec![[1; 32]]));
         assert!(Arc::ptr_eq(&h1, &h2) && Arc::ptr_eq(&l1, &l2));
         drop((l1, l2));
         // Gone: a new one is made, and sweeps keep the table bounded.
-        let (_, l3) = contents.share("ab", Arc::new(vec![[1; 32]]));
+        let (_, l3) = contents.share("ab", Arc::from(vec![[1; 32]]));
         assert_eq!(Arc::strong_count(&l3), 1);
         for i in 0..5000u32 {
-            contents.share(&i.to_string(), Arc::new(vec![[2; 32]]));
+            contents.share(&i.to_string(), Arc::from(vec![[2; 32]]));
         }
         assert!(
             contents.by_hash.len() <= 2 * 1024 + 2,

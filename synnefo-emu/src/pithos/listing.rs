@@ -353,7 +353,7 @@ mod tests {
                         mtime: 10.0 + i as f64,
                         cluster: Cluster::Normal,
                         size: 1,
-                        hashes: Arc::new(Vec::new()),
+                        hashes: Arc::from(Vec::new()),
                         hash: Some(Arc::from("")),
                         content_type: "text/plain".into(),
                         checksum: String::new(),

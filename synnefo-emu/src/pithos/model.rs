@@ -53,7 +53,7 @@ pub struct Version {
     /// The size in bytes.
     pub size: u64,
     /// The block hashes.
-    pub hashes: Arc<Vec<Hash>>,
+    pub hashes: Arc<[Hash]>,
     /// The Merkle hash, hex (`None` for a deletion marker).
     pub hash: Option<Arc<str>>,
     /// The content type.
@@ -303,7 +303,7 @@ pub struct NewData {
     /// The size in bytes.
     pub size: u64,
     /// The block hashes.
-    pub hashes: Arc<Vec<Hash>>,
+    pub hashes: Arc<[Hash]>,
     /// The content type (`None`: keep the previous one).
     pub content_type: Option<String>,
     /// The MD5 checksum (`None`: keep the previous one).
@@ -400,11 +400,7 @@ impl Model {
 
     /// Shares a version's hash and block list with the versions of equal
     /// content read before (for a data dir's load).
-    pub fn share_content(
-        &mut self,
-        hash: &str,
-        hashes: Arc<Vec<Hash>>,
-    ) -> (Arc<str>, Arc<Vec<Hash>>) {
+    pub fn share_content(&mut self, hash: &str, hashes: Arc<[Hash]>) -> (Arc<str>, Arc<[Hash]>) {
         self.contents.share(hash, hashes)
     }
 
@@ -586,14 +582,14 @@ impl Model {
                 ),
                 None => (
                     0,
-                    Arc::new(vec![empty_hash()]),
+                    Arc::from(vec![empty_hash()]),
                     Arc::from(""),
                     String::new(),
                 ),
             },
         };
         let hashes = if size == 0 {
-            Arc::new(vec![empty_hash()])
+            Arc::from(vec![empty_hash()])
         } else {
             hashes
         };
@@ -663,7 +659,7 @@ impl Model {
             mtime: now,
             cluster: Cluster::Deleted,
             size: 0,
-            hashes: Arc::new(Vec::new()),
+            hashes: Arc::from(Vec::new()),
             hash: None,
             content_type: Arc::from(""),
             checksum: String::new(),

@@ -709,17 +709,17 @@ fn cluster_of(code: i64) -> Cluster {
     }
 }
 
-fn load_maps(db: &Connection) -> rusqlite::Result<HashMap<String, Arc<Vec<Hash>>>> {
+fn load_maps(db: &Connection) -> rusqlite::Result<HashMap<String, Arc<[Hash]>>> {
     let mut maps = HashMap::new();
     let mut query = db.prepare("SELECT hash, blocks FROM maps")?;
     let mut rows = query.query([])?;
     while let Some(row) = rows.next()? {
         let (hash, blocks): (String, Vec<u8>) = (row.get(0)?, row.get(1)?);
-        let hashes = blocks
+        let hashes: Arc<[Hash]> = blocks
             .chunks_exact(32)
             .filter_map(|c| Hash::try_from(c).ok())
             .collect();
-        maps.insert(hash, Arc::new(hashes));
+        maps.insert(hash, hashes);
     }
     Ok(maps)
 }
@@ -730,8 +730,8 @@ fn load_versions(db: &Connection, model: &mut Model, places: Places) -> rusqlite
     // (consecutive versions often share one).
     let mut versions: Vec<Vec<Version>> = Vec::new();
     versions.resize_with(places.by_node.len(), Vec::new);
-    let mut last_map: Option<(String, Arc<Vec<Hash>>)> = None;
-    let empty = Arc::new(vec![empty_hash()]);
+    let mut last_map: Option<(String, Arc<[Hash]>)> = None;
+    let empty: Arc<[Hash]> = Arc::from([empty_hash()]);
     let mut attributes =
         db.prepare("SELECT serial, key, value FROM attributes WHERE domain = ?1 ORDER BY serial")?;
     let mut attributes = attributes.query([DOMAIN])?;
@@ -758,7 +758,7 @@ fn load_versions(db: &Connection, model: &mut Model, places: Places) -> rusqlite
                 let (h, map) = model.share_content(h, map);
                 (Some(h), map)
             }
-            None => (None, Arc::new(Vec::new())),
+            None => (None, Arc::from(Vec::new())),
         };
         // The attributes, also in serial order, joined as they come.
         let mut meta = BTreeMap::new();

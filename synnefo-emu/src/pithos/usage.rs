@@ -59,7 +59,7 @@ mod tests {
     fn data(size: u64) -> Option<NewData> {
         Some(NewData {
             size,
-            hashes: Arc::new(vec![[size as u8; 32]]),
+            hashes: Arc::from(vec![[size as u8; 32]]),
             content_type: Some("text/plain".into()),
             checksum: None,
             is_snapshot: false,
