@@ -244,6 +244,9 @@ async fn main() {
         "listing page of {count} objects (prefix, marker): median {:.1} ms",
         median.as_secs_f64() * 1e3
     );
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let (rss, _) = emu.memory();
+    println!("emulator memory after 5 s with no request: RSS {rss} MiB");
     emu.stop();
     if args.in_memory {
         return;
@@ -257,5 +260,8 @@ async fn main() {
         "after the restart: RSS {rss} MiB (peak {peak} MiB); listing page of {count}: median {:.1} ms",
         median.as_secs_f64() * 1e3
     );
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let (rss, _) = again.memory();
+    println!("after the restart and 5 s with no request: RSS {rss} MiB");
     again.stop();
 }

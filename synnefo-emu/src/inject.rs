@@ -18,8 +18,9 @@ use futures_util::StreamExt;
 
 use crate::errors::ApiError;
 
-/// How many requests the log keeps (the oldest go first).
-const LOG_CAPACITY: usize = 10_000;
+/// How many requests the log keeps unless told otherwise (the oldest go
+/// first).
+pub const DEFAULT_LOG_CAPACITY: usize = 10_000;
 
 /// A request as the emulator received it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,14 +130,32 @@ struct Random {
 }
 
 /// The request log and the faults to inject.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Injector {
     log: Mutex<VecDeque<LoggedRequest>>,
+    /// How many requests the log keeps.
+    log_capacity: AtomicUsize,
     /// Requests being handled now, and the most seen at once.
     in_flight: AtomicUsize,
     peak_in_flight: AtomicUsize,
+    /// Requests received since the start.
+    received: AtomicUsize,
     planned: Mutex<Option<Planned>>,
     random: Mutex<Option<Random>>,
+}
+
+impl Default for Injector {
+    fn default() -> Self {
+        Injector {
+            log: Mutex::default(),
+            log_capacity: AtomicUsize::new(DEFAULT_LOG_CAPACITY),
+            in_flight: AtomicUsize::default(),
+            peak_in_flight: AtomicUsize::default(),
+            received: AtomicUsize::default(),
+            planned: Mutex::default(),
+            random: Mutex::default(),
+        }
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -196,7 +215,13 @@ impl Injector {
             .store(self.in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
     }
 
+    /// How many requests were received since the start.
+    pub fn received(&self) -> usize {
+        self.received.load(Ordering::Relaxed)
+    }
+
     fn enter(&self) -> InFlight<'_> {
+        self.received.fetch_add(1, Ordering::Relaxed);
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak_in_flight.fetch_max(now, Ordering::SeqCst);
         InFlight(self)
@@ -259,9 +284,25 @@ impl Injector {
         (fault, latency)
     }
 
-    fn record(&self, entry: LoggedRequest) {
+    /// Keeps the last `capacity` requests from now on (none: no log).
+    pub fn set_log_capacity(&self, capacity: usize) {
+        self.log_capacity.store(capacity, Ordering::Relaxed);
         let mut log = lock(&self.log);
-        if log.len() == LOG_CAPACITY {
+        while log.len() > capacity {
+            log.pop_front();
+        }
+        if capacity == 0 {
+            *log = VecDeque::new();
+        }
+    }
+
+    fn record(&self, entry: LoggedRequest) {
+        let capacity = self.log_capacity.load(Ordering::Relaxed);
+        if capacity == 0 {
+            return;
+        }
+        let mut log = lock(&self.log);
+        while log.len() >= capacity {
             log.pop_front();
         }
         log.push_back(entry);

@@ -38,6 +38,7 @@ pub mod faults {
 pub mod identity;
 pub mod image;
 pub mod inject;
+pub mod memory;
 pub mod network;
 pub mod oauth2;
 pub mod persistence;
@@ -118,6 +119,7 @@ pub struct EmulatorBuilder {
     header_timeout: std::time::Duration,
     body_idle_timeout: std::time::Duration,
     pithos_update_md5: bool,
+    request_log: usize,
     data_dir: Option<std::path::PathBuf>,
     remove_unreferenced_blocks: bool,
 }
@@ -139,6 +141,7 @@ impl Default for EmulatorBuilder {
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             body_idle_timeout: pithos::DEFAULT_BODY_IDLE_TIMEOUT,
             pithos_update_md5: false,
+            request_log: inject::DEFAULT_LOG_CAPACITY,
             data_dir: None,
             remove_unreferenced_blocks: false,
         }
@@ -316,6 +319,14 @@ impl EmulatorBuilder {
     /// swift and rclone users turn it on for their MD5 checks.
     pub fn pithos_update_md5(mut self, on: bool) -> Self {
         self.pithos_update_md5 = on;
+        self
+    }
+
+    /// How many of the last requests [`Emulator::requests`] keeps (default
+    /// [`inject::DEFAULT_LOG_CAPACITY`]; the `synnefo-emu` program, which
+    /// nobody asks for them, keeps none).
+    pub fn request_log(mut self, capacity: usize) -> Self {
+        self.request_log = capacity;
         self
     }
 
@@ -531,6 +542,7 @@ impl EmulatorBuilder {
         state.compute.set_action_delay(self.action_delay);
         state.pithos.set_body_idle_timeout(self.body_idle_timeout);
         state.pithos.set_update_md5(self.pithos_update_md5);
+        state.injector.set_log_capacity(self.request_log);
         state.image.bare_listing.store(
             self.bare_image_listing,
             std::sync::atomic::Ordering::Relaxed,
@@ -538,6 +550,7 @@ impl EmulatorBuilder {
         if let Some(data) = &state.data {
             persistence::restore_services(&state, data)?;
         }
+        memory::give_back_after_bursts(&state);
         let app = router(state.clone());
 
         // Headers that stop arriving close the connection after

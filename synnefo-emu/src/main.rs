@@ -109,7 +109,10 @@ async fn run(args: Args) -> Result<(), EmuError> {
         .bare_image_listing(args.image_listing == "bare")
         .header_timeout(std::time::Duration::from_millis(args.header_timeout_ms))
         .body_idle_timeout(std::time::Duration::from_millis(args.body_idle_timeout_ms))
-        .pithos_update_md5(args.pithos_update_md5);
+        .pithos_update_md5(args.pithos_update_md5)
+        // The request log is for tests that run an emulator in their own
+        // process; nobody can read this one's.
+        .request_log(0);
     if let Some(dir) = &args.data_dir {
         builder = builder.data_dir(dir);
     }
