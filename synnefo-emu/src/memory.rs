@@ -1,12 +1,9 @@
 //! Memory given back after work: once a burst of requests is over, the
 //! pages the allocator holds free are returned to the system, so that the
-//! emulator's RSS follows what it keeps (its namespace), not what a
-//! million requests allocated and freed on the way (glibc keeps freed
-//! memory in per-thread arenas and gives back only what sits at the top of
-//! each heap).
-//!
-//! Only on Linux with glibc, where `malloc_trim` exists; elsewhere nothing
-//! is done.
+//! emulator's RSS follows what it keeps (its namespace), not what the
+//! requests allocated and freed on the way (glibc keeps freed memory in
+//! per-thread arenas and gives back only what sits at the top of each
+//! heap). Only on Linux with glibc, where `malloc_trim` exists.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,9 +16,6 @@ const QUIET_CHECK: Duration = Duration::from_secs(2);
 /// Watches `state` in the background: after requests were served and
 /// none is in flight, the allocator's free pages are given back.
 pub fn give_back_after_bursts(state: &Arc<AppState>) {
-    if !supported() {
-        return;
-    }
     let state = Arc::downgrade(state);
     tokio::spawn(async move {
         let mut trimmed_at = 0usize;
@@ -43,16 +37,6 @@ pub fn give_back_after_bursts(state: &Arc<AppState>) {
             let _ = tokio::task::spawn_blocking(trim).await;
         }
     });
-}
-
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn supported() -> bool {
-    true
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn supported() -> bool {
-    false
 }
 
 /// Returns the allocator's free pages to the system.
