@@ -4,8 +4,10 @@
 # --data-dir on disk (DISK_DIR, default: target/) and with --data-dir in
 # tmpfs (/dev/shm), twice each, in one run. The file and every target are
 # in tmpfs; the area is warmed (written and freed) before each timed step.
+# Before each round, the disk's own rate: the same 512 MiB copied into
+# DISK_DIR and synced (dd conv=fsync), the most an on-disk upload can go.
 #
-#   scripts/bench-data-dir.sh
+#   scripts/bench-data-dir.sh            # ROUNDS="1 2 3" for three rounds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q --release -p kamaki-cli -p synnefo-emu
@@ -35,7 +37,15 @@ run() {
   kill $P; wait $P 2>/dev/null || true
   rm -rf $W
 }
-for i in 1 2; do
+disk_rate() {
+  local D
+  D=$(mktemp -d "$DISK_DIR/dd.XXXX")
+  s=$(date +%s.%N); dd if=$F of=$D/probe bs=4M conv=fsync status=none; e=$(date +%s.%N)
+  rm -rf $D
+  printf '%-22s write+sync %7.0f MiB/s\n' "disk ($DISK_DIR)" "$(echo "512/($e-$s)" | bc -l)"
+}
+for i in ${ROUNDS:-1 2}; do
+disk_rate
 run "in memory"
 D=$(mktemp -d "$DISK_DIR/dd.XXXX"); run "data dir on disk" --data-dir $D/cloud; rm -rf $D
 D=$(mktemp -d /dev/shm/dd.XXXX); run "data dir in tmpfs" --data-dir $D/cloud; rm -rf $D
