@@ -800,7 +800,7 @@ fn load_versions(db: &Connection, model: &mut Model, places: Places) -> rusqlite
                 })?
             },
             muser: model.share_string(row.get_ref(6)?.as_str()?),
-            meta,
+            meta: meta.into(),
             is_snapshot: row.get(10)?,
         };
         let node = row.get::<_, i64>(1)?;

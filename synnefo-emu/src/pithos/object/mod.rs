@@ -113,7 +113,7 @@ struct ObjectMeta {
 impl ObjectMeta {
     fn etag(&self) -> String {
         if self.md5_etags {
-            self.version.checksum.clone()
+            self.version.checksum.to_string()
         } else {
             self.version.hash.as_deref().unwrap_or_default().to_string()
         }
@@ -301,7 +301,7 @@ fn object_meta(
 /// Pithos hash (`None` for a deletion marker).
 fn version_etag(ctx: &Ctx, v: &Version) -> Option<String> {
     if ctx.pithos().update_md5() {
-        v.hash.as_ref().map(|_| v.checksum.clone())
+        v.hash.as_ref().map(|_| v.checksum.to_string())
     } else {
         v.hash.as_deref().map(str::to_string)
     }

@@ -39,7 +39,7 @@ pub(crate) fn commit(
             "Cannot update Archipelago volume hashmap.",
         ));
     }
-    let base_meta = c.source.or(current).map(|v| &v.meta);
+    let base_meta = c.source.or(current).map(|v| &*v.meta);
     let meta = merge_meta(base_meta, c.meta, c.replace_meta);
     if meta.len() > MAX_METADATA {
         return Err(too_much_metadata());
