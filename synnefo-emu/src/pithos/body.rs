@@ -16,6 +16,7 @@ use futures_util::StreamExt;
 use md5::{Digest, Md5};
 
 use super::hashing::{block_hash, Hash};
+use super::interner::Content;
 use super::store::{zeros, BlockStore};
 use crate::errors::ApiError;
 
@@ -242,8 +243,8 @@ pub async fn store_blocks(
 pub struct Segment {
     /// Its size.
     pub size: u64,
-    /// Its block hashes.
-    pub hashes: Arc<[Hash]>,
+    /// Its content (block hashes).
+    pub content: Content,
 }
 
 /// The data of `segments` (concatenated) in `ranges` (offset, length), as
@@ -307,17 +308,22 @@ impl DataChunks {
         let segment = segment?;
         let index = usize::try_from(within / self.block_size).ok()?;
         let block_offset = within % self.block_size;
-        let block_len = if index + 1 == segment.hashes.len() && segment.size % self.block_size != 0
-        {
-            segment.size % self.block_size
-        } else {
-            self.block_size
-        };
+        let block_len =
+            if index + 1 == segment.content.blocks().len() && segment.size % self.block_size != 0 {
+                segment.size % self.block_size
+            } else {
+                self.block_size
+            };
         let take = length.min(block_len.saturating_sub(block_offset));
         if take == 0 {
             return Some(Err(()));
         }
-        let Some(stored) = segment.hashes.get(index).and_then(|h| self.store.get(h)) else {
+        let Some(stored) = segment
+            .content
+            .blocks()
+            .get(index)
+            .and_then(|h| self.store.get(h))
+        else {
             return Some(Err(()));
         };
         let start = usize::try_from(block_offset).unwrap_or(usize::MAX);
@@ -409,7 +415,7 @@ mod tests {
             .collect();
         Segment {
             size: data.len() as u64,
-            hashes: Arc::from(hashes),
+            content: Content::of(&hashes),
         }
     }
 

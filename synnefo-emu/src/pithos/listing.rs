@@ -336,7 +336,6 @@ pub fn xml_list(items: &[String]) -> String {
 mod tests {
     use super::*;
     use crate::pithos::model::{Cluster, ObjectNode};
-    use std::sync::Arc;
 
     fn container(names: &[&str]) -> Container {
         let mut c = Container::new("u", 1.0);
@@ -353,8 +352,7 @@ mod tests {
                         mtime: 10.0 + i as f64,
                         cluster: Cluster::Normal,
                         size: 1,
-                        hashes: Arc::from(Vec::new()),
-                        hash: Some(Arc::from("")),
+                        content: crate::pithos::interner::Content::of(&[]),
                         content_type: "text/plain".into(),
                         checksum: Box::default(),
                         uuid: uuid::Uuid::nil(),

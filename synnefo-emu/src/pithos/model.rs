@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::hashing::{empty_hash, merkle, to_hex, Hash};
-use super::interner::{Contents, Interner};
+use super::hashing::{empty_hash, Hash};
+use super::interner::{Content, Contents, Interner};
 use super::journal::Journal;
 use super::usage::{meta_keys, Usage};
 
@@ -100,10 +100,9 @@ pub struct Version {
     pub cluster: Cluster,
     /// The size in bytes.
     pub size: u64,
-    /// The block hashes.
-    pub hashes: Arc<[Hash]>,
-    /// The Merkle hash, hex (`None` for a deletion marker).
-    pub hash: Option<Arc<str>>,
+    /// Its Merkle hash and block hashes (none for a deletion marker),
+    /// shared with the versions of equal content.
+    pub content: Content,
     /// The content type.
     pub content_type: Arc<str>,
     /// The MD5 of the data when it was computed, else empty.
@@ -123,6 +122,16 @@ pub struct Version {
 }
 
 impl Version {
+    /// The block hashes.
+    pub fn hashes(&self) -> &[Hash] {
+        self.content.blocks()
+    }
+
+    /// The Merkle hash in hex (`None` for a deletion marker).
+    pub fn hash(&self) -> Option<String> {
+        self.content.hash()
+    }
+
     /// Whether the content type is a directory's.
     pub fn is_directory(&self) -> bool {
         let base = self.content_type.split(';').next().unwrap_or("").trim();
@@ -419,7 +428,7 @@ impl Model {
             .flat_map(|a| a.containers.values())
             .flat_map(|c| c.objects.values())
             .flat_map(|o| o.versions.iter())
-            .flat_map(|v| v.hashes.iter().copied())
+            .flat_map(|v| v.hashes().iter().copied())
             .collect()
     }
 }
@@ -474,10 +483,10 @@ impl Model {
         self.strings.get(text)
     }
 
-    /// Shares a version's hash and block list with the versions of equal
-    /// content read before (for a data dir's load).
-    pub fn share_content(&mut self, hash: &str, hashes: Arc<[Hash]>) -> (Arc<str>, Arc<[Hash]>) {
-        self.contents.share(hash, hashes)
+    /// Shares a version's content with the versions of equal content read
+    /// before (for a data dir's load).
+    pub fn share_content(&mut self, content: Content) -> Content {
+        self.contents.share(content)
     }
 
     /// The last serial given and the last time given (for a data dir).
@@ -645,10 +654,10 @@ impl Model {
             Some(d) => d.is_snapshot || source.is_some_and(|s| s.is_snapshot),
             None => base.as_ref().is_some_and(|b| b.is_snapshot),
         };
-        let (size, hashes, content_type, checksum) = match data {
+        let (size, content, content_type, checksum) = match data {
             Some(d) => (
                 d.size,
-                d.hashes,
+                Content::of(&d.hashes),
                 given_type
                     .or_else(|| base.as_ref().map(|b| b.content_type.clone()))
                     .unwrap_or_default(),
@@ -660,25 +669,24 @@ impl Model {
             None => match &base {
                 Some(b) => (
                     b.size,
-                    b.hashes.clone(),
+                    b.content.clone(),
                     b.content_type.clone(),
                     b.checksum.clone(),
                 ),
                 None => (
                     0,
-                    Arc::from(vec![empty_hash()]),
+                    Content::of(&[empty_hash()]),
                     Arc::from(""),
                     Box::default(),
                 ),
             },
         };
-        let hashes = if size == 0 {
-            Arc::from(vec![empty_hash()])
+        let content = if size == 0 {
+            Content::of(&[empty_hash()])
         } else {
-            hashes
+            content
         };
-        let (hash, hashes) = self.contents.share(&to_hex(&merkle(&hashes)), hashes);
-        let hash = Some(hash);
+        let content = self.contents.share(content);
         if let Some(last) = node.versions.last_mut() {
             if last.cluster == Cluster::Normal {
                 last.cluster = Cluster::History;
@@ -699,8 +707,7 @@ impl Model {
             mtime: now,
             cluster: Cluster::Normal,
             size,
-            hashes,
-            hash,
+            content,
             content_type,
             checksum,
             uuid,
@@ -743,8 +750,7 @@ impl Model {
             mtime: now,
             cluster: Cluster::Deleted,
             size: 0,
-            hashes: Arc::from(Vec::new()),
-            hash: None,
+            content: Content::none(),
             content_type: Arc::from(""),
             checksum: Box::default(),
             uuid: current.uuid,

@@ -29,11 +29,11 @@
 //! start it reads it all back.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::hashing::{empty_hash, Hash};
+use super::hashing::{empty_hash, from_hex, Hash};
+use super::interner::Content;
 use super::journal::Journal;
 use super::model::{Account, Cluster, Container, Model, ObjectNode, Sharing, Version, Versioning};
 
@@ -480,7 +480,7 @@ fn insert_version(tx: &Transaction<'_>, node: i64, version: &Version) -> rusqlit
     .execute(params![
         serial,
         node,
-        version.hash,
+        version.hash(),
         i64::try_from(version.size).unwrap_or(i64::MAX),
         version.content_type,
         version.mtime,
@@ -490,8 +490,8 @@ fn insert_version(tx: &Transaction<'_>, node: i64, version: &Version) -> rusqlit
         cluster_code(version.cluster),
         version.is_snapshot,
     ])?;
-    if let Some(hash) = &version.hash {
-        let blocks: Vec<u8> = version.hashes.iter().flatten().copied().collect();
+    if let Some(hash) = version.hash() {
+        let blocks: Vec<u8> = version.hashes().iter().flatten().copied().collect();
         tx.prepare_cached(
             "INSERT INTO maps (hash, blocks) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
         )?
@@ -709,29 +709,35 @@ fn cluster_of(code: i64) -> Cluster {
     }
 }
 
-fn load_maps(db: &Connection) -> rusqlite::Result<HashMap<String, Arc<[Hash]>>> {
+/// The contents of the maps, by Merkle hash, each shared through `model`
+/// (so that versions made after the load share them too).
+fn load_maps(db: &Connection, model: &mut Model) -> rusqlite::Result<HashMap<Hash, Content>> {
     let mut maps = HashMap::new();
     let mut query = db.prepare("SELECT hash, blocks FROM maps")?;
     let mut rows = query.query([])?;
     while let Some(row) = rows.next()? {
-        let (hash, blocks): (String, Vec<u8>) = (row.get(0)?, row.get(1)?);
-        let hashes: Arc<[Hash]> = blocks
+        let Some(merkle) = from_hex(row.get_ref(0)?.as_str()?) else {
+            continue;
+        };
+        let blocks: Vec<Hash> = row
+            .get_ref(1)?
+            .as_blob()?
             .chunks_exact(32)
             .filter_map(|c| Hash::try_from(c).ok())
             .collect();
-        maps.insert(hash, hashes);
+        maps.insert(
+            merkle,
+            model.share_content(Content::with_merkle(merkle, &blocks)),
+        );
     }
     Ok(maps)
 }
 
 fn load_versions(db: &Connection, model: &mut Model, places: Places) -> rusqlite::Result<()> {
-    let maps = load_maps(db)?;
-    // The versions of each node, by node id; and the last map looked up
-    // (consecutive versions often share one).
+    let maps = load_maps(db, model)?;
+    // The versions of each node, by node id.
     let mut versions: Vec<Vec<Version>> = Vec::new();
     versions.resize_with(places.by_node.len(), Vec::new);
-    let mut last_map: Option<(String, Arc<[Hash]>)> = None;
-    let empty: Arc<[Hash]> = Arc::from([empty_hash()]);
     let mut attributes =
         db.prepare("SELECT serial, key, value FROM attributes WHERE domain = ?1 ORDER BY serial")?;
     let mut attributes = attributes.query([DOMAIN])?;
@@ -743,22 +749,18 @@ fn load_versions(db: &Connection, model: &mut Model, places: Places) -> rusqlite
     let mut rows = query.query([])?;
     while let Some(row) = rows.next()? {
         let serial: i64 = row.get(0)?;
-        let hash: Option<String> = row.get(2)?;
         let size = u64::try_from(row.get::<_, i64>(3)?).unwrap_or(0);
-        let (hash, hashes) = match &hash {
+        let content = match row.get_ref(2)?.as_str_or_null()? {
             Some(h) => {
-                let map = match &last_map {
-                    Some((last, map)) if last == h => map.clone(),
-                    _ => {
-                        let map = maps.get(h).cloned().unwrap_or_else(|| empty.clone());
-                        last_map = Some((h.clone(), map.clone()));
-                        map
-                    }
-                };
-                let (h, map) = model.share_content(h, map);
-                (Some(h), map)
+                let merkle = from_hex(h).unwrap_or_else(empty_hash);
+                match maps.get(&merkle) {
+                    Some(content) => content.clone(),
+                    // A map missing from its table: the version reads as
+                    // zeros rather than not at all.
+                    None => model.share_content(Content::with_merkle(merkle, &[empty_hash()])),
+                }
             }
-            None => (None, Arc::from(Vec::new())),
+            None => Content::none(),
         };
         // The attributes, also in serial order, joined as they come.
         let mut meta = BTreeMap::new();
@@ -785,8 +787,7 @@ fn load_versions(db: &Connection, model: &mut Model, places: Places) -> rusqlite
             mtime: row.get(5)?,
             cluster: cluster_of(row.get(9)?),
             size,
-            hashes,
-            hash,
+            content,
             content_type: model.share_string(row.get_ref(4)?.as_str()?),
             checksum: row.get(8)?,
             uuid: {

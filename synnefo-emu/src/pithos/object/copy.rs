@@ -98,7 +98,7 @@ pub(super) fn copy_one(
     let same_path = src.path() == dest.path();
     let data = NewData {
         size: source.size,
-        hashes: source.hashes.clone(),
+        hashes: Arc::from(source.hashes()),
         content_type,
         checksum: None,
         is_snapshot: false,
@@ -145,7 +145,7 @@ pub fn copy_or_move(ctx: &Ctx, at: &At<'_>, is_move: bool) -> PithosResult {
         };
         let model = ctx.pithos().read();
         let (v, _) = readable_version(&model, ctx.uuid(), at, version)?;
-        check_match(ctx, v.hash.as_deref())?;
+        check_match(ctx, v.hash().as_deref())?;
     }
     let dest = At {
         account: dest_account,

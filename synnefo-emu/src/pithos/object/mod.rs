@@ -115,7 +115,11 @@ impl ObjectMeta {
         if self.md5_etags {
             self.version.checksum.to_string()
         } else {
-            self.version.hash.as_deref().unwrap_or_default().to_string()
+            self.version
+                .hash()
+                .as_deref()
+                .unwrap_or_default()
+                .to_string()
         }
     }
 
@@ -138,7 +142,7 @@ impl ObjectMeta {
         }
         h.set(
             "X-Object-Hash",
-            v.hash.as_deref().unwrap_or_default().to_string(),
+            v.hash().as_deref().unwrap_or_default().to_string(),
         );
         h.set("X-Object-UUID", v.uuid.to_string());
         h.set("X-Object-Modified-By", v.muser.to_string());
@@ -243,7 +247,7 @@ fn manifest_parts(
         }
         parts.push(Segment {
             size: v.size,
-            hashes: v.hashes.clone(),
+            content: v.content.clone(),
         });
     }
     Some(parts)
@@ -301,9 +305,9 @@ fn object_meta(
 /// Pithos hash (`None` for a deletion marker).
 fn version_etag(ctx: &Ctx, v: &Version) -> Option<String> {
     if ctx.pithos().update_md5() {
-        v.hash.as_ref().map(|_| v.checksum.to_string())
+        v.content.merkle().map(|_| v.checksum.to_string())
     } else {
-        v.hash.as_deref().map(str::to_string)
+        v.hash().as_deref().map(str::to_string)
     }
 }
 

@@ -164,7 +164,7 @@ pub fn get(ctx: &Ctx, at: &At<'_>) -> PithosResult {
     let hashmap_reply = ctx.query.has("hashmap");
     if hashmap_reply {
         let v = &meta.version;
-        let hashes: Vec<String> = v.hashes.iter().map(to_hex).collect();
+        let hashes: Vec<String> = v.hashes().iter().map(to_hex).collect();
         let body = match ctx.format {
             Format::Xml => {
                 let mut out = format!(
@@ -197,7 +197,7 @@ pub fn get(ctx: &Ctx, at: &At<'_>) -> PithosResult {
         (Some(_), None) => return Err(ApiError::bad_request("Invalid X-Object-Manifest header")),
         (None, _) => vec![Segment {
             size: meta.version.size,
-            hashes: meta.version.hashes.clone(),
+            content: meta.version.content.clone(),
         }],
     };
     drop(model);
@@ -222,7 +222,7 @@ pub fn public_read(ctx: &Ctx, at: &At<'_>) -> PithosResult {
     };
     let mut segments = vec![Segment {
         size: meta.version.size,
-        hashes: meta.version.hashes.clone(),
+        content: meta.version.content.clone(),
     }];
     if let Some(manifest) = meta.version.meta.get("X-Object-Manifest") {
         let parts = manifest_parts(&model, at.account, at.account, manifest)

@@ -46,7 +46,7 @@ pub(super) fn version_data(ctx: &Ctx, v: &Version, length: u64) -> Vec<u8> {
     let store = &ctx.pithos().store;
     let length = usize::try_from(length).unwrap_or(usize::MAX);
     let mut out = Vec::with_capacity(length.min(1 << 30));
-    for h in v.hashes.iter() {
+    for h in v.hashes().iter() {
         if out.len() >= length {
             break;
         }
@@ -174,7 +174,7 @@ async fn update_data(
         .and_then(parse_content_range)
         .ok_or_else(|| range_not_satisfiable("Invalid Content-Range header"))?;
     let size = prev.size;
-    let mut hashes: Vec<Hash> = prev.hashes.to_vec();
+    let mut hashes: Vec<Hash> = prev.hashes().to_vec();
     if size == 0 {
         hashes.clear();
     }
@@ -303,7 +303,7 @@ fn copy_range(
     while left > 0 {
         let bi = usize::try_from(at_offset / bs).unwrap_or(usize::MAX);
         let bl = left.min(bs);
-        let src_hash = v.hashes.get(index).copied().unwrap_or_else(empty_hash);
+        let src_hash = v.hashes().get(index).copied().unwrap_or_else(empty_hash);
         if bi < hashes.len() {
             if bl == bs {
                 hashes[bi] = src_hash;
