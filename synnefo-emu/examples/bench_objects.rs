@@ -8,6 +8,7 @@
 //! cargo build --release -p synnefo-emu --example bench_objects
 //! target/release/examples/bench_objects [--objects N] [--gib G] [--dir DIR]
 //!     [--in-memory] [--reuse (measure DIR as a former run left it)]
+//!     [--distinct (each object with content of its own)]
 //! ```
 //!
 //! It is a benchmark, not a test: nothing here asserts a time.
@@ -31,6 +32,9 @@ struct Args {
     in_memory: bool,
     /// Measure the data dir a former run loaded (no load).
     reuse: bool,
+    /// Each object with content of its own (by default all hold the same
+    /// six bytes, and share one hash and block list).
+    distinct: bool,
 }
 
 fn args() -> Args {
@@ -41,12 +45,14 @@ fn args() -> Args {
         emu: PathBuf::from("target/release/synnefo-emu"),
         in_memory: false,
         reuse: false,
+        distinct: false,
     };
     let mut given = std::env::args().skip(1);
     while let Some(flag) = given.next() {
-        if flag == "--in-memory" || flag == "--reuse" {
+        if ["--in-memory", "--reuse", "--distinct"].contains(&flag.as_str()) {
             args.in_memory |= flag == "--in-memory";
             args.reuse |= flag == "--reuse";
+            args.distinct |= flag == "--distinct";
             continue;
         }
         let value = given.next().unwrap_or_default();
@@ -172,11 +178,12 @@ async fn load(emu: &Emu, http: &reqwest::Client, args: &Args) {
     let started = Instant::now();
     futures_util::stream::iter(0..args.objects)
         .map(|i| {
-            put(
-                http,
-                emu.url(&format!("c/{}", name(i))),
-                b"bench\n".to_vec(),
-            )
+            let content = if args.distinct {
+                format!("bench {i}\n").into_bytes()
+            } else {
+                b"bench\n".to_vec()
+            };
+            put(http, emu.url(&format!("c/{}", name(i))), content)
         })
         .buffer_unordered(32)
         .collect::<Vec<()>>()

@@ -151,9 +151,23 @@ impl BlockFiles {
         }
     }
 
-    /// Whether a block's sync failed (it is not stored).
-    pub fn has_failed(&self, hash: &Hash) -> bool {
-        self.syncing.state().failed.contains_key(hash)
+    /// Whether a block is stored: being synced, or its file in place. A
+    /// block whose sync failed is not.
+    pub fn has(&self, hash: &Hash) -> bool {
+        // Pending first: a block leaves `pending` only once renamed into
+        // place, so it is found in one place or the other.
+        if self.syncing.state().pending.contains_key(hash) {
+            return true;
+        }
+        self.path(hash).is_file()
+    }
+
+    /// How many blocks are stored, synced or not (a walk of the files).
+    pub fn count(&self) -> usize {
+        let pending: Vec<Hash> = self.syncing.state().pending.keys().copied().collect();
+        let mut found = self.scan().unwrap_or_default();
+        found.extend(pending);
+        found.len()
     }
 
     fn path(&self, hash: &Hash) -> PathBuf {
@@ -270,16 +284,19 @@ mod tests {
                 (block_hash(&data), data)
             })
             .collect();
+        assert!(!files.has(&blocks[0].0));
         for (hash, data) in &blocks {
             files.write(hash, data).unwrap();
-            // Synced or not yet, it reads back whole.
+            // Synced or not yet, it is there and reads back whole.
+            assert!(files.has(hash));
             assert_eq!(files.read(hash).unwrap().as_deref(), Some(&data[..]));
         }
+        assert_eq!(files.count(), blocks.len());
         let hashes: Vec<Hash> = blocks.iter().map(|(h, _)| *h).collect();
         files.flush(&hashes).unwrap();
         for (hash, data) in &blocks {
             assert_eq!(std::fs::read(files.path(hash)).unwrap(), *data);
-            assert!(!files.has_failed(hash));
+            assert!(files.has(hash));
         }
         let left = std::fs::read_dir(dir.path().join("blocks/tmp"))
             .unwrap()

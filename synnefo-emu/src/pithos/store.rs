@@ -7,8 +7,10 @@
 //! empty hash (all zeros) is always present and never stored.
 //!
 //! Blocks live in memory, or, with a data dir, in files
-//! ([`super::block_files`]): then memory holds only the set of their hashes,
-//! and each read reads its file.
+//! ([`super::block_files`]): then memory holds none of them, not even the
+//! set of their hashes (a million blocks would be some 70 MiB of it, and a
+//! walk of a million files at each start); whether a block is there is
+//! asked of the file system, and each read reads its file.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{OnceLock, RwLock};
@@ -24,8 +26,6 @@ use crate::errors::ApiError;
 pub struct BlockStore {
     blocks: RwLock<HashMap<Hash, Bytes>>,
     files: Option<BlockFiles>,
-    /// The blocks [`Self::files`] holds.
-    on_disk: RwLock<HashSet<Hash>>,
 }
 
 /// The API error of a block that could not be written: 507 when the disk
@@ -39,18 +39,12 @@ pub fn write_failed(error: std::io::Error) -> ApiError {
 }
 
 impl BlockStore {
-    /// A store of block files (those already there are found first).
+    /// A store of block files.
     pub fn in_files(files: BlockFiles) -> std::io::Result<BlockStore> {
-        let on_disk = files.scan()?;
         Ok(BlockStore {
             blocks: RwLock::default(),
             files: Some(files),
-            on_disk: RwLock::new(on_disk),
         })
-    }
-
-    fn on_disk(&self) -> std::sync::RwLockReadGuard<'_, HashSet<Hash>> {
-        self.on_disk.read().unwrap_or_else(|e| e.into_inner())
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Hash, Bytes>> {
@@ -69,15 +63,8 @@ impl BlockStore {
             return Ok(());
         }
         if let Some(files) = &self.files {
-            if self.on_disk().contains(&hash) && !files.has_failed(&hash) {
-                return Ok(());
-            }
-            files.write(&hash, &data[..kept])?;
-            self.on_disk
-                .write()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(hash);
-            return Ok(());
+            // A block already there (or being written) is not written again.
+            return files.write(&hash, &data[..kept]);
         }
         if self.read().contains_key(&hash) {
             return Ok(());
@@ -122,7 +109,7 @@ impl BlockStore {
     pub fn contains(&self, hash: &Hash) -> bool {
         *hash == empty_hash()
             || match &self.files {
-                Some(files) => self.on_disk().contains(hash) && !files.has_failed(hash),
+                Some(files) => files.has(hash),
                 None => self.read().contains_key(hash),
             }
     }
@@ -152,15 +139,13 @@ impl BlockStore {
     /// Removes the stored blocks `keep` does not hold; how many went.
     pub fn retain(&self, keep: &HashSet<Hash>) -> std::io::Result<usize> {
         if let Some(files) = &self.files {
-            let mut on_disk = self.on_disk.write().unwrap_or_else(|e| e.into_inner());
-            let gone: Vec<Hash> = on_disk
-                .iter()
-                .filter(|h| !keep.contains(*h))
-                .copied()
+            let gone: Vec<Hash> = files
+                .scan()?
+                .into_iter()
+                .filter(|h| !keep.contains(h))
                 .collect();
             for hash in &gone {
                 files.remove(hash)?;
-                on_disk.remove(hash);
             }
             return Ok(gone.len());
         }
@@ -170,10 +155,11 @@ impl BlockStore {
         Ok(before - blocks.len())
     }
 
-    /// How many distinct blocks are stored.
+    /// How many distinct blocks are stored (with block files, a walk of
+    /// them: for tests).
     pub fn len(&self) -> usize {
         match &self.files {
-            Some(_) => self.on_disk().len(),
+            Some(files) => files.count(),
             None => self.read().len(),
         }
     }
