@@ -102,6 +102,49 @@ impl Syncing {
     }
 }
 
+/// Writes `data` to the new file `path`. On Linux, with direct I/O where
+/// the file system has it: the data goes from a reused aligned buffer to
+/// the disk, not through new page-cache pages, whose first touch costs
+/// this project's VMs more CPU than the copy itself (an upload saturates
+/// both cores already). Elsewhere, or where direct I/O is refused (tmpfs),
+/// a plain write.
+fn write_new_file(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        const ALIGN: usize = 4096;
+        let direct = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .custom_flags(libc::O_DIRECT)
+            .open(path);
+        match direct {
+            Ok(mut file) => {
+                thread_local! {
+                    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+                }
+                let padded = data.len().div_ceil(ALIGN) * ALIGN;
+                BUFFER.with_borrow_mut(|buffer| {
+                    if buffer.len() < padded + ALIGN {
+                        buffer.resize(padded + ALIGN, 0);
+                    }
+                    let start = buffer.as_ptr().align_offset(ALIGN);
+                    let aligned = &mut buffer[start..start + padded];
+                    aligned[..data.len()].copy_from_slice(data);
+                    aligned[data.len()..].fill(0);
+                    file.write_all(aligned)
+                })?;
+                return file.set_len(data.len() as u64);
+            }
+            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
+                let _ = std::fs::remove_file(path);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    File::create(path).and_then(|mut file| file.write_all(data))
+}
+
 impl BlockFiles {
     /// The block files under `dir/blocks` (created if missing); leftover
     /// temporary files of a crash are removed.
@@ -188,7 +231,7 @@ impl BlockFiles {
             to_hex(hash),
             uuid::Uuid::new_v4().simple()
         ));
-        let written = File::create(&tmp).and_then(|mut file| file.write_all(data));
+        let written = write_new_file(&tmp, data);
         if let Err(e) = written {
             let _ = std::fs::remove_file(&tmp);
             return Err(e);

@@ -390,9 +390,23 @@ impl Iterator for DataChunks {
     }
 }
 
-/// The body of a data reply.
+/// The body of a data reply. Blocks in files are read on the blocking
+/// pool, a piece at a time, so that a read that waits for the disk holds
+/// no async worker (two on a 2-core machine) while other replies wait.
 pub fn data_body(chunks: DataChunks) -> Body {
-    Body::from_stream(futures_util::stream::iter(chunks))
+    if !chunks.store.in_files_kept() {
+        return Body::from_stream(futures_util::stream::iter(chunks));
+    }
+    let pieces = futures_util::stream::unfold(Some(chunks), |chunks| async move {
+        let mut chunks = chunks?;
+        let read = tokio::task::spawn_blocking(move || (chunks.next(), chunks)).await;
+        match read {
+            Ok((Some(piece), chunks)) => Some((piece, Some(chunks))),
+            Ok((None, _)) => None,
+            Err(_) => Some((Err(std::io::Error::other("a block read failed")), None)),
+        }
+    });
+    Body::from_stream(pieces)
 }
 
 /// The whole data of `segments` (for small internal reads).

@@ -86,6 +86,11 @@ impl BlockStore {
         Ok(hash)
     }
 
+    /// Whether blocks are kept in files (read from disk per request).
+    pub fn in_files_kept(&self) -> bool {
+        self.files.is_some()
+    }
+
     /// The stored form of a block (trailing zeros stripped), if present.
     pub fn get(&self, hash: &Hash) -> Option<Bytes> {
         if *hash == empty_hash() {
