@@ -265,7 +265,13 @@ impl BlockFiles {
         }
         // Not yet synced: its temporary file, unless it was renamed since.
         let Some((tmp, _)) = self.syncing.state().pending.get(hash).cloned() else {
-            return Ok(None);
+            // A block leaves `pending` only once renamed into place: if it
+            // was synced between the first look and now, it is there.
+            return match std::fs::read(&path) {
+                Ok(data) => Ok(Some(Bytes::from(data))),
+                Err(e) if not_found(&e) => Ok(None),
+                Err(e) => Err(e),
+            };
         };
         match std::fs::read(&tmp).or_else(|_| std::fs::read(&path)) {
             Ok(data) => Ok(Some(Bytes::from(data))),
