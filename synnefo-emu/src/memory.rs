@@ -16,6 +16,10 @@ const QUIET_CHECK: Duration = Duration::from_secs(2);
 /// Watches `state` in the background: after requests were served and
 /// none is in flight, the allocator's free pages are given back.
 pub fn give_back_after_bursts(state: &Arc<AppState>) {
+    if !cfg!(all(target_os = "linux", target_env = "gnu")) {
+        // Nothing to give back with: no watch.
+        return;
+    }
     let state = Arc::downgrade(state);
     tokio::spawn(async move {
         let mut trimmed_at = 0usize;

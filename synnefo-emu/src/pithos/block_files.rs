@@ -102,6 +102,15 @@ impl Syncing {
     }
 }
 
+/// The bytes of the file `path`, `None` if there is none.
+fn read_if_present(path: &Path) -> std::io::Result<Option<Bytes>> {
+    match std::fs::read(path) {
+        Ok(data) => Ok(Some(Bytes::from(data))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Writes `data` to the new file `path`. On Linux, with direct I/O where
 /// the file system has it: the data goes from a reused aligned buffer to
 /// the disk, not through new page-cache pages, whose first touch costs
@@ -222,10 +231,10 @@ impl BlockFiles {
     /// exists or is being written: to a temporary file, which the syncing
     /// thread syncs and renames into place (see the module).
     pub fn write(&self, hash: &Hash, data: &[u8]) -> std::io::Result<()> {
-        let path = self.path(hash);
-        if path.exists() || self.syncing.state().pending.contains_key(hash) {
+        if self.has(hash) {
             return Ok(());
         }
+        let path = self.path(hash);
         let tmp = self.root.join("tmp").join(format!(
             "{}.{}",
             to_hex(hash),
@@ -257,27 +266,20 @@ impl BlockFiles {
     /// A block's stored bytes, if its file exists.
     pub fn read(&self, hash: &Hash) -> std::io::Result<Option<Bytes>> {
         let path = self.path(hash);
-        let not_found = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
-        match std::fs::read(&path) {
-            Ok(data) => return Ok(Some(Bytes::from(data))),
-            Err(e) if !not_found(&e) => return Err(e),
-            Err(_) => {}
+        if let Some(data) = read_if_present(&path)? {
+            return Ok(Some(data));
         }
         // Not yet synced: its temporary file, unless it was renamed since.
-        let Some((tmp, _)) = self.syncing.state().pending.get(hash).cloned() else {
-            // A block leaves `pending` only once renamed into place: if it
-            // was synced between the first look and now, it is there.
-            return match std::fs::read(&path) {
-                Ok(data) => Ok(Some(Bytes::from(data))),
-                Err(e) if not_found(&e) => Ok(None),
-                Err(e) => Err(e),
-            };
-        };
-        match std::fs::read(&tmp).or_else(|_| std::fs::read(&path)) {
-            Ok(data) => Ok(Some(Bytes::from(data))),
-            Err(e) if not_found(&e) => Ok(None),
-            Err(e) => Err(e),
+        // A block leaves `pending` only once renamed into place, so if it
+        // is no longer pending (or its temporary file is gone), it is at
+        // its place.
+        let pending = self.syncing.state().pending.get(hash).cloned();
+        if let Some((tmp, _)) = pending {
+            if let Ok(data) = std::fs::read(&tmp) {
+                return Ok(Some(Bytes::from(data)));
+            }
         }
+        read_if_present(&path)
     }
 
     /// Overwrites a block's file in place (for tests of damaged blocks).

@@ -472,6 +472,7 @@ fn serial_of(serial: u64) -> i64 {
 
 fn insert_version(tx: &Transaction<'_>, node: i64, version: &Version) -> rusqlite::Result<()> {
     let serial = serial_of(version.serial);
+    let hash = version.hash();
     tx.prepare_cached(
         "INSERT INTO versions (serial, node, hash, size, type, mtime, muser, uuid, checksum,
                                cluster, is_snapshot)
@@ -480,7 +481,7 @@ fn insert_version(tx: &Transaction<'_>, node: i64, version: &Version) -> rusqlit
     .execute(params![
         serial,
         node,
-        version.hash(),
+        hash,
         i64::try_from(version.size).unwrap_or(i64::MAX),
         version.content_type,
         version.mtime,
@@ -490,7 +491,7 @@ fn insert_version(tx: &Transaction<'_>, node: i64, version: &Version) -> rusqlit
         cluster_code(version.cluster),
         version.is_snapshot,
     ])?;
-    if let Some(hash) = version.hash() {
+    if let Some(hash) = hash {
         let blocks: Vec<u8> = version.hashes().iter().flatten().copied().collect();
         tx.prepare_cached(
             "INSERT INTO maps (hash, blocks) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
