@@ -16,7 +16,6 @@
 //! Cyclades or Image registry lock.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use bytes::Bytes;
 
@@ -103,7 +102,7 @@ impl PithosState {
         }
         let data = NewData {
             size,
-            hashes: Arc::from(hashes),
+            content: super::interner::Content::of(&hashes),
             content_type: Some(write.content_type.to_string()),
             checksum: Some(String::new()),
             is_snapshot: write.is_snapshot,

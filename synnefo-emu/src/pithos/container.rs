@@ -383,7 +383,7 @@ fn object_json(
         "bytes": version.size,
         "content_type": &*version.content_type,
         "hash": version.checksum,
-        "x_object_hash": version.hash().as_deref(),
+        "x_object_hash": version.hash(),
         "x_object_uuid": version.uuid.to_string(),
         "x_object_version": version.serial,
         "x_object_version_timestamp": decimal_timestamp(version.mtime),

@@ -135,7 +135,7 @@ impl ObjectSummary {
     fn of(version: &model::Version) -> Self {
         ObjectSummary {
             size: version.size,
-            hash: version.hash().as_deref().unwrap_or_default().to_string(),
+            hash: version.hash().unwrap_or_default(),
             content_type: version.content_type.to_string(),
             uuid: version.uuid.to_string(),
             is_snapshot: version.is_snapshot,

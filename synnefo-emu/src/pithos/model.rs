@@ -303,11 +303,16 @@ impl Container {
             .collect()
     }
 
-    /// Keeps the usage up to date: the current version of an object was
-    /// `before` (`None`: there was none) and is now `after` (`None`:
-    /// deleted).
-    fn count_change(&mut self, before: Option<&Version>, after: Option<&Version>) {
-        if let Some(usage) = self.usage.get_mut() {
+    /// Keeps a container's `usage` up to date: the current version of an
+    /// object was `before` (`None`: there was none) and is now `after`
+    /// (`None`: deleted). On the field, so that it can be called while an
+    /// object of the container is held.
+    fn count_change(
+        usage: &mut OnceLock<Usage>,
+        before: Option<&Version>,
+        after: Option<&Version>,
+    ) {
+        if let Some(usage) = usage.get_mut() {
             if let Some(v) = before {
                 usage.remove(v.size, &meta_keys(v));
             }
@@ -387,8 +392,8 @@ impl Sharing {
 pub struct NewData {
     /// The size in bytes.
     pub size: u64,
-    /// The block hashes.
-    pub hashes: Arc<[Hash]>,
+    /// Its Merkle hash and block hashes.
+    pub content: Content,
     /// The content type (`None`: keep the previous one).
     pub content_type: Option<String>,
     /// The MD5 checksum (`None`: keep the previous one).
@@ -555,18 +560,14 @@ impl Model {
             j.containers
                 .insert((account.to_string(), container.to_string()));
         });
-        // The caller may change anything, objects included.
-        if let Some(c) = self
+        let c = self
             .accounts
-            .get_mut(account)
-            .and_then(|a| a.containers.get_mut(container))
-        {
-            c.recount();
-        }
-        self.accounts
             .get_mut(account)?
             .containers
-            .get_mut(container)
+            .get_mut(container)?;
+        // The caller may change anything, objects included.
+        c.recount();
+        Some(c)
     }
 
     /// A container whose objects (not its own fields) the caller changes
@@ -657,7 +658,7 @@ impl Model {
         let (size, content, content_type, checksum) = match data {
             Some(d) => (
                 d.size,
-                Content::of(&d.hashes),
+                d.content,
                 given_type
                     .or_else(|| base.as_ref().map(|b| b.content_type.clone()))
                     .unwrap_or_default(),
@@ -702,7 +703,7 @@ impl Model {
             // a first push makes (a Version is some 200 bytes).
             node.versions.reserve_exact(1);
         }
-        node.versions.push(Version {
+        let version = Version {
             serial,
             mtime: now,
             cluster: Cluster::Normal,
@@ -714,9 +715,9 @@ impl Model {
             muser,
             meta: new_meta.into(),
             is_snapshot,
-        });
-        let now_current = node.versions.last().cloned();
-        cont.count_change(previous.as_ref(), now_current.as_ref());
+        };
+        Container::count_change(&mut cont.usage, previous.as_ref(), Some(&version));
+        node.versions.push(version);
         self.touch(account, Some(container), now);
         (serial, previous.map_or(0, |p| p.size))
     }
@@ -758,7 +759,7 @@ impl Model {
             meta: Meta::default(),
             is_snapshot: false,
         });
-        cont.count_change(Some(&current), None);
+        Container::count_change(&mut cont.usage, Some(&current), None);
         self.touch(account, Some(container), now);
         self.clear_access(&object_path(account, container, name));
         Some(current.size)
@@ -905,17 +906,27 @@ fn random_word(length: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_container_grown_one_object_at_a_time_is_rebuilt_with_the_same_objects() {
+impl Model {
+    /// A namespace with one empty container, `c` of account `u` (for
+    /// tests).
+    pub(crate) fn with_container_c_of_u() -> Model {
         let mut model = Model::default();
         let now = model.now();
         model
             .account_mut("u")
             .containers
             .insert("c".into(), Container::new("u", now));
+        model
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_container_grown_one_object_at_a_time_is_rebuilt_with_the_same_objects() {
+        let mut model = Model::with_container_c_of_u();
         let add = |model: &mut Model, from: usize, to: usize| {
             for i in from..to {
                 // Names as a bench makes them: each folder grows at its end.

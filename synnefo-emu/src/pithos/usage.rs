@@ -52,14 +52,14 @@ impl Usage {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
-    use std::sync::Arc;
 
-    use super::super::model::{Container, Model, NewData, ObjectNode, Versioning};
+    use super::super::interner::Content;
+    use super::super::model::{Model, NewData, ObjectNode, Versioning};
 
     fn data(size: u64) -> Option<NewData> {
         Some(NewData {
             size,
-            hashes: Arc::from(vec![[size as u8; 32]]),
+            content: Content::of(&[[size as u8; 32]]),
             content_type: Some("text/plain".into()),
             checksum: None,
             is_snapshot: false,
@@ -77,12 +77,7 @@ mod tests {
 
     #[test]
     fn usage_follows_every_change_without_a_recount() {
-        let mut model = Model::default();
-        let now = model.now();
-        model
-            .account_mut("u")
-            .containers
-            .insert("c".into(), Container::new("u", now));
+        let mut model = Model::with_container_c_of_u();
         let usage = |m: &Model| m.container("u", "c").unwrap().usage();
         assert_eq!(usage(&model), (0, 0));
         let put = |m: &mut Model, name: &str, size: u64| {

@@ -98,7 +98,7 @@ pub(super) fn copy_one(
     let same_path = src.path() == dest.path();
     let data = NewData {
         size: source.size,
-        hashes: Arc::from(source.hashes()),
+        content: source.content.clone(),
         content_type,
         checksum: None,
         is_snapshot: false,

@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::StatusCode;
@@ -19,6 +18,7 @@ use super::headers::{
     decimal_timestamp, http_date, int_parameter, parse_content_range, parse_etags, parse_http_date,
     parse_range,
 };
+use super::interner::Content;
 use super::listing::{xml_escape, Format};
 use super::model::{merge_meta, object_path, Model, NewData, Sharing, Version};
 use super::{Ctx, PithosResult, Reply, MAX_HASHMAP_BODY};
@@ -42,7 +42,7 @@ fn data_etag(ctx: &Ctx, data: &NewData) -> String {
     if ctx.pithos().update_md5() {
         data.checksum.clone().unwrap_or_default()
     } else {
-        to_hex(&crate::pithos::hashing::merkle(&data.hashes))
+        data.content.hash().unwrap_or_default()
     }
 }
 
@@ -115,11 +115,7 @@ impl ObjectMeta {
         if self.md5_etags {
             self.version.checksum.to_string()
         } else {
-            self.version
-                .hash()
-                .as_deref()
-                .unwrap_or_default()
-                .to_string()
+            self.version.hash().unwrap_or_default()
         }
     }
 
@@ -140,10 +136,7 @@ impl ObjectMeta {
             }
             return;
         }
-        h.set(
-            "X-Object-Hash",
-            v.hash().as_deref().unwrap_or_default().to_string(),
-        );
+        h.set("X-Object-Hash", v.hash().unwrap_or_default());
         h.set("X-Object-UUID", v.uuid.to_string());
         h.set("X-Object-Modified-By", v.muser.to_string());
         h.set("X-Object-Version", v.serial.to_string());
@@ -307,7 +300,7 @@ fn version_etag(ctx: &Ctx, v: &Version) -> Option<String> {
     if ctx.pithos().update_md5() {
         v.content.merkle().map(|_| v.checksum.to_string())
     } else {
-        v.hash().as_deref().map(str::to_string)
+        v.hash()
     }
 }
 

@@ -367,7 +367,7 @@ fn commit_update(
     };
     let data = NewData {
         size: new_size,
-        hashes: Arc::from(hashes),
+        content: Content::of(&hashes),
         content_type: Some(prev.content_type.to_string()),
         checksum: Some(checksum),
         is_snapshot: false,

@@ -324,7 +324,7 @@ pub async fn put(ctx: &Ctx, at: &At<'_>, body: &mut Option<Body>) -> PithosResul
     let mut model = ctx.pithos().write();
     let data = NewData {
         size,
-        hashes: Arc::from(hashes),
+        content: Content::of(&hashes),
         content_type: Some(content_type),
         checksum: Some(checksum),
         is_snapshot: false,
