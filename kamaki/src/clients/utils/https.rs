@@ -47,6 +47,13 @@ pub fn patch_with_certs(ca_file: impl AsRef<Path>) -> Result<()> {
     Ok(())
 }
 
+/// Undoes [`patch_with_certs`]: clients built from now on trust the default
+/// CAs again.
+pub fn patch_default_certs() {
+    let mut global = GLOBAL.write().unwrap_or_else(|e| e.into_inner());
+    global.ca_certs = None;
+}
+
 /// Turns certificate verification off for every client built from now on
 /// that does not set its own: any server certificate is accepted.
 ///

@@ -182,12 +182,60 @@ impl PithosClient {
             .truncate(!resume)
             .open(&partial)
             .map_err(|e| io_error(Some(&partial), e))?;
-        let local_len = file
-            .metadata()
-            .map_err(|e| io_error(Some(&partial), e))?
-            .len();
-        file.set_len(plan.out_len)
-            .map_err(|e| io_error(Some(&partial), e))?;
+        let mut report = self
+            .fill_file(&plan, file, Some(&partial), resume, options, limits)
+            .await?;
+        replace_file(&partial, path)?;
+        report.headers = plan.headers;
+        Ok(report)
+    }
+
+    /// Downloads `obj` into `file`, an open file written in place: every
+    /// block verified and written at its offset, and the file's length set
+    /// to the object's (or its ranges'). With `resume`, blocks the file
+    /// already holds with the right hash are kept. Unlike
+    /// [`download_object`](Self::download_object) there is no partial file:
+    /// the caller owns `file` (e.g. a file object of the Python binding),
+    /// and on failure it holds what was written so far.
+    pub async fn download_into_file(
+        &self,
+        obj: &str,
+        file: &File,
+        options: &DownloadOptions,
+    ) -> Result<DownloadReport> {
+        let limits = self.download_limits(options);
+        within(options.timeout, || self.object_url(obj), async {
+            let Some(plan) = self.plan_download(obj, options, &limits).await? else {
+                return Ok(DownloadReport {
+                    not_modified: true,
+                    ..DownloadReport::default()
+                });
+            };
+            let file = file.try_clone().map_err(|e| io_error(None, e))?;
+            let resume = options.resume && plan.whole;
+            let mut report = self
+                .fill_file(&plan, file, None, resume, options, &limits)
+                .await?;
+            report.headers = plan.headers;
+            Ok(report)
+        })
+        .await
+    }
+
+    /// Puts the pieces of `plan` in `file` (named `name` in errors): sets
+    /// its length, keeps the verified blocks it holds with `resume`, and
+    /// fetches the rest.
+    async fn fill_file(
+        &self,
+        plan: &Plan,
+        file: File,
+        name: Option<&Path>,
+        resume: bool,
+        options: &DownloadOptions,
+        limits: &Limits,
+    ) -> Result<DownloadReport> {
+        let local_len = file.metadata().map_err(|e| io_error(name, e))?.len();
+        file.set_len(plan.out_len).map_err(|e| io_error(name, e))?;
         let file = Arc::new(file);
 
         let reporter = Arc::new(Reporter::new(options.download_cb.clone(), plan.out_len));
@@ -204,8 +252,8 @@ impl PithosClient {
                 })
                 .collect();
             let source: Arc<dyn BlockSource> = Arc::new(FileSource::new(
-                file.try_clone().map_err(|e| io_error(Some(&partial), e))?,
-                Some(partial.clone()),
+                file.try_clone().map_err(|e| io_error(name, e))?,
+                name.map(Path::to_path_buf),
             )?);
             let wanted = options.hash_threads.unwrap_or_else(default_hash_threads);
             let (_threads, threads) = limits.hashing(wanted).await?;
@@ -223,25 +271,22 @@ impl PithosClient {
                 verified[b] = hash.eq_ignore_ascii_case(&plan.hashmap.hashes[b]);
             }
         }
-        let zeroed_from = if resume { local_len } else { 0 };
+        // Past its old length the file holds zeros (set_len); before it,
+        // blocks of zeros are written like any other.
+        let zeroed_from = local_len;
         let sink: Arc<dyn Sink> = Arc::new(FileSink::new(
-            file.try_clone().map_err(|e| io_error(Some(&partial), e))?,
+            file.try_clone().map_err(|e| io_error(name, e))?,
         ));
-        let mut report = self
-            .run_plan(
-                &plan,
-                sink,
-                Some(&*file),
-                &verified,
-                zeroed_from,
-                limits,
-                &reporter,
-            )
-            .await?;
-        drop(file);
-        replace_file(&partial, path)?;
-        report.headers = plan.headers;
-        Ok(report)
+        self.run_plan(
+            plan,
+            sink,
+            Some(&*file),
+            &verified,
+            zeroed_from,
+            limits,
+            &reporter,
+        )
+        .await
     }
 
     /// Downloads `obj` (or the ranges of `range_str`) into memory, verifying

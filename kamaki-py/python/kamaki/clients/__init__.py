@@ -1,0 +1,365 @@
+"""The base of every kamaki client: ``Client``, ``ClientError`` and the
+response object the REST-level methods return.
+
+Each request goes through ``kamaki._native.Endpoint``, the Rust core: it
+percent-encodes the path, sends ``X-Auth-Token``, retries what is safe to
+retry, verifies TLS, keeps the token out of errors and logs, and releases
+the interpreter lock while it waits, so threads can share a client.
+"""
+
+import json as _json
+import re
+import threading
+import time
+from urllib.parse import quote, unquote
+
+from kamaki import _native
+from kamaki import defaults
+from kamaki.clients.utils import path4url  # noqa: F401 (kamaki's import path)
+
+__all__ = [
+    'Client', 'ClientError', 'KamakiSSLError', 'Response', 'Waiter', 'wait']
+
+_VERSIONED = re.compile(r'/v\d+(\.\d+)?$')
+
+# Reply headers whose names and values Pithos percent-encodes.
+_QUOTED_PREFIXES = (
+    'x-account-meta-', 'x-account-group-', 'x-account-policy-',
+    'x-container-meta-', 'x-container-policy-', 'x-object-meta-')
+_QUOTED_NAMES = ('x-object-sharing', 'x-object-shared-by', 'x-object-public',
+                 'x-object-modified-by', 'content-disposition')
+
+
+class ClientError(Exception):
+    """What every failed call raises: ``message`` (a str), ``status`` (the
+    HTTP status, 0 when there was no reply) and ``details`` (a list).
+
+    A message holding a Synnefo JSON fault (``Not Found {"itemNotFound":
+    {"message": ..., "code": 404}}``) becomes ``Not Found itemNotFound
+    (...)``, and the fault's code and details are taken, as in kamaki."""
+
+    def __init__(self, message, status=0, details=None):
+        message = '%s' % message
+        if details is None:
+            details = []
+        elif isinstance(details, (list, tuple)):
+            details = list(details)
+        else:
+            details = ['%s' % details]
+        prefix, brace, rest = message.partition('{')
+        if brace:
+            try:
+                fault = _json.loads(brace + rest)
+            except ValueError:
+                fault = None
+            if isinstance(fault, dict) and fault:
+                key = next(iter(fault))
+                inner = fault[key]
+                message = ('%s %s' % (prefix.strip(), key)).strip()
+                if isinstance(inner, dict):
+                    if inner.get('message'):
+                        message += ' (%s)' % inner['message']
+                    status = inner.get('code', status)
+                    extra = inner.get('details')
+                    if extra:
+                        details += extra if isinstance(extra, list) else [
+                            '%s' % extra]
+        self.message = message.rstrip()
+        try:
+            self.status = int(status or 0)
+        except (TypeError, ValueError):
+            self.status = 0
+        self.details = details
+        super(ClientError, self).__init__(self.message)
+
+    def __str__(self):
+        return self.message
+
+
+class KamakiSSLError(ClientError):
+    """TLS failed: the server's certificate is not trusted (give the CA
+    bundle with ``kamaki.clients.utils.https.patch_with_certs``)."""
+
+
+def _unquote_header(name, value):
+    if name.startswith(_QUOTED_PREFIXES):
+        return unquote(name), unquote(value)
+    if name in _QUOTED_NAMES:
+        return name, unquote(value)
+    return name, value
+
+
+class Response(object):
+    """A reply, as kamaki's ``ResponseManager`` shows it: ``status_code``,
+    ``status`` (the reason phrase), ``headers`` (lower-case names, Pithos
+    metadata unquoted), ``content`` (bytes), ``text`` and ``json``."""
+
+    def __init__(self, status_code, status, headers, content):
+        self.status_code = status_code
+        self.status = status
+        self.headers = dict(_unquote_header(n, v) for n, v in headers)
+        self.content = content
+
+    @property
+    def text(self):
+        """The body as text (UTF-8, undecodable bytes replaced)."""
+        return self.content.decode('utf-8', 'replace')
+
+    @property
+    def json(self):
+        """The body parsed as JSON; ``ClientError`` (status 0) if it is not."""
+        try:
+            return _json.loads(self.text)
+        except ValueError as e:
+            raise ClientError('Response not formated in JSON - %s' % e)
+
+    def release(self):
+        """Nothing to release: the connection went back to its pool."""
+
+
+def _http_value(value):
+    value = '%s' % value
+    try:
+        value.encode('ascii')
+        return value
+    except UnicodeEncodeError:
+        return quote(value, safe='/=,:;*')
+
+
+def _http_name(name):
+    name = '%s' % name
+    try:
+        name.encode('ascii')
+        return name
+    except UnicodeEncodeError:
+        return quote(name, safe='-')
+
+
+class Client(object):
+    """A service endpoint and a token (kamaki's ``kamaki.clients.Client``).
+
+    An endpoint URL that names no version (``/v2.0``, ``/v1``) gets the
+    class' ``DEFAULT_API_VERSION`` appended."""
+
+    service_type = ''
+    DEFAULT_API_VERSION = None
+    #: kamaki's thread bound. Transfers run on the Rust engine, whose
+    #: parallelism is ``concurrency`` (requests in flight); kept for scripts
+    #: that set it.
+    MAX_THREADS = 1
+    CONNECTION_RETRY_LIMIT = 0
+    LOG_TOKEN = False
+    LOG_DATA = False
+    LOG_PID = False
+
+    def __init__(self, endpoint_url, token=None):
+        assert endpoint_url, 'No endpoint_url for client %s' % self
+        url = ('%s' % endpoint_url).rstrip('/')
+        assert url, 'No endpoint_url for client %s' % self
+        match = _VERSIONED.search(url)
+        if match:
+            self.api_version = match.group(0)[2:]
+        else:
+            assert self.DEFAULT_API_VERSION, (
+                '%s needs an endpoint URL ending in /v<version>' %
+                type(self).__name__)
+            self.api_version = self.DEFAULT_API_VERSION
+            url = '%s/v%s' % (url, self.DEFAULT_API_VERSION)
+        if defaults.CACERTS_DEFAULT_PATH and _native.tls_settings()[0] is None:
+            _native.patch_with_certs(defaults.CACERTS_DEFAULT_PATH)
+        self._lock = threading.Lock()
+        self._endpoint = None
+        self._endpoint_url = url
+        self._token = token
+        self.headers = {}
+        self.params = {}
+        self.poolsize = None
+
+    @property
+    def endpoint_url(self):
+        """The endpoint URL, version included."""
+        return self._endpoint_url
+
+    @endpoint_url.setter
+    def endpoint_url(self, url):
+        with self._lock:
+            self._endpoint_url, self._endpoint = ('%s' % url).rstrip('/'), None
+
+    base_url = endpoint_url
+
+    @property
+    def token(self):
+        """The token sent as ``X-Auth-Token``."""
+        return self._token
+
+    @token.setter
+    def token(self, token):
+        with self._lock:
+            self._token, self._endpoint = token, None
+
+    @property
+    def concurrency(self):
+        """Requests a transfer keeps in flight (default: the Rust engine's,
+        16 or more)."""
+        return getattr(self, '_concurrency', None)
+
+    @concurrency.setter
+    def concurrency(self, n):
+        with self._lock:
+            self._concurrency, self._endpoint = n, None
+
+    def _native_endpoint(self):
+        with self._lock:
+            if self._endpoint is None:
+                self._endpoint = _native.Endpoint(
+                    self._endpoint_url, self._token,
+                    getattr(self, '_concurrency', None))
+            return self._endpoint
+
+    def __repr__(self):
+        return '<%s %s>' % (type(self).__name__, self._endpoint_url)
+
+    def set_header(self, name, value, iff=True):
+        """Sets a header for the next request, if ``value`` is not None and
+        ``iff``."""
+        if value is not None and iff:
+            self.headers[name] = '%s' % value
+
+    def set_param(self, name, value=None, iff=True):
+        """Sets a query parameter for the next request, if ``iff``; a None
+        value is sent as a bare key (``?update``)."""
+        if iff:
+            self.params[name] = value
+
+    def set_default_header(self, name, value):
+        self.headers.setdefault(name, value)
+
+    def request(self, method, path, async_headers=None, async_params=None,
+                **kwargs):
+        """Sends ``method`` to ``path`` under the endpoint and returns its
+        ``Response``; raises ``ClientError`` if the status is not in
+        ``success`` (an int or a tuple, default 200).
+
+        Keyword arguments: ``success``, ``data`` (bytes or str), ``json``
+        (an object sent as JSON), ``headers`` and ``params`` (dicts; a param
+        whose value is None is a bare key)."""
+        headers = dict(self.headers)
+        headers.update(kwargs.get('headers') or {})
+        headers.update(async_headers or {})
+        params = dict(self.params)
+        params.update(kwargs.get('params') or {})
+        params.update(async_params or {})
+        self.headers, self.params = {}, {}
+        success = kwargs.get('success', 200)
+        if isinstance(success, int):
+            success = (success, )
+        data = kwargs.get('data')
+        if kwargs.get('json') is not None:
+            data = _json.dumps(kwargs['json'])
+            if not any(k.lower() == 'content-type' for k in headers):
+                headers['Content-Type'] = 'application/json'
+        if isinstance(data, str):
+            data = data.encode('utf-8')
+        elif data is not None and not isinstance(data, bytes):
+            data = bytes(data)
+        wire_headers = []
+        for name, value in headers.items():
+            if value is None:
+                continue
+            if name.lower() == 'content-length':
+                # The core sets it from the body; a zero length means an
+                # empty body.
+                if data is None and '%s' % value == '0':
+                    data = b''
+                continue
+            wire_headers.append((_http_name(name), _http_value(value)))
+        wire_params = []
+        for key, value in params.items():
+            if value is None or value == '':
+                wire_params.append(('%s' % key, None))
+            else:
+                wire_params.append(('%s' % key, '%s' % value))
+        status, reason, reply_headers, body = self._native_endpoint().request(
+            method.upper(), '%s' % path, wire_params, wire_headers, data,
+            [int(s) for s in success], kwargs.get('token'))
+        return Response(status, reason, reply_headers, body)
+
+    def get(self, path, **kwargs):
+        return self.request('get', path, **kwargs)
+
+    def head(self, path, **kwargs):
+        return self.request('head', path, **kwargs)
+
+    def post(self, path, **kwargs):
+        return self.request('post', path, **kwargs)
+
+    def put(self, path, **kwargs):
+        return self.request('put', path, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.request('delete', path, **kwargs)
+
+    def copy(self, path, **kwargs):
+        return self.request('copy', path, **kwargs)
+
+    def move(self, path, **kwargs):
+        return self.request('move', path, **kwargs)
+
+
+def wait(poll, poll_params, stop, delay=1, timeout=100, wait_cb=None):
+    """Polls ``poll(*poll_params)`` at most ``timeout // delay`` times, calling
+    ``wait_cb(details)`` after each poll, until ``stop(details)``; sleeps
+    ``delay`` between polls. Returns the last details (None if it never
+    polled), whether or not ``stop`` was reached, as kamaki does."""
+    details = None
+    polls = int(timeout // delay) if delay else 1
+    for i in range(polls):
+        details = poll(*poll_params)
+        if wait_cb:
+            wait_cb(details)
+        if stop(details):
+            break
+        if i + 1 < polls:
+            time.sleep(delay)
+    return details
+
+
+class Waiter(object):
+    """kamaki's deprecated wait mix-in: ``get_status(self, item_id)`` returns
+    ``(status, progress or None)``."""
+
+    def _wait(self, item_id, wait_until_status, get_status, delay=1,
+              max_wait=100, wait_cb=None, wait_for_status=None):
+        status, progress = get_status(item_id)
+        waited = 0
+        if wait_cb:
+            wait_cb(progress)
+        while waited < max_wait:
+            if wait_until_status is not None and status == wait_until_status:
+                return status
+            if wait_for_status is not None and status != wait_for_status:
+                return status
+            time.sleep(delay)
+            waited += delay
+            status, progress = get_status(item_id)
+            if wait_cb:
+                wait_cb(progress)
+        if wait_until_status is not None and status == wait_until_status:
+            return status
+        if wait_for_status is not None and status != wait_for_status:
+            return status
+        return False
+
+    def wait_until(self, item_id, target_status, get_status, delay=1,
+                   max_wait=100, wait_cb=None):
+        """Waits until the item's status is ``target_status``: the status, or
+        False on timeout."""
+        return self._wait(item_id, target_status, get_status, delay, max_wait,
+                          wait_cb)
+
+    def wait_while(self, item_id, current_status, get_status, delay=1,
+                   max_wait=100, wait_cb=None):
+        """Waits while the item's status is ``current_status``: the new
+        status, or False on timeout."""
+        return self._wait(item_id, None, get_status, delay, max_wait, wait_cb,
+                          wait_for_status=current_status)
