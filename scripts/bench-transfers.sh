@@ -14,6 +14,10 @@
 # transfer a file of the same size is written to and deleted from the same
 # tmpfs ("warming"): every tool is timed into just-freed pages alike.
 # BIG_FILES=0 skips the tree of 64 MiB files; PYKAMAKI=0 skips Python kamaki.
+# PY3=1 also times the libraries: kamaki-rs on Python 3 (target/py3-venv, as
+# scripts/python3-tests.sh installs it) and kamaki 0.16's own, each calling
+# PithosClient.upload_object and download_object on a file (kamaki 0.16 with
+# MAX_THREADS = 5, its CLI's setting; its library default is 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MIB=${SIZE_MIB:-512}
@@ -21,6 +25,7 @@ LATENCIES=${LATENCIES:-"0 20"}
 SMALL_FILES=${SMALL_FILES:-300}
 BIG_FILES=${BIG_FILES:-20}
 PYKAMAKI=${PYKAMAKI:-1}
+PY3=${PY3:-0}
 PYDIR=target/pykamaki
 PY="env PYENV_VERSION=2.7.18 python2.7"
 
@@ -87,6 +92,33 @@ for lat in $LATENCIES; do
   timed "rs-reupload@$lat" "$SIZE" 1 "${rs[@]}" -d file upload -N -f "$WORK/rs.data" /rs/data
   if grep -q 'POST .*update' "$WORK/err"; then echo "bench-transfers: the re-upload sent blocks" >&2; exit 1; fi
   rm -f "$WORK/rs.data"
+  if [ "$PY3" = 1 ]; then
+    # lib.py UP|DOWN OBJECT FILE: one call of the library of the Python running it.
+    cat >"$WORK/lib.py" <<'PYLIB'
+import sys
+from kamaki.clients.astakos import AstakosClient
+from kamaki.clients.pithos import PithosClient
+url, token, way, obj, path = sys.argv[1:6]
+astakos = AstakosClient(url, token)
+pithos = PithosClient(astakos.get_endpoint_url('object-store'), token,
+                      astakos.user_info['id'], 'lib')
+pithos.MAX_THREADS = 5
+if way == 'up':
+    pithos.upload_object(obj, open(path, 'rb'))
+else:
+    pithos.download_object(obj, open(path, 'wb+'))
+PYLIB
+    py3lib=(target/py3-venv/bin/python "$WORK/lib.py" "$URL" bench-token)
+    py2lib=(env PYENV_VERSION=2.7.18 PYTHONPATH="$PYDIR" python2.7 "$WORK/lib.py" "$URL" bench-token)
+    "${rs[@]}" container create lib >/dev/null
+    for lib in py3lib py2lib; do
+      head -c "$SIZE" /dev/urandom >"$WORK/lib.data"
+      eval "cmd=(\"\${$lib[@]}\")"
+      warm "$SIZE"; timed "$lib-upload@$lat" "$SIZE" 1 "${cmd[@]}" up "$lib" "$WORK/lib.data"
+      warm "$SIZE"; timed "$lib-download@$lat" "$SIZE" 1 "${cmd[@]}" down "$lib" "$WORK/lib.out"
+      cmp "$WORK/lib.data" "$WORK/lib.out"; rm -f "$WORK/lib.data" "$WORK/lib.out"
+    done
+  fi
   if [ "$PYKAMAKI" = 1 ]; then
     head -c "$SIZE" /dev/urandom >"$WORK/py.data"
     warm "$SIZE"; timed "py-upload@$lat" "$SIZE" 1 "${py[@]}" file upload "$WORK/py.data" /py/data
@@ -137,6 +169,12 @@ for label, r in rows.items():
     print(f"{label:34} {r['s']:7.2f} {rate:7.0f} {rate / sha_rate:6.2f} {vs_py} "
           f"{r['user'] / gib:10.2f} {r['sys'] / gib:9.2f} {r['rss'] / 1024:8.1f}")
 for lat in sorted({l.split("@")[1] for l in rows}):
+    for way in ("upload", "download"):
+        py3, py2 = rows.get(f"py3lib-{way}@{lat}"), rows.get(f"py2lib-{way}@{lat}")
+        cli = rows.get(f"rs-{way}@{lat}")
+        if py3 and py2 and cli:
+            print(f"Python 3 kamaki-rs {way}_object @{lat} ms: {py2['s'] / py3['s']:.1f}x kamaki 0.16's, "
+                  f"{cli['s'] / py3['s']:.2f}x the speed of our CLI")
     one, big = rows.get(f"rs-upload@{lat}"), rows.get(f"rs-tree-big-upload@{lat}")
     if one and big:
         for way in ("upload", "download"):

@@ -7,6 +7,8 @@ retry, verifies TLS, keeps the token out of errors and logs, and releases
 the interpreter lock while it waits, so threads can share a client.
 """
 
+import concurrent.futures
+import functools
 import json as _json
 import re
 import threading
@@ -284,6 +286,15 @@ class Client(object):
             [int(s) for s in success], kwargs.get('token'))
         return Response(status, reason, reply_headers, body)
 
+    def async_run(self, method, kwarg_list):
+        """Runs ``method(**kwargs)`` for each dict of ``kwarg_list`` in
+        threads (at most ``MAX_THREADS`` at once) and returns the results in
+        the order of ``kwarg_list``; the first exception is raised."""
+        workers = max(1, int(self.MAX_THREADS or 1))
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            futures = [pool.submit(method, **kw) for kw in kwarg_list]
+            return [f.result() for f in futures]
+
     def get(self, path, **kwargs):
         return self.request('get', path, **kwargs)
 
@@ -325,41 +336,59 @@ def wait(poll, poll_params, stop, delay=1, timeout=100, wait_cb=None):
 
 
 class Waiter(object):
-    """kamaki's deprecated wait mix-in: ``get_status(self, item_id)`` returns
-    ``(status, progress or None)``."""
+    """kamaki's wait mix-in (deprecated in kamaki since 0.16, kept for its
+    scripts). ``get_status(client, item_id)`` (or a bound method taking
+    ``item_id``) returns ``(status, progress or None)``; ``wait_cb(steps)``
+    returns a progress generator."""
 
-    def _wait(self, item_id, wait_until_status, get_status, delay=1,
-              max_wait=100, wait_cb=None, wait_for_status=None):
+    def _wait(self, item_id, wait_status, get_status, delay=1, max_wait=100,
+              wait_cb=None, wait_until_status=False):
+        def done(status):
+            if wait_until_status:
+                return status == wait_status
+            return status != wait_status
+
+        def advance(generator, steps):
+            for _ in range(steps):
+                if generator is None:
+                    return None
+                try:
+                    next(generator)
+                except Exception:
+                    return None
+            return generator
+
+        if getattr(get_status, '__self__', None) is None:
+            # kamaki passes the client to a plain function.
+            get_status = functools.partial(get_status, self)
         status, progress = get_status(item_id)
-        waited = 0
+        generator = None
         if wait_cb:
-            wait_cb(progress)
-        while waited < max_wait:
-            if wait_until_status is not None and status == wait_until_status:
-                return status
-            if wait_for_status is not None and status != wait_for_status:
-                return status
+            generator = advance(wait_cb(max_wait // delay), 1)
+        if done(status):
+            return status
+        waited = reported = 0
+        while not done(status) and waited <= max_wait:
+            generator = advance(generator, waited - reported)
+            reported = waited
+            # A progress the server reports counts as the time waited.
+            waited = progress or waited + 1
             time.sleep(delay)
-            waited += delay
             status, progress = get_status(item_id)
-            if wait_cb:
-                wait_cb(progress)
-        if wait_until_status is not None and status == wait_until_status:
-            return status
-        if wait_for_status is not None and status != wait_for_status:
-            return status
-        return False
+        if waited < max_wait:
+            advance(generator, max_wait)
+        return status if done(status) else False
 
     def wait_until(self, item_id, target_status, get_status, delay=1,
                    max_wait=100, wait_cb=None):
-        """Waits until the item's status is ``target_status``: the status, or
+        """Polls until the item's status is ``target_status``: returns it, or
         False on timeout."""
         return self._wait(item_id, target_status, get_status, delay, max_wait,
-                          wait_cb)
+                          wait_cb, wait_until_status=True)
 
-    def wait_while(self, item_id, current_status, get_status, delay=1,
+    def wait_while(self, item_id, target_status, get_status, delay=1,
                    max_wait=100, wait_cb=None):
-        """Waits while the item's status is ``current_status``: the new
+        """Polls while the item's status is ``target_status``: returns the new
         status, or False on timeout."""
-        return self._wait(item_id, None, get_status, delay, max_wait, wait_cb,
-                          wait_for_status=current_status)
+        return self._wait(item_id, target_status, get_status, delay, max_wait,
+                          wait_cb, wait_until_status=False)
