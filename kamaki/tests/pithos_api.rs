@@ -1024,3 +1024,23 @@ async fn container_listing_pages_through_the_account() {
     );
     assert_eq!(names.len(), before + 2, "{names:?}");
 }
+
+/// A PUT whose body is empty (not absent) still says `Content-Length: 0`:
+/// Pithos answers 411 to a PUT without a length, and hyper sends none for
+/// an empty body. The Python binding sends such bodies.
+#[tokio::test]
+async fn an_empty_body_is_sent_with_a_zero_length() {
+    let (emu, pithos) = setup().await;
+    let path = format!("/{}/pithos/empty.txt", emu.user().uuid);
+    let reply = pithos
+        .put(&path)
+        .header("Content-Type", "text/plain")
+        .body(bytes::Bytes::new())
+        .success(&[201])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 201);
+    let info = pithos.get_object_info("empty.txt", None).await.unwrap();
+    assert_eq!(info["content-length"], "0");
+}

@@ -360,7 +360,9 @@ impl<'a> RequestBuilder<'a> {
         if self.json && !map.contains_key(CONTENT_TYPE) {
             map.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
-        if self.body.is_none()
+        // An empty body is no body: hyper sends no length for it, and
+        // Pithos answers 411 to a PUT or POST without one.
+        if self.body.as_ref().is_none_or(|b| b.is_empty())
             && matches!(self.method, Method::POST | Method::PUT)
             && !map.contains_key(CONTENT_LENGTH)
         {
