@@ -16,8 +16,9 @@
 # BIG_FILES=0 skips the tree of 64 MiB files; PYKAMAKI=0 skips Python kamaki.
 # PY3=1 also times the libraries: kamaki-rs on Python 3 (target/py3-venv, as
 # scripts/python3-tests.sh installs it) and kamaki 0.16's own, each calling
-# PithosClient.upload_object and download_object on a file (kamaki 0.16 with
-# MAX_THREADS = 5, its CLI's setting; its library default is 1).
+# PithosClient.upload_object and download_object on a file; kamaki 0.16 twice:
+# with its library default (MAX_THREADS = 1, "py2lib") and with its CLI's
+# setting (MAX_THREADS = 5, "py2lib5").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MIB=${SIZE_MIB:-512}
@@ -98,20 +99,22 @@ for lat in $LATENCIES; do
 import sys
 from kamaki.clients.astakos import AstakosClient
 from kamaki.clients.pithos import PithosClient
-url, token, way, obj, path = sys.argv[1:6]
+url, token, threads, way, obj, path = sys.argv[1:7]
 astakos = AstakosClient(url, token)
 pithos = PithosClient(astakos.get_endpoint_url('object-store'), token,
                       astakos.user_info['id'], 'lib')
-pithos.MAX_THREADS = 5
+if threads != 'default':
+    pithos.MAX_THREADS = int(threads)
 if way == 'up':
     pithos.upload_object(obj, open(path, 'rb'))
 else:
     pithos.download_object(obj, open(path, 'wb+'))
 PYLIB
-    py3lib=(target/py3-venv/bin/python "$WORK/lib.py" "$URL" bench-token)
-    py2lib=(env PYENV_VERSION=2.7.18 PYTHONPATH="$PYDIR" python2.7 "$WORK/lib.py" "$URL" bench-token)
+    py3lib=(target/py3-venv/bin/python "$WORK/lib.py" "$URL" bench-token default)
+    py2lib=(env PYENV_VERSION=2.7.18 PYTHONPATH="$PYDIR" python2.7 "$WORK/lib.py" "$URL" bench-token default)
+    py2lib5=(env PYENV_VERSION=2.7.18 PYTHONPATH="$PYDIR" python2.7 "$WORK/lib.py" "$URL" bench-token 5)
     "${rs[@]}" container create lib >/dev/null
-    for lib in py3lib py2lib; do
+    for lib in py3lib py2lib py2lib5; do
       head -c "$SIZE" /dev/urandom >"$WORK/lib.data"
       eval "cmd=(\"\${$lib[@]}\")"
       warm "$SIZE"; timed "$lib-upload@$lat" "$SIZE" 1 "${cmd[@]}" up "$lib" "$WORK/lib.data"
@@ -171,9 +174,10 @@ for label, r in rows.items():
 for lat in sorted({l.split("@")[1] for l in rows}):
     for way in ("upload", "download"):
         py3, py2 = rows.get(f"py3lib-{way}@{lat}"), rows.get(f"py2lib-{way}@{lat}")
-        cli = rows.get(f"rs-{way}@{lat}")
-        if py3 and py2 and cli:
-            print(f"Python 3 kamaki-rs {way}_object @{lat} ms: {py2['s'] / py3['s']:.1f}x kamaki 0.16's, "
+        py2t5, cli = rows.get(f"py2lib5-{way}@{lat}"), rows.get(f"rs-{way}@{lat}")
+        if py3 and py2 and py2t5 and cli:
+            print(f"Python 3 kamaki-rs {way}_object @{lat} ms: {py2['s'] / py3['s']:.1f}x kamaki 0.16's "
+                  f"(MAX_THREADS 1), {py2t5['s'] / py3['s']:.1f}x (MAX_THREADS 5); "
                   f"{cli['s'] / py3['s']:.2f}x the speed of our CLI")
     one, big = rows.get(f"rs-upload@{lat}"), rows.get(f"rs-tree-big-upload@{lat}")
     if one and big:

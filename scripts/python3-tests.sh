@@ -28,7 +28,9 @@ if [ ! -d target/pykamaki/kamaki ] && $PY2 -c 'import sys' 2>/dev/null; then
 fi
 
 cargo build -q -p synnefo-emu || exit 1
-# maturin is in the venv already: no isolated build environment to fetch.
+# maturin is in the venv already (and pip's build hook looks for it on
+# PATH): no isolated build environment to fetch.
+export PATH="$VENV/bin:$PATH"
 "$VENV/bin/pip" install -q --disable-pip-version-check --no-build-isolation --force-reinstall --no-deps ./kamaki-py || exit 1
 
 # From outside the source tree, so that the installed package is tested.

@@ -68,15 +68,10 @@ def test_the_classes_are_kamakis(emu, url):
     from kamaki.clients import pithos
     assert pithos.PithosRestClient is PithosRestClient
     # Transfers' upload_object, not StorageClient's one-request upload
-    if 'upload_object' in vars(Transfers):
-        assert PithosClient.upload_object is Transfers.upload_object
-    else:
-        assert PithosClient.upload_object is StorageClient.upload_object
+    assert PithosClient.upload_object is Transfers.upload_object
 
 
 def test_upload_object_is_the_block_upload_of_transfers(pithos):
-    if 'upload_object' not in vars(Transfers):
-        pytest.skip('Transfers.upload_object is not written yet')
     headers = pithos.upload_object('t', io.BytesIO(b'through transfers'))
     assert headers['etag'] == hashlib.sha256(b'through transfers').hexdigest()
     assert _content(pithos, 't') == b'through transfers'

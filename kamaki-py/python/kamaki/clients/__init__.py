@@ -17,7 +17,6 @@ from urllib.parse import quote, unquote
 
 from kamaki import _native
 from kamaki import defaults
-from kamaki.clients.utils import path4url  # noqa: F401 (kamaki's import path)
 
 __all__ = [
     'Client', 'ClientError', 'KamakiSSLError', 'Response', 'Waiter', 'wait']
@@ -201,8 +200,7 @@ class Client(object):
 
     @property
     def concurrency(self):
-        """Requests a transfer keeps in flight (default: the Rust engine's,
-        16 or more)."""
+        """Requests a Pithos transfer keeps in flight (None: 16)."""
         return getattr(self, '_concurrency', None)
 
     @concurrency.setter

@@ -19,7 +19,6 @@ import time
 from kamaki.clients import ClientError
 from kamaki.clients.pithos.rest_api import PithosRestClient
 from kamaki.clients.pithos.transfers import Transfers
-from kamaki.clients.storage import StorageClient
 from kamaki.clients.utils import filter_in, path4url, readall
 
 __all__ = ['PithosClient', 'PithosRestClient', 'ClientError']
@@ -47,18 +46,15 @@ def _advance(gen):
             pass
 
 
-class PithosClient(PithosRestClient, Transfers):
+class PithosClient(Transfers, PithosRestClient):
     """A Pithos+ account (``account``: the user's uuid) and a default
-    container (``container``) on an ``object-store`` endpoint."""
+    container (``container``) on an ``object-store`` endpoint. The data
+    methods (``Transfers``) come first: they replace StorageClient's
+    one-request ``upload_object``."""
 
     def __init__(self, endpoint_url, token, account=None, container=None):
         super(PithosClient, self).__init__(
             endpoint_url, token, account, container)
-
-    # StorageClient's one-request upload_object precedes Transfers in the
-    # method resolution order; the class attribute puts Transfers' first.
-    upload_object = getattr(
-        Transfers, 'upload_object', StorageClient.upload_object)
 
     def use_alternative_account(self, func, *args, **kwargs):
         """Calls ``func(*args, **kwargs)`` with ``self.account`` set to the

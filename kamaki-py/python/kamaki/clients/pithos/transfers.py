@@ -19,6 +19,11 @@ from kamaki.clients import ClientError, _unquote_header
 from kamaki.clients.utils import path4url
 
 
+#: Requests a transfer keeps in flight unless ``client.concurrency`` says
+#: otherwise: what the ``kamaki`` command line of this repository uses too.
+TRANSFER_CONCURRENCY = 16
+
+
 def _headers(pairs):
     return dict(_unquote_header(n, v) for n, v in pairs)
 
@@ -93,6 +98,9 @@ class _BlockProgress(object):
 class Transfers(object):
     """The data methods of ``PithosClient``."""
 
+    def _transfer_concurrency(self, wanted=None):
+        return int(wanted or self.concurrency or TRANSFER_CONCURRENCY)
+
     def _transfer_target(self, account=None):
         if not self.account and not account:
             raise ClientError('No account is set', 400)
@@ -151,7 +159,7 @@ class Transfers(object):
             content_disposition=content_disposition,
             content_type=content_type, sharing=_sharing(sharing),
             public=public, target_account=target_account,
-            concurrency=self.concurrency, hash_cb=hashing,
+            concurrency=self._transfer_concurrency(), hash_cb=hashing,
             upload_cb=uploading, **kwargs)
         for progress in (hashing, uploading):
             if progress:
@@ -182,7 +190,7 @@ class Transfers(object):
             if_none_match=if_none_match,
             if_modified_since=if_modified_since,
             if_unmodified_since=if_unmodified_since,
-            concurrency=self.concurrency)
+            concurrency=self._transfer_concurrency())
 
     def download_object(
             self, obj, dst, download_cb=None, version=None, resume=False,
@@ -293,7 +301,7 @@ class Transfers(object):
         endpoint, account, container = self._transfer_target()
         report = _native.upload_tree(
             endpoint, account, container, os.fsdecode(local), '%s' % remote,
-            concurrency=concurrency or self.concurrency,
+            concurrency=self._transfer_concurrency(concurrency),
             overwrite=bool(overwrite), content_type=content_type,
             sharing=_sharing(sharing), public=public,
             progress_cb=progress_cb)
@@ -308,6 +316,6 @@ class Transfers(object):
         endpoint, account, container = self._transfer_target()
         report = _native.download_tree(
             endpoint, account, container, '%s' % remote, os.fsdecode(local),
-            concurrency=concurrency or self.concurrency,
+            concurrency=self._transfer_concurrency(concurrency),
             overwrite=bool(overwrite), progress_cb=progress_cb)
         return self._tree_result(report)
