@@ -133,3 +133,18 @@ def test_utils_behave_as_kamakis():
     d = {'X-Meta-A': 1, 'x-meta-b': 2, 'Other': 3}
     assert filter_in(d, 'x-meta-') == {'X-Meta-A': 1, 'x-meta-b': 2}
     assert filter_out(d, 'x-meta-') == {'Other': 3}
+
+
+def test_a_reply_without_the_expected_key_is_a_clear_client_error(emu):
+    client = Compute(emu.endpoint('compute'), emu.token)
+    reply = client.get('/flavors').json
+    with pytest.raises(ClientError) as e:
+        reply['servers']
+    assert isinstance(e.value, KeyError)
+    assert e.value.status == 0
+    assert "GET /flavors" in str(e.value) and "'servers'" in str(e.value)
+    # Nested objects too; and the replies still are plain dicts to use.
+    flavor = reply['flavors'][0]
+    with pytest.raises(KeyError):
+        flavor['no-such-field']
+    assert flavor == dict(flavor) and flavor.get('nope') is None

@@ -82,6 +82,28 @@ class KamakiSSLError(ClientError):
     bundle with ``kamaki.clients.utils.https.patch_with_certs``)."""
 
 
+class MissingReplyKey(ClientError, KeyError):
+    """A reply lacks a key the call reads: a ``ClientError`` (status 0) that
+    names the request and the key, and a ``KeyError`` for code that
+    catches those, as kamaki raised."""
+
+    def __str__(self):
+        return self.message
+
+
+class _Reply(dict):
+    """A JSON object of a reply: a missing key raises ``MissingReplyKey``
+    naming the request, not a bare ``KeyError``."""
+
+    __slots__ = ('_request', )
+
+    def __missing__(self, key):
+        raise MissingReplyKey(
+            'The reply to %s has no %r: the server sent something this '
+            'client does not understand' % (
+                getattr(self, '_request', 'a request'), key))
+
+
 def _unquote_header(name, value):
     if name.startswith(_QUOTED_PREFIXES):
         return unquote(name), unquote(value)
@@ -95,11 +117,12 @@ class Response(object):
     ``status`` (the reason phrase), ``headers`` (lower-case names, Pithos
     metadata unquoted), ``content`` (bytes), ``text`` and ``json``."""
 
-    def __init__(self, status_code, status, headers, content):
+    def __init__(self, status_code, status, headers, content, request=None):
         self.status_code = status_code
         self.status = status
         self.headers = dict(_unquote_header(n, v) for n, v in headers)
         self.content = content
+        self.request = request
 
     @property
     def text(self):
@@ -109,8 +132,12 @@ class Response(object):
     @property
     def json(self):
         """The body parsed as JSON; ``ClientError`` (status 0) if it is not."""
+        def reply(pairs):
+            obj = _Reply(pairs)
+            obj._request = self.request
+            return obj
         try:
-            return _json.loads(self.text)
+            return _json.loads(self.text, object_pairs_hook=reply)
         except ValueError as e:
             raise ClientError('Response not formated in JSON - %s' % e)
 
@@ -282,7 +309,8 @@ class Client(object):
         status, reason, reply_headers, body = self._native_endpoint().request(
             method.upper(), '%s' % path, wire_params, wire_headers, data,
             [int(s) for s in success], kwargs.get('token'))
-        return Response(status, reason, reply_headers, body)
+        return Response(status, reason, reply_headers, body,
+                        '%s %s' % (method.upper(), path))
 
     def async_run(self, method, kwarg_list):
         """Runs ``method(**kwargs)`` for each dict of ``kwarg_list`` in
