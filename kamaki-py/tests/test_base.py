@@ -148,3 +148,35 @@ def test_a_reply_without_the_expected_key_is_a_clear_client_error(emu):
     with pytest.raises(KeyError):
         flavor['no-such-field']
     assert flavor == dict(flavor) and flavor.get('nope') is None
+
+
+def test_ctrl_c_interrupts_a_waiting_call(start_emulator):
+    """SIGINT while a request waits (the GIL released, in Rust) raises
+    KeyboardInterrupt at once, not when the reply comes."""
+    import signal
+    import sys
+    import time
+    slow = start_emulator('--fault-latency-ms', '5000')
+    code = (
+        'import sys, time\n'
+        'from kamaki.clients import Client\n'
+        'class C(Client):\n'
+        '    DEFAULT_API_VERSION = "2.0"\n'
+        'c = C(sys.argv[1], sys.argv[2])\n'
+        'print("ready", flush=True)\n'
+        'start = time.time()\n'
+        'try:\n'
+        '    c.get("/flavors")\n'
+        '    print("completed")\n'
+        'except KeyboardInterrupt:\n'
+        '    print("interrupted %.2f" % (time.time() - start))\n')
+    url = slow.base + '/cyclades/compute/v2.0'
+    child = subprocess.Popen([sys.executable, '-c', code, url, slow.token],
+                             stdout=subprocess.PIPE)
+    assert child.stdout.readline().strip() == b'ready'
+    time.sleep(0.5)
+    child.send_signal(signal.SIGINT)
+    out, _ = child.communicate(timeout=20)
+    words = out.decode().split()
+    assert words[0] == 'interrupted', out
+    assert float(words[1]) < 3.0
