@@ -241,3 +241,21 @@ def test_other_threads_run_while_a_transfer_waits(pithos):
     worker.join()
     assert len(counter['seen']) >= 2
     assert counter['seen'][-1] > counter['seen'][0]
+
+
+def test_conditions_of_a_download(pithos, tmp_path):
+    pithos.upload_from_string('cond.txt', b'conditional')
+    etag = pithos.get_object_info('cond.txt')['etag']
+    with open(tmp_path / 'cond', 'wb+') as f:
+        assert pithos.download_object('cond.txt', f,
+                                      if_none_match=etag) is None
+        f.seek(0)
+        assert f.read() == b''
+    out = io.BytesIO()
+    assert pithos.download_object('cond.txt', out, if_none_match=etag) is None
+    assert out.getvalue() == b''
+    with pytest.raises(ClientError) as e:
+        pithos.download_object('cond.txt', io.BytesIO(), if_match='other')
+    assert e.value.status == 412
+    pithos.download_object('cond.txt', out, if_match=etag)
+    assert out.getvalue() == b'conditional'

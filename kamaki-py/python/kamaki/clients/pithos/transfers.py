@@ -200,8 +200,10 @@ class Transfers(object):
         ``0-99,200-``) into the file object ``dst``, every block verified
         against the object's hashmap. With ``resume``, blocks ``dst``
         already holds with the right hash are kept. The hashmap reply's
-        headers go into ``headers`` if a dict is given. A condition
-        (``if_*``) that is not met writes nothing.
+        headers go into ``headers`` if a dict is given. With
+        ``if_none_match`` or ``if_modified_since`` saying the object is not
+        modified, nothing is written and None returned; an ``if_match`` or
+        ``if_unmodified_since`` that fails raises ``ClientError`` 412.
 
         A regular file is written in place by the engine through its
         descriptor (then ``dst`` is left at its end); other file objects get
@@ -221,9 +223,14 @@ class Transfers(object):
             if headers is not None:
                 headers.update(_headers(pairs))
         else:
-            data = _native.download_bytes(
-                endpoint, account, container, '%s' % obj,
-                download_cb=progress, **options)
+            try:
+                data = _native.download_bytes(
+                    endpoint, account, container, '%s' % obj,
+                    download_cb=progress, **options)
+            except ClientError as e:
+                if e.status != 304:
+                    raise
+                return  # not modified: nothing to write, as for a file
             dst.write(data)
         if progress:
             progress.finish()
