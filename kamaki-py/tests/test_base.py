@@ -180,3 +180,32 @@ def test_ctrl_c_interrupts_a_waiting_call(start_emulator):
     words = out.decode().split()
     assert words[0] == 'interrupted', out
     assert float(words[1]) < 3.0
+
+
+def test_requests_are_logged_as_kamaki_logs_them_without_the_token(
+        emu, caplog):
+    import logging
+    from kamaki.clients import DEBUGV
+    client = Compute(emu.endpoint('compute'), emu.token)
+    with caplog.at_level(DEBUGV, logger='kamaki.clients'):
+        client.get('/flavors', params={'marker': 'a b'})
+    sent = [r.getMessage() for r in caplog.records
+            if r.name == 'kamaki.clients.send']
+    received = [r.getMessage() for r in caplog.records
+                if r.name == 'kamaki.clients.recv']
+    assert sent[0] == 'GET %s/flavors?marker=a%%20b' % client.endpoint_url
+    assert '  X-Auth-Token: ...' in sent
+    assert received[0] == '200 OK' and 'data size: 0' not in received
+    assert all(emu.token not in m for m in sent + received)
+    caplog.clear()
+    client.LOG_DATA = True
+    with caplog.at_level(DEBUGV, logger='kamaki.clients'):
+        client.post('/servers', json={'server': {'name': emu.token}},
+                    success=(400, 202))
+    messages = [r.getMessage() for r in caplog.records]
+    assert any('"name": "..."' in m for m in messages), messages
+    assert all(emu.token not in m for m in messages)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger='kamaki.clients'):
+        client.get('/flavors')
+    assert not caplog.records

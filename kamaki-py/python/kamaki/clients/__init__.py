@@ -10,6 +10,7 @@ the interpreter lock while it waits, so threads can share a client.
 import concurrent.futures
 import functools
 import json as _json
+import logging
 import re
 import threading
 import time
@@ -17,9 +18,16 @@ from urllib.parse import quote, unquote
 
 from kamaki import _native
 from kamaki import defaults
+from kamaki.clients.utils import escape_ctrl_chars, path4url
 
 __all__ = [
     'Client', 'ClientError', 'KamakiSSLError', 'Response', 'Waiter', 'wait']
+
+#: kamaki's log level for requests and replies, between DEBUG and INFO.
+DEBUGV = logging.DEBUG + 1
+logging.addLevelName(DEBUGV, 'DEBUGV')
+sendlog = logging.getLogger('kamaki.clients.send')
+recvlog = logging.getLogger('kamaki.clients.recv')
 
 _VERSIONED = re.compile(r'/v\d+(\.\d+)?$')
 
@@ -167,7 +175,14 @@ class Client(object):
     """A service endpoint and a token (kamaki's ``kamaki.clients.Client``).
 
     An endpoint URL that names no version (``/v2.0``, ``/v1``) gets the
-    class' ``DEFAULT_API_VERSION`` appended."""
+    class' ``DEFAULT_API_VERSION`` appended.
+
+    As in kamaki, each request and its reply are logged at level
+    ``DEBUGV`` on the loggers ``kamaki.clients.send`` and
+    ``kamaki.clients.recv``: the method and URL, the headers with the token
+    shown as ``...`` (unless ``LOG_TOKEN``), the data size, and the bodies
+    only with ``LOG_DATA`` (the token cut out of them too); ``LOG_PID``
+    marks each line with the client."""
 
     service_type = ''
     DEFAULT_API_VERSION = None
@@ -179,6 +194,9 @@ class Client(object):
     LOG_TOKEN = False
     LOG_DATA = False
     LOG_PID = False
+    #: Whether this client logs its exchanges (a client that logs them in
+    #: its own way, as Astakos' does, turns it off).
+    _log_exchanges = True
 
     def __init__(self, endpoint_url, token=None):
         assert endpoint_url, 'No endpoint_url for client %s' % self
@@ -306,11 +324,63 @@ class Client(object):
                 wire_params.append(('%s' % key, None))
             else:
                 wire_params.append(('%s' % key, '%s' % value))
-        status, reason, reply_headers, body = self._native_endpoint().request(
-            method.upper(), '%s' % path, wire_params, wire_headers, data,
-            [int(s) for s in success], kwargs.get('token'))
-        return Response(status, reason, reply_headers, body,
-                        '%s %s' % (method.upper(), path))
+        logged = self._log_exchanges and (
+            sendlog.isEnabledFor(DEBUGV) or recvlog.isEnabledFor(DEBUGV))
+        if logged:
+            self._log_request(method, path, wire_params, wire_headers, data,
+                              kwargs.get('token'))
+        try:
+            status, reason, reply_headers, body = \
+                self._native_endpoint().request(
+                    method.upper(), '%s' % path, wire_params, wire_headers,
+                    data, [int(s) for s in success], kwargs.get('token'))
+        except ClientError as e:
+            if logged:
+                recvlog.log(DEBUGV, '%s %s%s' % (
+                    e.status, self._hide_token(e.message, kwargs.get('token')),
+                    self._pid()))
+            raise
+        reply = Response(status, reason, reply_headers, body,
+                         '%s %s' % (method.upper(), path))
+        if logged:
+            self._log_reply(reply, kwargs.get('token'))
+        return reply
+
+    def _pid(self):
+        return ('\t[%s]' % id(self)) if self.LOG_PID else ''
+
+    def _hide_token(self, text, token=None):
+        for secret in (token, self._token):
+            if secret and not self.LOG_TOKEN:
+                text = text.replace('%s' % secret, '...')
+        return escape_ctrl_chars(text)
+
+    def _log_request(self, method, path, params, headers, data, token):
+        pid = self._pid()
+        query = '&'.join(k if v is None else '%s=%s' % (k, quote(v, safe=''))
+                         for k, v in params)
+        sendlog.log(DEBUGV, '%s %s%s%s%s' % (
+            method.upper(), self._endpoint_url, path4url(path),
+            ('?' + query) if query else '', pid))
+        shown = list(headers)
+        if token or self._token:
+            shown.append(('X-Auth-Token', '%s' % (token or self._token)
+                          if self.LOG_TOKEN else '...'))
+        for name, value in shown:
+            sendlog.log(DEBUGV, '  %s: %s%s' % (name, value, pid))
+        sendlog.log(DEBUGV, 'data size: %s%s' % (len(data or b''), pid))
+        if data and self.LOG_DATA:
+            sendlog.log(DEBUGV, self._hide_token(
+                data.decode('utf-8', 'replace'), token))
+
+    def _log_reply(self, reply, token):
+        pid = self._pid()
+        recvlog.log(DEBUGV, '%d %s%s' % (reply.status_code, reply.status, pid))
+        for name, value in reply.headers.items():
+            recvlog.log(DEBUGV, '  %s: %s%s' % (name, value, pid))
+        recvlog.log(DEBUGV, 'data size: %s%s' % (len(reply.content), pid))
+        if reply.content and self.LOG_DATA:
+            recvlog.log(DEBUGV, self._hide_token(reply.text, token))
 
     def async_run(self, method, kwarg_list):
         """Runs ``method(**kwargs)`` for each dict of ``kwarg_list`` in

@@ -20,7 +20,8 @@ import logging
 import threading
 from urllib.parse import urlencode, urlparse
 
-from kamaki.clients import Client, ClientError, KamakiSSLError
+from kamaki.clients import (
+    DEBUGV, Client, ClientError, KamakiSSLError, recvlog, sendlog)
 from kamaki.clients.utils import escape_ctrl_chars, path4url
 
 __all__ = [
@@ -28,11 +29,6 @@ __all__ = [
     'CachedAstakosClient', 'parse_endpoints']
 
 log = logging.getLogger(__name__)
-sendlog = logging.getLogger('kamaki.clients.send')
-recvlog = logging.getLogger('kamaki.clients.recv')
-#: kamaki's logging level of request/response dumps (DEBUG + 1).
-DEBUGV = logging.DEBUG + 1
-logging.addLevelName(DEBUGV, 'DEBUGV')
 
 # astakosclient accepts any 2xx reply.
 _OK = tuple(range(200, 300))
@@ -105,6 +101,8 @@ class _Host(Client):
     Astakos call names its whole path, as astakosclient's calls do."""
 
     DEFAULT_API_VERSION = '2.0'
+    # Astakos logs its calls itself (LoggedAstakosClient), as kamaki did.
+    _log_exchanges = False
 
     def __init__(self, url, token):
         super(_Host, self).__init__(url, token)
