@@ -13,10 +13,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 VENV="$PWD/target/py3-venv"
-if ! "$VENV/bin/python" -c 'import pytest' 2>/dev/null || [ ! -x "$VENV/bin/maturin" ]; then
+if ! "$VENV/bin/python" -c 'import pytest, flake8' 2>/dev/null || [ ! -x "$VENV/bin/maturin" ]; then
   python3 -m venv "$VENV" >/dev/null 2>&1 || { echo "python3-tests: python3 -m venv failed" >&2; exit 2; }
-  "$VENV/bin/pip" install -q --disable-pip-version-check 'maturin>=1.5,<2' pytest >/dev/null 2>&1 || {
-    echo "python3-tests: cannot install maturin and pytest from PyPI" >&2
+  "$VENV/bin/pip" install -q --disable-pip-version-check 'maturin>=1.5,<2' pytest flake8 >/dev/null 2>&1 || {
+    echo "python3-tests: cannot install maturin, pytest and flake8 from PyPI" >&2
     exit 2
   }
 fi
@@ -26,6 +26,10 @@ if [ ! -d target/pykamaki/kamaki ] && $PY2 -c 'import sys' 2>/dev/null; then
   $PY2 -m pip install -q --disable-pip-version-check --target target/pykamaki kamaki==0.16 >/dev/null 2>&1 ||
     echo "python3-tests: kamaki 0.16 could not be installed: the comparisons with it are skipped" >&2
 fi
+
+# The Python half's style (PEP 8, no unused names), as cargo fmt and clippy
+# check the Rust half.
+"$VENV/bin/python" -m flake8 kamaki-py || exit 1
 
 cargo build -q -p synnefo-emu || exit 1
 # maturin is in the venv already (and pip's build hook looks for it on

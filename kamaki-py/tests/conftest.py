@@ -36,7 +36,8 @@ class Emulator(object):
         self.err = tempfile.NamedTemporaryFile(prefix='emu-', suffix='.err')
         args = [EMU, '--listen', '127.0.0.1:0',
                 '--user', 'user@example.com:%s:%s' % (TOKEN, UUID),
-                '--user', 'other@example.com:%s:%s' % (OTHER_TOKEN, OTHER_UUID)]
+                '--user',
+                'other@example.com:%s:%s' % (OTHER_TOKEN, OTHER_UUID)]
         self.proc = subprocess.Popen(
             args + list(extra), stdout=self.out, stderr=self.err)
         self.values = {}

@@ -73,7 +73,6 @@ for module, name in classes:
 '''
 
 
-
 def _equivalent(theirs, ours):
     """A default of kamaki's that was a shared mutable placeholder (``{}``,
     ``dict(location=None)``, ``[]``) is None here: nothing is shared

@@ -76,7 +76,8 @@ def _ca_and_server_cert(tmp_path):
     cert, key = tmp_path / 'cert.pem', tmp_path / 'key.pem'
     csr, ext = tmp_path / 'cert.csr', tmp_path / 'ext.cnf'
     _openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout',
-             str(ca_key), '-out', str(ca), '-days', '2', '-subj', '/CN=Test CA')
+             str(ca_key), '-out', str(ca), '-days', '2',
+             '-subj', '/CN=Test CA')
     _openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', str(key),
              '-out', str(csr), '-subj', '/CN=127.0.0.1')
     ext.write_text('subjectAltName=IP:127.0.0.1\n'

@@ -23,7 +23,8 @@ def test_the_walkthrough_finds_the_user_and_every_endpoint(emu):
             ('NetworkClient', 'network', '/network'),
             ('BlockStorageClient', 'volume', '/volume'),
             ('ImageClient', 'image', '/image')]:
-        line = [l for l in out.splitlines() if l.startswith(client + ' ')]
+        line = [row for row in out.splitlines()
+                if row.startswith(client + ' ')]
         assert line and service_type in line[0] and path in line[0], out
 
 

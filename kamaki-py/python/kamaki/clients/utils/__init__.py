@@ -11,7 +11,8 @@ def _matches(key, prefix, exact_match):
 def filter_in(d, prefix, exactMatch=False):
     """The items of ``d`` whose key starts with ``prefix`` (case-insensitive),
     or equals it with ``exactMatch``."""
-    return dict((k, v) for k, v in d.items() if _matches(k, prefix, exactMatch))
+    return dict(
+        (k, v) for k, v in d.items() if _matches(k, prefix, exactMatch))
 
 
 def filter_out(d, prefix, exactMatch=False):
