@@ -19,9 +19,8 @@ from kamaki.clients.storage import StorageClient
 
 _names = itertools.count()
 
-# Metadata keys below start with an ASCII letter: the emulator changes the
-# case of a non-ASCII letter that begins a key (or a part after "-"), which
-# Synnefo keeps as it is (reported).
+# Metadata keys below begin with a non-ASCII letter: its case is kept, as
+# Synnefo keeps it (only ASCII letters are capitalized).
 
 
 def _fresh(prefix='c'):
@@ -191,13 +190,13 @@ def test_create_container_with_policies_and_utf8_meta(emu, url):
     client = PithosClient(url, emu.token, emu.uuid, 'unchanged')
     headers = client.create_container(
         name, sizelimit=1000000, versioning='none',
-        metadata={'nόνομα': 'τιμή %41', 'plain': 'a b'})
+        metadata={'όνομα': 'τιμή %41', 'plain': 'a b'})
     assert isinstance(headers, dict)
     assert client.container == 'unchanged'
     info = client.get_container_info(name)
     assert info['x-container-policy-quota'] == '1000000'
     assert info['x-container-policy-versioning'] == 'none'
-    assert info['x-container-meta-nόνομα'] == 'τιμή %41'
+    assert info['x-container-meta-όνομα'] == 'τιμή %41'
     assert info['x-container-meta-plain'] == 'a b'
     assert info['x-container-block-size'] == '4194304'
     assert info['x-container-block-hash'] == 'sha256'
@@ -214,7 +213,7 @@ def test_create_container_with_policies_and_utf8_meta(emu, url):
     assert client.get_container_versioning(name) == {
         'x-container-policy-versioning': 'none'}
     assert client.get_container_meta() == {
-        'x-container-meta-nόνομα': 'τιμή %41', 'x-container-meta-plain': 'a b'}
+        'x-container-meta-όνομα': 'τιμή %41', 'x-container-meta-plain': 'a b'}
 
     client.set_container_limit(0)
     client.set_container_versioning('auto')
@@ -224,7 +223,7 @@ def test_create_container_with_policies_and_utf8_meta(emu, url):
     client.set_container_meta({'kлюч': 'значение'})
     client.del_container_meta('plain')
     assert client.get_container_meta() == {
-        'x-container-meta-nόνομα': 'τιμή %41',
+        'x-container-meta-όνομα': 'τιμή %41',
         'x-container-meta-kлюч': 'значение'}
 
     listed = [c for c in client.list_containers() if c['name'] == name]
@@ -342,10 +341,10 @@ def test_object_info_and_meta_with_utf8(pithos):
     assert info['content-type'] == 'text/plain'
     assert info['content-disposition'] == 'attachment; filename="ο.txt"'
     assert info['x-object-version']
-    assert pithos.set_object_meta('ο', {'mμ': 'τιμή', 'plain': '50%'}) != {}
+    assert pithos.set_object_meta('ο', {'μ': 'τιμή', 'plain': '50%'}) != {}
     assert pithos.get_object_meta('ο') == {
-        'x-object-meta-mμ': 'τιμή', 'x-object-meta-plain': '50%'}
-    pithos.del_object_meta('ο', 'mμ')
+        'x-object-meta-μ': 'τιμή', 'x-object-meta-plain': '50%'}
+    pithos.del_object_meta('ο', 'μ')
     assert pithos.get_object_meta('ο') == {'x-object-meta-plain': '50%'}
     with pytest.raises(ClientError) as e:
         pithos.get_object_info('missing')
@@ -543,21 +542,21 @@ def test_publish_and_unpublish(emu, pithos):
 
 def test_account_groups_meta_and_quota_with_utf8(emu, url):
     client = PithosClient(url, emu.token, emu.uuid)
-    r = client.set_account_group('oμάδα', [emu.other_uuid, emu.uuid])
+    r = client.set_account_group('ομάδα', [emu.other_uuid, emu.uuid])
     assert isinstance(r, Response) and r.status_code == 202
     groups = client.get_account_group()
-    assert groups['x-account-group-oμάδα'] == '%s,%s' % (
+    assert groups['x-account-group-ομάδα'] == '%s,%s' % (
         emu.other_uuid, emu.uuid)
-    assert client.del_account_group('oμάδα') is None
-    assert 'x-account-group-oμάδα' not in client.get_account_group()
+    assert client.del_account_group('ομάδα') is None
+    assert 'x-account-group-ομάδα' not in client.get_account_group()
 
     assert isinstance(client.set_account_meta(
-        {'kλειδί': 'τιμή', 'two words': 'x y%zz'}), dict)
+        {'κλειδί': 'τιμή', 'two words': 'x y%zz'}), dict)
     meta = client.get_account_meta()
-    assert meta['x-account-meta-kλειδί'] == 'τιμή'
+    assert meta['x-account-meta-κλειδί'] == 'τιμή'
     assert meta['x-account-meta-two words'] == 'x y%zz'
-    client.del_account_meta('kλειδί')
-    assert 'x-account-meta-kλειδί' not in client.get_account_meta()
+    client.del_account_meta('κλειδί')
+    assert 'x-account-meta-κλειδί' not in client.get_account_meta()
     client.del_account_meta('two words')
 
     quota = client.get_account_quota()
@@ -777,20 +776,20 @@ def test_kamaki_0_16_reads_what_we_write_and_we_read_its_writes(
     client = PithosClient(url, emu.token, emu.uuid, container)
     client.create_container()
     _put(client, 'o', b'data')
-    client.set_object_meta('o', {'oωμέγα': 'άλφα β'})
+    client.set_object_meta('o', {'ωμέγα': 'άλφα β'})
     client.set_account_group('py2grp', [emu.other_uuid])
     theirs = _py2(py2, url, emu.token, emu.uuid, container, '''
 meta = c.get_object_meta('o')
 groups = c.get_account_group()
-c.set_object_meta('o', {u'g\\u03b3': u'\\u03b4 %41'})
+c.set_object_meta('o', {u'\\u0393\\u03b3': u'\\u03b4 %41'})
 c.set_container_meta({u'e\\u03b5': u'\\u03b6'})
 c.copy_object(container, 'o', container, 'o copy')
 result = [meta, groups]
 ''')
-    assert theirs[0] == {'x-object-meta-oωμέγα': 'άλφα β'}
+    assert theirs[0] == {'x-object-meta-ωμέγα': 'άλφα β'}
     assert theirs[1]['x-account-group-py2grp'] == emu.other_uuid
     assert client.get_object_meta('o') == {
-        'x-object-meta-oωμέγα': 'άλφα β', 'x-object-meta-gγ': 'δ %41'}
+        'x-object-meta-ωμέγα': 'άλφα β', 'x-object-meta-Γγ': 'δ %41'}
     assert client.get_container_meta() == {'x-container-meta-eε': 'ζ'}
     assert _content(client, 'o copy') == b'data'
     client.del_account_group('py2grp')

@@ -189,7 +189,7 @@ pub fn post(ctx: &Ctx, account: &str) -> PithosResult {
     let meta = ctx.headers.meta("x-account-meta-")?;
     let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (key, value) in ctx.headers.prefixed("x-account-group-") {
-        let name = key["X-Account-Group-".len()..].to_lowercase();
+        let name = key["X-Account-Group-".len()..].to_ascii_lowercase();
         if name.contains('-') || name.contains('_') {
             return Err(ApiError::bad_request("Bad characters in group name"));
         }

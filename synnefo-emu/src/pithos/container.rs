@@ -45,7 +45,7 @@ impl Policy {
 pub fn policy(ctx: &Ctx) -> Result<Policy, ApiError> {
     let mut policy = Policy::default();
     for (key, value) in ctx.headers.prefixed("x-container-policy-") {
-        let name = key["X-Container-Policy-".len()..].to_lowercase();
+        let name = key["X-Container-Policy-".len()..].to_ascii_lowercase();
         let value = value.replace(' ', "");
         match name.as_str() {
             "quota" => {

@@ -53,16 +53,17 @@ pub fn quote(text: &str, safe: &str) -> String {
     out
 }
 
-/// `foo_bar-BAZ` -> `Foo-Bar-Baz`, as Synnefo formats header names.
+/// `foo_bar-BAZ` -> `Foo-Bar-Baz`, as Synnefo formats header names. Only
+/// ASCII letters change case: Synnefo capitalizes Python 2 byte strings,
+/// so `όνομα` stays `όνομα` (not `Όνομα`).
 pub fn format_header_key(key: &str) -> String {
     key.replace('_', "-")
         .split('-')
         .map(|part| {
             let mut chars = part.chars();
             match chars.next() {
-                Some(first) => first
-                    .to_uppercase()
-                    .chain(chars.flat_map(char::to_lowercase))
+                Some(first) => std::iter::once(first.to_ascii_uppercase())
+                    .chain(chars.map(|c| c.to_ascii_lowercase()))
                     .collect(),
                 None => String::new(),
             }
@@ -91,7 +92,10 @@ impl Headers {
             let value = String::from_utf8_lossy(raw).into_owned();
             let name = name.as_str();
             if name.contains('%') || value.contains('%') {
-                entries.push((percent_decode(name).to_lowercase(), percent_decode(&value)));
+                entries.push((
+                    percent_decode(name).to_ascii_lowercase(),
+                    percent_decode(&value),
+                ));
             } else {
                 entries.push((name.to_string(), value));
             }
@@ -515,6 +519,10 @@ mod tests {
             "X-Object-Meta-Foo-Bar"
         );
         assert_eq!(format_header_key("X-OBJECT-META-ABC"), "X-Object-Meta-Abc");
+        assert_eq!(
+            format_header_key("x-object-meta-όνομα-ΚΑΙ-Ab"),
+            "X-Object-Meta-όνομα-ΚΑΙ-Ab"
+        );
     }
 
     #[test]
