@@ -64,7 +64,8 @@ def _start_emulator():
     binary = shutil.which('synnefo-emu') or os.path.join(
         here, '..', '..', 'target', 'debug', 'synnefo-emu')
     out = tempfile.TemporaryFile(mode='w+')
-    proc = subprocess.Popen([binary, '--listen', '127.0.0.1:0'], stdout=out)
+    proc = subprocess.Popen([binary, '--listen', '127.0.0.1:0'], stdout=out,
+                            stderr=subprocess.DEVNULL)
     for _ in range(100):
         out.seek(0)
         values = dict(line.strip().split('=', 1) for line in out
