@@ -40,7 +40,7 @@ where
 {
     let runtime = runtime()?;
     let outcome = py.detach(|| {
-        runtime.block_on(async {
+        let work = async {
             let interrupted = async {
                 loop {
                     tokio::time::sleep(SIGNAL_CHECK).await;
@@ -55,7 +55,14 @@ where
                 result = future => Ok(result),
                 error = interrupted => Err(error),
             }
-        })
+        };
+        match tokio::runtime::Handle::try_current() {
+            // Called from the engine's own threads: a progress callback
+            // that calls the client. The thread hands its other tasks over
+            // and waits for this call.
+            Ok(handle) => tokio::task::block_in_place(|| handle.block_on(work)),
+            Err(_) => runtime.block_on(work),
+        }
     });
     match outcome {
         Ok(Ok(value)) => Ok(value),

@@ -259,3 +259,21 @@ def test_conditions_of_a_download(pithos, tmp_path):
     assert e.value.status == 412
     pithos.download_object('cond.txt', out, if_match=etag)
     assert out.getvalue() == b'conditional'
+
+
+def test_a_progress_callback_may_call_the_client(pithos):
+    """A callback runs on the engine's threads; a call it makes there runs
+    too (it does not nest the engine's runtime)."""
+    seen = []
+
+    def progress(n):
+        while True:
+            yield
+            seen.append(pithos.get_container_info()['x-container-block-size'])
+    data = os.urandom(3 * 4 * MIB)
+    pithos.upload_from_string('nested.bin', data, hash_cb=progress,
+                              upload_cb=progress)
+    assert len(seen) == 6 and set(seen) == {'4194304'}
+    out = io.BytesIO()
+    pithos.download_object('nested.bin', out, download_cb=progress)
+    assert out.getvalue() == data and len(seen) == 9
