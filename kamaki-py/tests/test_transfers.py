@@ -277,3 +277,14 @@ def test_a_progress_callback_may_call_the_client(pithos):
     out = io.BytesIO()
     pithos.download_object('nested.bin', out, download_cb=progress)
     assert out.getvalue() == data and len(seen) == 9
+
+
+def test_a_client_without_account_or_container_says_so(pithos, emu):
+    no_account = PithosClient(pithos.endpoint_url, emu.token, None, 'c')
+    with pytest.raises(ClientError) as e:
+        no_account.upload_from_string('x', b'x')
+    assert 'No account' in str(e.value)
+    no_container = PithosClient(pithos.endpoint_url, emu.token, emu.uuid)
+    with pytest.raises(ClientError) as e:
+        no_container.download_to_string('x')
+    assert 'No container' in str(e.value)

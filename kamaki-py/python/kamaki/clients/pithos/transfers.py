@@ -101,8 +101,10 @@ class Transfers(object):
     def _transfer_concurrency(self, wanted=None):
         return int(wanted or self.concurrency or TRANSFER_CONCURRENCY)
 
-    def _transfer_target(self, account=None):
-        if not self.account and not account:
+    def _transfer_target(self):
+        # Blocks go to the client's own account, even for an upload to
+        # another's (target_account), as in kamaki.
+        if not self.account:
             raise ClientError('No account is set', 400)
         if not self.container:
             raise ClientError('No container is set', 400)
@@ -115,10 +117,14 @@ class Transfers(object):
             success=(204, 200))
         return int(reply.headers.get('x-container-block-size', 4194304))
 
-    def _progress(self, factory, account=None):
-        if not factory:
-            return None
-        return _BlockProgress(factory, self._block_size(account))
+    def _progress(self, factories, account=None):
+        """A ``_BlockProgress`` for each of ``factories`` (None where none
+        is given), all on the container's block size, asked for once."""
+        if not any(factories):
+            return [None for _ in factories]
+        block_size = self._block_size(account)
+        return [_BlockProgress(f, block_size) if f else None
+                for f in factories]
 
     def upload_object(
             self, obj, f, size=None, hash_cb=None, upload_cb=None, etag=None,
@@ -135,7 +141,7 @@ class Transfers(object):
         file objects (``io.BytesIO``...) are read here first.
         ``container_info_cache`` is accepted for kamaki's signature: the
         engine asks for the container's block size once per call."""
-        endpoint, account, container = self._transfer_target(target_account)
+        endpoint, account, container = self._transfer_target()
         kwargs = {}
         if isinstance(f, (str, bytes, os.PathLike)):
             kwargs['path'] = os.fsdecode(f)
@@ -149,8 +155,8 @@ class Transfers(object):
                 if isinstance(data, str):
                     data = data.encode('utf-8')
                 kwargs['data'] = data
-        hashing = self._progress(hash_cb, target_account)
-        uploading = self._progress(upload_cb, target_account)
+        hashing, uploading = self._progress((hash_cb, upload_cb),
+                                            target_account)
         headers = _native.upload(
             endpoint, account, container, '%s' % obj, size=size,
             etag=etag, if_etag_match=if_etag_match,
@@ -212,7 +218,7 @@ class Transfers(object):
         options = self._download_kwargs(
             version, range_str, if_match, if_none_match, if_modified_since,
             if_unmodified_since)
-        progress = self._progress(download_cb)
+        progress, = self._progress((download_cb, ))
         fd = _fd_of(dst)
         if fd is not None and not dst.isatty():
             dst.flush()
@@ -244,7 +250,7 @@ class Transfers(object):
         ``remote_block_info`` and ``hashmap`` are accepted for kamaki's
         signature; the engine reads the hashmap itself."""
         endpoint, account, container = self._transfer_target()
-        progress = self._progress(download_cb)
+        progress, = self._progress((download_cb, ))
         data = _native.download_bytes(
             endpoint, account, container, '%s' % obj, download_cb=progress,
             **self._download_kwargs(
