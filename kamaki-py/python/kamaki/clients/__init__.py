@@ -99,6 +99,12 @@ class MissingReplyKey(ClientError, KeyError):
         return self.message
 
 
+def _missing(request, key, what):
+    return MissingReplyKey(
+        'The reply to %s has no %r (%s): the server sent something this '
+        'client does not understand' % (request or 'a request', key, what))
+
+
 class _Reply(dict):
     """A JSON object of a reply: a missing key raises ``MissingReplyKey``
     naming the request, not a bare ``KeyError``."""
@@ -106,10 +112,49 @@ class _Reply(dict):
     __slots__ = ('_request', )
 
     def __missing__(self, key):
-        raise MissingReplyKey(
-            'The reply to %s has no %r: the server sent something this '
-            'client does not understand' % (
-                getattr(self, '_request', 'a request'), key))
+        raise _missing(getattr(self, '_request', None), key, 'no such key')
+
+
+class _ReplyList(list):
+    """A JSON array of a reply: looked up by a name, as if it were the
+    object the call expected, it raises ``MissingReplyKey``."""
+
+    __slots__ = ('_request', )
+
+    def __getitem__(self, index):
+        if isinstance(index, str):
+            raise _missing(getattr(self, '_request', None), index,
+                           'it is a list')
+        return super(_ReplyList, self).__getitem__(index)
+
+
+class _ReplyText(str):
+    """A JSON string a reply holds where an object was expected."""
+
+    def __getitem__(self, index):
+        if isinstance(index, str):
+            raise _missing(getattr(self, '_request', None), index,
+                           'it is a string')
+        return super(_ReplyText, self).__getitem__(index)
+
+
+def _reply_value(value, request):
+    """``value`` (parsed JSON) with its objects and arrays as ``_Reply`` and
+    ``_ReplyList``, and a string at the top as ``_ReplyText``."""
+    def convert(value):
+        if isinstance(value, dict):
+            converted = _Reply((k, convert(v)) for k, v in value.items())
+        elif isinstance(value, list):
+            converted = _ReplyList(convert(v) for v in value)
+        else:
+            return value
+        converted._request = request
+        return converted
+    if isinstance(value, str):
+        text = _ReplyText(value)
+        text._request = request
+        return text
+    return convert(value)
 
 
 def _unquote_header(name, value):
@@ -139,15 +184,21 @@ class Response(object):
 
     @property
     def json(self):
-        """The body parsed as JSON; ``ClientError`` (status 0) if it is not."""
-        def reply(pairs):
-            obj = _Reply(pairs)
-            obj._request = self.request
-            return obj
+        """The body parsed as JSON; ``ClientError`` (status 0) if it is not
+        JSON, or is a bare ``null`` or number. Its objects and arrays are a
+        dict and a list that raise ``MissingReplyKey`` (a ``ClientError``
+        and a ``KeyError``) naming the request when a call looks for a key
+        they do not have."""
         try:
-            return _json.loads(self.text, object_pairs_hook=reply)
+            value = _json.loads(self.text)
         except ValueError as e:
             raise ClientError('Response not formated in JSON - %s' % e)
+        if value is None or isinstance(value, (bool, int, float)):
+            # No Synnefo call answers a bare null or number: say so here,
+            # not with a TypeError where the caller looks into it.
+            raise ClientError('The reply to %s is JSON %s, not an object' % (
+                self.request or 'a request', self.text.strip()[:20]))
+        return _reply_value(value, self.request)
 
     def release(self):
         """Nothing to release: the connection went back to its pool."""

@@ -352,6 +352,10 @@ class AstakosClient(Client):
         if tenant_name is not None:
             body['auth']['tenantName'] = tenant_name
         r = self._json_call(self.api_tokens, 'POST', body)
+        if not isinstance(r, dict):
+            raise AstakosClientError(
+                'The reply to POST %s is not an access document' %
+                self.api_tokens, _NO_STATUS)
         self._fill_endpoints(r)
         return r
 
