@@ -16,7 +16,11 @@ pub(crate) fn to_py(py: Python<'_>, error: ClientError) -> PyErr {
         _ => "ClientError",
     };
     let status = error.status();
-    let details: Vec<String> = error.details().to_vec();
+    let mut details: Vec<String> = error.details().to_vec();
+    if let ClientError::Http { request, .. } = &error {
+        // Which request failed (the token is never in it).
+        details.push(request.clone());
+    }
     let message = match &error {
         ClientError::Http {
             reason,
@@ -29,6 +33,10 @@ pub(crate) fn to_py(py: Python<'_>, error: ClientError) -> PyErr {
             kind: Some(kind),
             ..
         } => format!("{reason} {kind}"),
+        // An empty body leaves the reason as the message: say it once.
+        ClientError::Http {
+            reason, message, ..
+        } if message.is_empty() || message == reason => reason.clone(),
         ClientError::Http {
             reason, message, ..
         } => format!("{reason} {message}").trim_end().to_string(),

@@ -46,6 +46,8 @@ def test_an_unexpected_status_raises_with_synnefos_fault(emu):
         client.get('/servers/999999')
     assert e.value.status == 404
     assert e.value.message.startswith('Not Found itemNotFound')
+    assert any('GET ' in d and '/servers/999999' in d
+               for d in e.value.details), e.value.details
 
 
 def test_a_json_fault_message_is_normalised_as_kamaki_does():
@@ -210,3 +212,12 @@ def test_requests_are_logged_as_kamaki_logs_them_without_the_token(
     with caplog.at_level(logging.INFO, logger='kamaki.clients'):
         client.get('/flavors')
     assert not caplog.records
+
+
+def test_an_error_without_a_body_says_its_reason_once(emu):
+    class Store(Client):
+        DEFAULT_API_VERSION = '1'
+    client = Store(emu.endpoint('object-store'), emu.token)
+    with pytest.raises(ClientError) as e:
+        client.head('/%s/no-such-container' % emu.uuid)
+    assert e.value.status == 404 and e.value.message == 'Not Found'

@@ -139,9 +139,16 @@ def test_a_missing_container_and_object_raise_404(pithos, emu, tmp_path):
     with pytest.raises(ClientError) as e:
         other.upload_from_string('x', b'data')
     assert e.value.status == 404
+    assert e.value.message == (
+        'Container "nope" does not exist in account %s: create it first '
+        '(create_container)' % emu.uuid)
+    # The server's words and the failed request are in the details.
+    assert any('/nope' in d for d in e.value.details), e.value.details
     with pytest.raises(ClientError) as e:
         pithos.download_to_string('no-such-object')
     assert e.value.status == 404
+    assert e.value.message == (
+        'Object "no-such-object" or its container "transfers" does not exist')
     with pytest.raises(ClientError) as e:
         with open(tmp_path / 'x', 'wb') as f:
             pithos.download_object('no-such-object', f)

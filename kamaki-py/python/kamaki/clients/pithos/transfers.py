@@ -10,6 +10,7 @@ interpreter lock is released meanwhile. Progress callbacks are kamaki's:
 per block.
 """
 
+import contextlib
 import io
 import os
 import stat
@@ -111,6 +112,21 @@ class Transfers(object):
         return self._native_endpoint(), '%s' % self.account, \
             '%s' % self.container
 
+    @contextlib.contextmanager
+    def _missing_means(self, message):
+        """A 404 of the block below becomes ``ClientError(message, 404)``,
+        keeping the server's words in its details."""
+        try:
+            yield
+        except ClientError as e:
+            if e.status != 404:
+                raise
+            raise ClientError(message, 404, [e.message] + e.details) from e
+
+    def _not_found(self, obj):
+        return 'Object "%s" or its container "%s" does not exist' % (
+            obj, self.container)
+
     def _block_size(self, account=None):
         reply = self.head(
             path4url(account or self.account, self.container),
@@ -157,16 +173,20 @@ class Transfers(object):
                 kwargs['data'] = data
         hashing, uploading = self._progress((hash_cb, upload_cb),
                                             target_account)
-        headers = _native.upload(
-            endpoint, account, container, '%s' % obj, size=size,
-            etag=etag, if_etag_match=if_etag_match,
-            if_not_exist=bool(if_not_exist),
-            content_encoding=content_encoding,
-            content_disposition=content_disposition,
-            content_type=content_type, sharing=_sharing(sharing),
-            public=public, target_account=target_account,
-            concurrency=self._transfer_concurrency(), hash_cb=hashing,
-            upload_cb=uploading, **kwargs)
+        with self._missing_means(
+                'Container "%s" does not exist in account %s: create it '
+                'first (create_container)' % (
+                    container, target_account or account)):
+            headers = _native.upload(
+                endpoint, account, container, '%s' % obj, size=size,
+                etag=etag, if_etag_match=if_etag_match,
+                if_not_exist=bool(if_not_exist),
+                content_encoding=content_encoding,
+                content_disposition=content_disposition,
+                content_type=content_type, sharing=_sharing(sharing),
+                public=public, target_account=target_account,
+                concurrency=self._transfer_concurrency(), hash_cb=hashing,
+                upload_cb=uploading, **kwargs)
         for progress in (hashing, uploading):
             if progress:
                 progress.finish()
@@ -218,26 +238,27 @@ class Transfers(object):
         options = self._download_kwargs(
             version, range_str, if_match, if_none_match, if_modified_since,
             if_unmodified_since)
-        progress, = self._progress((download_cb, ))
-        fd = _fd_of(dst)
-        if fd is not None and not dst.isatty():
-            dst.flush()
-            pairs, not_modified = _native.download(
-                endpoint, account, container, '%s' % obj, fd=fd,
-                resume=bool(resume), download_cb=progress, **options)
-            dst.seek(0, os.SEEK_END)
-            if headers is not None:
-                headers.update(_headers(pairs))
-        else:
-            try:
-                data = _native.download_bytes(
-                    endpoint, account, container, '%s' % obj,
-                    download_cb=progress, **options)
-            except ClientError as e:
-                if e.status != 304:
-                    raise
-                return  # not modified: nothing to write, as for a file
-            dst.write(data)
+        with self._missing_means(self._not_found(obj)):
+            progress, = self._progress((download_cb, ))
+            fd = _fd_of(dst)
+            if fd is not None and not dst.isatty():
+                dst.flush()
+                pairs, not_modified = _native.download(
+                    endpoint, account, container, '%s' % obj, fd=fd,
+                    resume=bool(resume), download_cb=progress, **options)
+                dst.seek(0, os.SEEK_END)
+                if headers is not None:
+                    headers.update(_headers(pairs))
+            else:
+                try:
+                    data = _native.download_bytes(
+                        endpoint, account, container, '%s' % obj,
+                        download_cb=progress, **options)
+                except ClientError as e:
+                    if e.status != 304:
+                        raise
+                    return  # not modified: nothing to write, as for a file
+                dst.write(data)
         if progress:
             progress.finish()
 
@@ -250,12 +271,13 @@ class Transfers(object):
         ``remote_block_info`` and ``hashmap`` are accepted for kamaki's
         signature; the engine reads the hashmap itself."""
         endpoint, account, container = self._transfer_target()
-        progress, = self._progress((download_cb, ))
-        data = _native.download_bytes(
-            endpoint, account, container, '%s' % obj, download_cb=progress,
-            **self._download_kwargs(
-                version, range_str, if_match, if_none_match,
-                if_modified_since, if_unmodified_since))
+        with self._missing_means(self._not_found(obj)):
+            progress, = self._progress((download_cb, ))
+            data = _native.download_bytes(
+                endpoint, account, container, '%s' % obj, download_cb=progress,
+                **self._download_kwargs(
+                    version, range_str, if_match, if_none_match,
+                    if_modified_since, if_unmodified_since))
         if progress:
             progress.finish()
         return data
