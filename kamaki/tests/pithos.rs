@@ -761,3 +761,59 @@ async fn transfers_survive_random_errors_and_broken_connections() {
     let faults = emu.requests().iter().filter(|r| r.status >= 500).count();
     assert!(faults > 0, "some faults were injected");
 }
+
+/// `download_into_file` writes into a file the caller opened: in place,
+/// with no partial file, the file cut to the object's length, blocks of
+/// zeros written over whatever was there; with `resume`, blocks it holds
+/// with the right hash are not fetched.
+#[tokio::test]
+async fn a_download_into_an_open_file_replaces_its_content_in_place() {
+    let (emu, pithos) = setup().await;
+    let b = pithos.get_block_info(None).await.unwrap().block_size as usize;
+    let mut content = data(3 * b + 7, 21);
+    content[b..2 * b].fill(0); // a block of zeros
+    pithos
+        .upload_from_string("open", content.clone(), &UploadOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("open");
+    std::fs::write(&path, vec![0xffu8; 5 * b]).unwrap();
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&path)
+        .unwrap();
+    let report = pithos
+        .download_into_file("open", &file, &DownloadOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.bytes, content.len() as u64);
+    assert_eq!(std::fs::read(&path).unwrap(), content);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no partial file is left beside it"
+    );
+
+    // Damage the last block: a resumed download fetches only that one.
+    let mut damaged = content.clone();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 1;
+    std::fs::write(&path, &damaged).unwrap();
+    emu.clear_requests();
+    let report = pithos
+        .download_into_file(
+            "open",
+            &file,
+            &DownloadOptions {
+                resume: true,
+                ..DownloadOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), content);
+    assert_eq!(report.fetched_blocks, 1, "{report:?}");
+    assert_eq!(block_gets(&emu.requests()), 1);
+}
