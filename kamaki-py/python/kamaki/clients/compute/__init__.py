@@ -28,6 +28,24 @@ def _b64(data):
     return b64encode(data).decode('ascii')
 
 
+def _server_body(name, flavor_id, image_id, metadata=None, personality=None,
+                 networks=None, tags=None, user_data=None):
+    """The ``server`` of a create request: the given fields, ``user_data``
+    base64-encoded; ``networks=[]`` (no network) is kept, unlike None."""
+    server = {'name': name, 'flavorRef': flavor_id, 'imageRef': image_id}
+    if metadata:
+        server['metadata'] = metadata
+    if personality:
+        server['personality'] = personality
+    if networks is not None:
+        server['networks'] = networks
+    if tags is not None:
+        server['tags'] = tags
+    if user_data:
+        server['user_data'] = _b64(user_data)
+    return server
+
+
 class ComputeClient(ComputeRestClient, Waiter):
     """OpenStack compute API client (kamaki's ``ComputeClient``)."""
 
@@ -74,17 +92,8 @@ class ComputeClient(ComputeRestClient, Waiter):
         default). ``user_data`` (str or bytes) is sent base64-encoded in the
         body, where the API reads it (kamaki sent it as a query
         parameter)."""
-        server = {'name': name, 'flavorRef': flavor_id, 'imageRef': image_id}
-        if metadata:
-            server['metadata'] = metadata
-        if personality:
-            server['personality'] = personality
-        if networks is not None:
-            server['networks'] = networks
-        if tags is not None:
-            server['tags'] = tags
-        if user_data:
-            server['user_data'] = _b64(user_data)
+        server = _server_body(name, flavor_id, image_id, metadata,
+                              personality, networks, tags, user_data)
         r = self.servers_post(
             json_data={'server': server}, security_group=security_group,
             availability_zone=availability_zone)

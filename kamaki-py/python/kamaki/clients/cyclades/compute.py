@@ -3,10 +3,8 @@ stats, diagnostics, consoles, firewall profiles, projects, volume
 attachments, tag statuses) in ``CycladesComputeRestClient`` and
 ``CycladesComputeClient``."""
 
-from base64 import b64encode
-
 from kamaki.clients import Waiter, wait
-from kamaki.clients.compute import ComputeClient
+from kamaki.clients.compute import ComputeClient, _fill, _server_body
 from kamaki.clients.compute.rest_api import _merged
 from kamaki.clients.utils import path4url
 
@@ -108,29 +106,16 @@ class CycladesComputeClient(CycladesComputeRestClient, Waiter):
         for key in ('os', 'users'):
             if key in image_meta:
                 metadata.setdefault(key, image_meta[key])
-        server = {'name': name, 'flavorRef': flavor_id, 'imageRef': image_id}
+        server = _server_body(name, flavor_id, image_id, metadata,
+                              personality, networks, tags, user_data)
         if key_name:
             server['key_name'] = key_name
         if key_names:
             server['SNF:key_names'] = key_names
-        if user_data:
-            if isinstance(user_data, str):
-                user_data = user_data.encode('utf-8')
-            server['user_data'] = b64encode(user_data).decode('ascii')
-        if metadata:
-            server['metadata'] = metadata
-        if personality:
-            server['personality'] = personality
-        if networks is not None:
-            server['networks'] = networks
         if project_id is not None:
             server['project'] = project_id
-        if tags is not None:
-            server['tags'] = tags
         r = self.servers_post(json_data={'server': server}, success=(202, ))
-        if response_headers:
-            for key, value in list(response_headers.items()):
-                response_headers[key] = r.headers.get(key, value)
+        _fill(response_headers, r)
         return r.json['server']
 
     def set_firewall_profile(self, server_id, profile, port_id):

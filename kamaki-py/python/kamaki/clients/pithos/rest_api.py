@@ -87,6 +87,16 @@ def _meta_headers(headers, prefix, metadata):
         _quoted_header(headers, prefix + key, value)
 
 
+def _object_attributes(headers, permissions, public, metadata):
+    """What an object write sets besides its data: ``X-Object-Sharing``
+    (when ``permissions`` is a non-empty dict), ``X-Object-Public`` and an
+    ``X-Object-Meta-<key>`` per item of ``metadata``."""
+    if permissions:
+        headers['X-Object-Sharing'] = _sharing(permissions)
+    _header(headers, 'X-Object-Public', public)
+    _meta_headers(headers, 'X-Object-Meta-', metadata)
+
+
 class PithosRestClient(StorageClient):
     """Every Pithos+ request on ``/<account>``, ``/<account>/<container>``
     and ``/<account>/<container>/<object>``."""
@@ -100,16 +110,6 @@ class PithosRestClient(StorageClient):
         all_headers.update(headers)
         all_params = dict(kwargs.pop('params', None) or {})
         all_params.update(params)
-        if not kwargs.get('data') and kwargs.get('json') is None:
-            # An empty body goes out with no Content-Length at all (Pithos
-            # answers 411), and the base turns an explicit "Content-Length:
-            # 0" into an empty body; with no body, the core sends
-            # "Content-Length: 0" on a PUT or POST by itself.
-            kwargs.pop('data', None)
-            for name in [n for n in all_headers
-                         if n.lower() == 'content-length']:
-                if '%s' % all_headers[name] == '0':
-                    del all_headers[name]
         kwargs['success'] = kwargs.pop('success', success)
         return _unquote_reply(self.request(
             method, path, *args, headers=all_headers, params=all_params,
@@ -212,18 +212,7 @@ class PithosRestClient(StorageClient):
         (``show_only_shared``) and ``public``. An empty container answers
         204, which raises unless ``success`` allows it."""
         url = self._cpath(kwargs)
-        params = {}
-        if limit:
-            params['limit'] = limit
-        if marker:
-            params['marker'] = marker
-        if path:
-            params['path'] = path
-        else:
-            if prefix:
-                params['prefix'] = prefix
-            if delimiter:
-                params['delimiter'] = delimiter
+        params = self._listing_params(limit, marker, prefix, delimiter, path)
         if format:
             params['format'] = format
         if show_only_shared:
@@ -385,10 +374,7 @@ class PithosRestClient(StorageClient):
         _header(headers, 'Content-Encoding', content_encoding)
         _header(headers, 'Content-Disposition', content_disposition)
         _quoted_header(headers, 'X-Object-Manifest', manifest)
-        if permissions:
-            headers['X-Object-Sharing'] = _sharing(permissions)
-        _header(headers, 'X-Object-Public', public)
-        _meta_headers(headers, 'X-Object-Meta-', metadata)
+        _object_attributes(headers, permissions, public, metadata)
         return self._send('put', path, headers, params, 201, args, kwargs)
 
     def _copy_or_move(
@@ -410,10 +396,7 @@ class PithosRestClient(StorageClient):
         _header(headers, 'Content-Encoding', content_encoding)
         _header(headers, 'Content-Disposition', content_disposition)
         _header(headers, 'X-Source-Version', source_version)
-        if permissions:
-            headers['X-Object-Sharing'] = _sharing(permissions)
-        _header(headers, 'X-Object-Public', public)
-        _meta_headers(headers, 'X-Object-Meta-', metadata)
+        _object_attributes(headers, permissions, public, metadata)
         return self._send(method, path, headers, params, 201, args, kwargs)
 
     def object_copy(
@@ -495,10 +478,7 @@ class PithosRestClient(StorageClient):
         _header(headers, 'X-Source-Version', source_version)
         _header(headers, 'X-Object-Bytes', object_bytes)
         _quoted_header(headers, 'X-Object-Manifest', manifest)
-        if permissions:
-            headers['X-Object-Sharing'] = _sharing(permissions)
-        _header(headers, 'X-Object-Public', public)
-        _meta_headers(headers, 'X-Object-Meta-', metadata)
+        _object_attributes(headers, permissions, public, metadata)
         return self._send(
             'post', path, headers, params, (202, 204), args, kwargs)
 

@@ -154,9 +154,7 @@ class StorageClient(Client):
         kamaki sent no ``Content-Type``, which Pithos refuses (411)."""
         path = self._object_path(obj)
         data = f.read(size) if size else f.read()
-        # An empty body would go out with no Content-Length (411); with
-        # none, the core sends "Content-Length: 0".
-        self.put(path, data=data or None, success=201,
+        self.put(path, data=data, success=201,
                  headers={'Content-Type': 'application/octet-stream'})
 
     def create_object(
@@ -164,10 +162,8 @@ class StorageClient(Client):
             content_length=0):
         """PUT ``/<account>/<container>/<obj>`` (201) with ``Content-Type``
         and ``Content-Length`` and no body: the reply headers."""
-        headers = {'Content-Type': content_type}
-        if '%s' % content_length != '0':
-            # The core sends "Content-Length: 0" on a PUT with no body.
-            headers['Content-Length'] = '%s' % content_length
+        headers = {'Content-Type': content_type,
+                   'Content-Length': content_length}
         r = self.put(self._object_path(obj), headers=headers, success=201)
         return r.headers
 
@@ -245,15 +241,11 @@ class StorageClient(Client):
         if r.status_code == 404:
             raise ClientError('Object %s not found' % obj, r.status_code)
 
-    def list_objects(
-            self, limit=None, marker=None, prefix=None, format=None,
-            delimiter=None, path=None):
-        """GET ``/<account>/<container>`` with ``format`` (default json),
-        ``limit`` and ``marker`` if given, and ``path`` or else ``prefix``
-        and ``delimiter``: the list of objects (``[]`` on 204 or 304). A 404
-        raises ``ClientError('Invalid account (<account>) for that
-        container', 404)``."""
-        params = {'format': format or 'json'}
+    @staticmethod
+    def _listing_params(limit, marker, prefix, delimiter, path):
+        """The query of an object listing: ``limit`` and ``marker`` if given,
+        and ``path``, or else ``prefix`` and ``delimiter``."""
+        params = {}
         if limit:
             params['limit'] = limit
         if marker:
@@ -265,6 +257,18 @@ class StorageClient(Client):
                 params['prefix'] = prefix
             if delimiter:
                 params['delimiter'] = delimiter
+        return params
+
+    def list_objects(
+            self, limit=None, marker=None, prefix=None, format=None,
+            delimiter=None, path=None):
+        """GET ``/<account>/<container>`` with ``format`` (default json),
+        ``limit`` and ``marker`` if given, and ``path`` or else ``prefix``
+        and ``delimiter``: the list of objects (``[]`` on 204 or 304). A 404
+        raises ``ClientError('Invalid account (<account>) for that
+        container', 404)``."""
+        params = self._listing_params(limit, marker, prefix, delimiter, path)
+        params['format'] = format or 'json'
         r = self.get(self._container_path(), params=params,
                      success=(200, 204, 304, 404))
         if r.status_code == 404:
