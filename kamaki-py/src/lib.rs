@@ -27,6 +27,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(transfers::upload, m)?)?;
     m.add_function(wrap_pyfunction!(transfers::download, m)?)?;
     m.add_function(wrap_pyfunction!(transfers::download_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(transfers::stream_down, m)?)?;
     m.add_function(wrap_pyfunction!(transfers::upload_tree, m)?)?;
     m.add_function(wrap_pyfunction!(transfers::download_tree, m)?)?;
     m.add("USER_AGENT", kamaki::defaults::USER_AGENT)?;

@@ -5,6 +5,7 @@
 use std::fs::File;
 use std::path::PathBuf;
 
+use futures_util::TryStreamExt;
 use kamaki::clients::pithos::{
     DownloadOptions, PithosClient, Sharing, TreeOptions, TreeReport, UploadOptions, UploadSource,
 };
@@ -251,6 +252,51 @@ pub(crate) fn download_bytes<'py>(
     let data = run(py, client.download_to_string(obj, &options))?;
     callbacks.check()?;
     Ok(PyBytes::new(py, &data))
+}
+
+/// Writes the verified bytes of `obj` to `write` (a callable taking
+/// `bytes`, e.g. a file's `write`), in order, with `concurrency` blocks
+/// fetched ahead; returns how many bytes were written. One hashmap request
+/// for the whole object; the interpreter lock is released while the bytes
+/// come.
+#[pyfunction]
+#[pyo3(signature = (
+    endpoint, account, container, obj, write, *, version = None, if_match = None,
+    if_none_match = None, if_modified_since = None, if_unmodified_since = None,
+    concurrency = None
+))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn stream_down(
+    py: Python<'_>,
+    endpoint: &Endpoint,
+    account: String,
+    container: String,
+    obj: &str,
+    write: Bound<'_, PyAny>,
+    version: Option<String>,
+    if_match: Option<String>,
+    if_none_match: Option<String>,
+    if_modified_since: Option<String>,
+    if_unmodified_since: Option<String>,
+    concurrency: Option<usize>,
+) -> PyResult<u64> {
+    let options = DownloadOptions {
+        version,
+        if_match,
+        if_none_match,
+        if_modified_since,
+        if_unmodified_since,
+        concurrency,
+        ..DownloadOptions::default()
+    };
+    let client = pithos(endpoint, account, container);
+    let mut stream = Box::pin(run(py, client.download_stream(obj, &options))?);
+    let mut written = 0u64;
+    while let Some(piece) = run(py, stream.try_next())? {
+        write.call1((PyBytes::new(py, &piece),))?;
+        written += piece.len() as u64;
+    }
+    Ok(written)
 }
 
 fn tree_options(

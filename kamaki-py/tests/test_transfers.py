@@ -132,6 +132,9 @@ def test_stream_down_writes_the_object_in_order(pithos):
     out = io.BytesIO()
     pithos.stream_down('stream-down.bin', out, buffer_blocks=2)
     assert out.getvalue() == data
+    with pytest.raises(ClientError) as e:
+        pithos.stream_down('no-such-object', io.BytesIO())
+    assert e.value.status == 404 and 'no-such-object' in e.value.message
 
 
 def test_a_missing_container_and_object_raise_404(pithos, emu, tmp_path):

@@ -283,28 +283,23 @@ class Transfers(object):
         return data
 
     def stream_down(self, obj, dst, buffer_blocks=4, **kwargs):
-        """Writes ``obj`` to ``dst`` in order, ``buffer_blocks`` blocks at a
-        time, each piece verified (``kamaki file cat``). Keyword arguments
-        are ``download_to_string``'s (``version``, ``if_*``)."""
+        """Writes ``obj`` to ``dst`` in order, each piece verified, with at
+        most ``buffer_blocks`` blocks fetched ahead (``kamaki file cat``).
+        Keyword arguments are ``download_to_string``'s (``version``,
+        ``if_*``)."""
         buffer_blocks = 1 if not buffer_blocks or buffer_blocks < 2 \
             else int(buffer_blocks)
         endpoint, account, container = self._transfer_target()
-        params = {'format': 'json', 'hashmap': 'True'}
-        if kwargs.get('version') is not None:
-            params['version'] = kwargs['version']
-        hashmap = self.get(
-            path4url(account, container, obj), params=params).json
-        size, block = int(hashmap['bytes']), int(hashmap['block_size'])
-        step = block * buffer_blocks
-        options = self._download_kwargs(
-            kwargs.get('version'), None, kwargs.get('if_match'),
-            kwargs.get('if_none_match'), kwargs.get('if_modified_since'),
-            kwargs.get('if_unmodified_since'))
-        for start in range(0, size, step):
-            end = min(start + step, size) - 1
-            options['range_str'] = '%d-%d' % (start, end)
-            dst.write(_native.download_bytes(
-                endpoint, account, container, '%s' % obj, **options))
+        version = kwargs.get('version')
+        with self._missing_means(self._not_found(obj)):
+            _native.stream_down(
+                endpoint, account, container, '%s' % obj, dst.write,
+                version=None if version is None else '%s' % version,
+                if_match=kwargs.get('if_match'),
+                if_none_match=kwargs.get('if_none_match'),
+                if_modified_since=kwargs.get('if_modified_since'),
+                if_unmodified_since=kwargs.get('if_unmodified_since'),
+                concurrency=buffer_blocks)
         if hasattr(dst, 'flush'):
             dst.flush()
 
