@@ -5,6 +5,7 @@ our answers with.
 The emulator binary is ``target/debug/synnefo-emu`` unless
 ``SYNNEFO_EMU`` names another; ``scripts/python3-tests.sh`` builds it."""
 
+import concurrent.futures
 import json
 import os
 import ssl
@@ -110,6 +111,15 @@ def start_emulator():
     yield start
     for emulator in started:
         emulator.stop()
+
+
+def in_threads(call, arguments):
+    """Runs ``call(*args)`` for each tuple of ``arguments``, each in a thread
+    of its own, all at once; returns the results in order and raises the
+    first exception one of them raised."""
+    with concurrent.futures.ThreadPoolExecutor(len(arguments)) as pool:
+        futures = [pool.submit(call, *args) for args in arguments]
+        return [f.result() for f in futures]
 
 
 def run_py2(code, **values):

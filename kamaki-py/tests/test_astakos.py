@@ -1,7 +1,6 @@
 """Astakos: AstakosClient, LoggedAstakosClient, CachedAstakosClient."""
 
 import logging
-import threading
 import urllib.parse
 import urllib.request
 
@@ -11,6 +10,8 @@ from kamaki.clients import ClientError
 from kamaki.clients.astakos import (
     AstakosClient, AstakosClientError, CachedAstakosClient,
     LoggedAstakosClient, parse_endpoints)
+
+from conftest import in_threads
 
 PY2_CLIENT = (
     'from kamaki.clients.astakos import AstakosClient, CachedAstakosClient\n'
@@ -552,16 +553,6 @@ def test_cached_client_sets_the_default_project(admin_emu):
 
 def test_threads_share_a_client(emu):
     client = AstakosClient(emu.url, emu.token)
-    results, errors = [], []
-
-    def call():
-        try:
-            results.append(client.get_usernames([emu.uuid]))
-        except Exception as e:  # pragma: no cover - reported below
-            errors.append(e)
-    threads = [threading.Thread(target=call) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors and results == [{emu.uuid: 'user@example.com'}] * 8
+    results = in_threads(
+        lambda: client.get_usernames([emu.uuid]), [()] * 8)
+    assert results == [{emu.uuid: 'user@example.com'}] * 8

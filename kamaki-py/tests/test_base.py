@@ -1,13 +1,14 @@
 """The base layer: Client, Response, ClientError, TLS switches."""
 
 import subprocess
-import threading
 
 import pytest
 
 from kamaki.clients import Client, ClientError, KamakiSSLError
 from kamaki.clients.utils import filter_in, filter_out, path4url
 from kamaki.clients.utils import https
+
+from conftest import in_threads
 
 
 class Compute(Client):
@@ -116,19 +117,9 @@ def test_tls_is_verified_unless_ignored(start_emulator, tmp_path):
 
 def test_threads_share_a_client(emu):
     client = Compute(emu.endpoint('compute'), emu.token)
-    results, errors = [], []
-
-    def call():
-        try:
-            results.append(len(client.get('/flavors').json['flavors']))
-        except Exception as e:  # pragma: no cover - reported below
-            errors.append(e)
-    threads = [threading.Thread(target=call) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors and len(results) == 8 and len(set(results)) == 1
+    results = in_threads(
+        lambda: len(client.get('/flavors').json['flavors']), [()] * 8)
+    assert len(results) == 8 and len(set(results)) == 1
 
 
 def test_utils_behave_as_kamakis():

@@ -7,7 +7,6 @@ import io
 import itertools
 import json
 import re
-import threading
 import urllib.request
 
 import pytest
@@ -16,6 +15,8 @@ from kamaki.clients import ClientError, Response
 from kamaki.clients.pithos import PithosClient, PithosRestClient
 from kamaki.clients.pithos.transfers import Transfers
 from kamaki.clients.storage import StorageClient
+
+from conftest import in_threads
 
 _names = itertools.count()
 
@@ -677,23 +678,14 @@ def test_rest_layer_returns_responses(pithos):
 def test_the_client_is_shared_by_threads(emu, url):
     names = [_fresh() for _ in range(4)]
     client = PithosClient(url, emu.token, emu.uuid, 'default')
-    errors = []
 
     def work(name):
-        try:
-            client.create_container(name, metadata={'n': name})
-            for _ in range(5):
-                info = client.get_container_info(name)
-                assert info['x-container-meta-n'] == name
-        except Exception as e:  # noqa: BLE001 (reported below)
-            errors.append(e)
+        client.create_container(name, metadata={'n': name})
+        for _ in range(5):
+            info = client.get_container_info(name)
+            assert info['x-container-meta-n'] == name
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in names]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    in_threads(work, [(n, ) for n in names])
     assert client.container == 'default'
 
 
