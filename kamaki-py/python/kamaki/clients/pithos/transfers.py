@@ -16,7 +16,8 @@ import os
 import stat
 
 from kamaki import _native
-from kamaki.clients import ClientError, _unquote_header
+from kamaki.clients import ClientError, Response
+from kamaki.clients.pithos.rest_api import _unquote_reply
 from kamaki.clients.utils import path4url
 
 
@@ -26,7 +27,8 @@ TRANSFER_CONCURRENCY = 16
 
 
 def _headers(pairs):
-    return dict(_unquote_header(n, v) for n, v in pairs)
+    """The engine's reply headers decoded as every Pithos reply's are."""
+    return _unquote_reply(Response(0, '', pairs, b'')).headers
 
 
 def _sharing(sharing):
